@@ -1,0 +1,52 @@
+# llkit — two commands: `make demo` and `make test` (each sets everything up first).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DEMO   := build/demo
+
+.PHONY: help install demo test lint format bench lock clean
+
+help:
+	@echo "make demo   - set up .venv, build the sample municipality, validate it, summarise it"
+	@echo "make test   - set up .venv, lint, run the test suite"
+	@echo "make bench  - run the benchmarks in benchmarks/"
+	@echo "make lock   - re-resolve the newest allowed versions into constraints.txt"
+	@echo "make clean  - remove .venv and build/"
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "llkit needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/llkit sample --sector dagtilbud --out $(DEMO)/dagtilbud --overwrite
+	$(BIN)/llkit validate $(DEMO)/dagtilbud
+	$(BIN)/llkit validate data/sample/skole
+	$(BIN)/llkit info $(DEMO)/dagtilbud
+
+lint: $(STAMP)
+	$(BIN)/ruff check llkit tests benchmarks
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -q
+
+format: $(STAMP)
+	$(BIN)/ruff format llkit tests benchmarks
+
+bench: $(STAMP)
+	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+lock:
+	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/python -m pip install --quiet --upgrade "pip>=24"
+	build/lock-venv/bin/python -m pip install --quiet '.[dev]'
+	build/lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^llkit' > constraints.txt
+	rm -rf build/lock-venv
+
+clean:
+	rm -rf $(VENV) build

@@ -1,0 +1,182 @@
+"""The ``llkit`` command line.
+
+Exit codes: 0 success, 1 an internal error (a bug: please report it), 2 invalid input
+(bad data, bad arguments). Invalid data is reported as a problem table, never as a
+traceback; set ``LLKIT_DEBUG=1`` to see the traceback of an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from llkit import __version__
+from llkit.errors import DataError, LlkitError, PlanError, format_problems
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from llkit.dataset import validate
+
+    problems = validate(args.path)
+    errors = int((problems["severity"] == "error").sum())
+    warnings_ = int((problems["severity"] == "warning").sum())
+    if len(problems):
+        print(format_problems(problems))
+    if errors:
+        print(f"\n{args.path}: NOT valid — fix the {errors} error(s) above and run again.")
+        return EXIT_INVALID
+    note = f" ({warnings_} warning(s) worth a look)" if warnings_ else ""
+    print(f"{args.path}: valid{note}.")
+    return EXIT_OK
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from llkit.dataset import load
+
+    ds = load(args.path)
+    print(format_info(ds.info()))
+    if len(ds.problems):
+        print(f"\n{len(ds.problems)} warning(s): run `llkit validate {args.path}` to see them.")
+    return EXIT_OK
+
+
+def format_info(info: dict) -> str:
+    """Render the dict of :meth:`llkit.Dataset.info` as aligned text."""
+    import pandas as pd
+
+    lines: list[str] = []
+    scalars = {k: v for k, v in info.items() if not isinstance(v, pd.DataFrame | dict)}
+    width = max((len(k) for k in scalars), default=0)
+    for key, value in scalars.items():
+        if isinstance(value, list | tuple):
+            value = ", ".join(map(str, value))
+        lines.append(f"{key.replace('_', ' '):<{width}}  {value}")
+    for key, value in info.items():
+        if isinstance(value, dict):
+            value = pd.Series(value, name=key).to_frame()
+        if isinstance(value, pd.DataFrame):
+            lines.append("")
+            lines.append(key.replace("_", " ") + ":")
+            lines.append(value.to_string())
+    return "\n".join(lines)
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from llkit.sample import generate
+
+    out = Path(args.out)
+    generate(
+        args.sector,
+        out,
+        institutions=args.institutions,
+        seed=args.seed,
+        format=args.format,
+        overwrite=args.overwrite,
+    )
+    print(f"Wrote a synthetic {args.sector} municipality (seed {args.seed}) to {out}")
+    return EXIT_OK
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from llkit.template import write_template
+
+    rounds = [r.strip() for r in args.rounds.split(",")] if args.rounds else None
+    path = write_template(args.out, sector=args.sector, kind=args.kind, rounds=rounds)
+    print(f"Wrote the {args.kind} template to {path}")
+    return EXIT_OK
+
+
+def _cmd_pseudonymize(args: argparse.Namespace) -> int:
+    from llkit.pseudonym import pseudonymize
+
+    report = pseudonymize(args.src, args.dst, key_file=args.key_file)
+    print(f"Wrote a pseudonymised copy of {args.src} to {args.dst}")
+    for key, value in report.items():
+        print(f"  {key}: {value}")
+    print(f"Keep {args.key_file} secret and apart from the data: with it, the same person "
+          "gets the same pseudonym next round.")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="llkit",
+        description="Data-informed learning leadership: validate, summarise and report "
+        "mapping data from Danish daycare and schools.",
+    )
+    parser.add_argument("--version", action="version", version=f"llkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("validate", _cmd_validate, "check a dataset and list every problem (exit 2 if invalid)")
+    p.add_argument("path", help="dataset folder (dataset.toml + CSV/Parquet) or .xlsx workbook")
+
+    p = add("info", _cmd_info, "summarise a dataset: units, children, rounds, measures, responses")
+    p.add_argument("path", help="dataset folder or .xlsx workbook")
+
+    p = add("sample", _cmd_sample, "generate a synthetic sample municipality")
+    p.add_argument("--sector", choices=["dagtilbud", "skole"], default="dagtilbud")
+    p.add_argument("--out", required=True, help="folder to write (must not exist or be empty)")
+    p.add_argument("--institutions", type=int, default=None, help="number of institutions (default: 25 dagtilbud, 8 skoler)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+    p.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier sample in --out")
+
+    p = add("template", _cmd_template, "write an Excel workbook to collect data (or plan activities) in")
+    p.add_argument("out", help="the .xlsx file to write")
+    p.add_argument("--kind", choices=["data", "activities"], default="data",
+                   help="data: a workbook in llkit's data format; activities: the preparation "
+                   "template for a leadership learning day")
+    p.add_argument("--sector", choices=["dagtilbud", "skole"], default="dagtilbud")
+    p.add_argument("--rounds", default=None, help="comma-separated round ids (default T1,T2,T3)")
+
+    p = add("pseudonymize", _cmd_pseudonymize,
+            "replace CPR numbers and person ids by keyed-hash pseudonyms (stable across rounds)")
+    p.add_argument("src", help="dataset folder or .xlsx workbook to read")
+    p.add_argument("dst", help="folder to write the pseudonymised copy to")
+    p.add_argument("--key-file", required=True,
+                   help="secret key file (created if missing); never stored with the data")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (DataError, PlanError) as exc:
+        print(format_problems(exc.problems), file=sys.stdout)
+        print(f"\nllkit: {exc.args[0]}. Nothing was written.", file=sys.stderr)
+        return EXIT_INVALID
+    except (LlkitError, FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError,
+            PermissionError, ValueError, KeyError) as exc:
+        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"llkit {args.command}: {msg}", file=sys.stderr)
+        if os.environ.get("LLKIT_DEBUG"):
+            traceback.print_exc()
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("llkit: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last resort: no traceback for users
+        print(f"llkit {args.command}: internal error ({type(exc).__name__}: {exc}). "
+              "This is a bug in llkit; run again with LLKIT_DEBUG=1 and report the output.",
+              file=sys.stderr)
+        if os.environ.get("LLKIT_DEBUG"):
+            traceback.print_exc()
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,209 @@
+"""From item answers to one score per subject, measure and round.
+
+A subject is whom a score describes: a child (pedagogue assessment, the child's own voice,
+a parent's answers about the child, a test), a respondent (staff survey) or a department
+(observation of the learning environment). See :func:`scores`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from llkit.dataset import Dataset
+
+__all__ = ["scores", "categorize", "SCORE_COLUMNS", "SUBJECT_ID_COLUMN"]
+
+#: Which response column identifies the subject, by the measure's ``subject``.
+SUBJECT_ID_COLUMN = {"child": "child_id", "respondent": "respondent_id", "department": "department_id"}
+
+#: Columns of the frame returned by :func:`scores`, in order.
+SCORE_COLUMNS = [
+    "round", "measure_id", "subject", "subject_id", "department_id", "institution_id",
+    "cluster", "area", "score", "category", "n_items",
+]
+
+CATEGORIES = ["low", "middle", "high"]
+
+
+def _measures_of(ds: Dataset, measure: str | list[str] | None) -> pd.DataFrame:
+    measures = ds.measures
+    if measure is None:
+        return measures
+    wanted = [measure] if isinstance(measure, str) else list(measure)
+    known = set(measures["measure_id"])
+    unknown = [m for m in wanted if m not in known]
+    if unknown:
+        raise KeyError(
+            f"unknown measure {', '.join(map(repr, unknown))}; the dataset has: "
+            f"{', '.join(sorted(known))}"
+        )
+    return measures[measures["measure_id"].isin(wanted)]
+
+
+def categorize(
+    score: np.ndarray | pd.Series,
+    low_cut: np.ndarray | float,
+    high_cut: np.ndarray | float,
+    higher_is_better: np.ndarray | bool = True,
+) -> pd.Categorical:
+    """Put scores in the categories ``low`` / ``middle`` / ``high``.
+
+    ``low`` is always the group that gives concern and ``high`` the strong group. When
+    higher is better: low = score < low_cut, high = score >= high_cut. When lower is
+    better (the cuts are given on the raw scale, low_cut > high_cut): low = score >
+    low_cut, high = score <= high_cut. A missing cut leaves that category empty; a
+    missing score has no category.
+
+    Examples
+    --------
+    >>> list(categorize(np.array([1.5, 3.0, 4.5]), 2.5, 4.0))
+    ['low', 'middle', 'high']
+    """
+    s = np.asarray(score, dtype=float)
+    lo = np.broadcast_to(np.asarray(low_cut, dtype=float), s.shape)
+    hi = np.broadcast_to(np.asarray(high_cut, dtype=float), s.shape)
+    better_up = np.broadcast_to(np.asarray(higher_is_better, dtype=bool), s.shape)
+    with np.errstate(invalid="ignore"):
+        is_low = np.where(better_up, s < lo, s > lo)
+        is_high = np.where(better_up, s >= hi, s <= hi)
+    codes = np.where(is_low, 0, np.where(is_high, 2, 1))
+    codes = np.where(np.isnan(s), -1, codes)
+    return pd.Categorical.from_codes(codes, categories=CATEGORIES, ordered=True)
+
+
+def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
+    """One score per round × measure × subject.
+
+    A subject's score on a measure is the mean of its (recoded) item values in that round,
+    when at least ``min_items`` items were answered; otherwise missing. Reverse items are
+    recoded as ``scale_min + scale_max - value`` before averaging. When several
+    respondents rate the same subject (two parents about one child, two observers of one
+    department) all their answers enter the mean.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset (:func:`llkit.load`).
+    measure : str or list of str, optional
+        Measure id(s); all measures when omitted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`SCORE_COLUMNS`: ``round`` (ordered categorical), ``measure_id``,
+        ``subject`` (child/respondent/department), ``subject_id``, the unit columns
+        ``department_id``, ``institution_id``, ``cluster``, ``area`` of the department the
+        subject was in that round, ``score`` (float, NaN when too few items were
+        answered), ``category`` (low/middle/high, see :func:`categorize`) and
+        ``n_items`` (items answered).
+
+    Examples
+    --------
+    >>> import llkit
+    >>> ds = llkit.load("data/sample/dagtilbud")
+    >>> s = llkit.scores(ds, "sprog")
+    >>> s.columns.tolist()[:4]
+    ['round', 'measure_id', 'subject', 'subject_id']
+    """
+    measures = _measures_of(ds, measure).reset_index(drop=True)
+    items = ds.items[ds.items["measure_id"].isin(measures["measure_id"])]
+    responses = ds.responses
+    parts = []
+    item_cat = responses["item_id"].cat.categories
+    # per item code: measure position, reverse flag
+    item_pos = pd.Index(item_cat).get_indexer(items["item_id"])
+    keep = item_pos >= 0
+    items = items[keep]
+    item_pos = item_pos[keep]
+    n_item_codes = len(item_cat)
+    measure_index = pd.Index(measures["measure_id"])
+    item_measure = np.full(n_item_codes, -1, dtype=np.int64)
+    item_measure[item_pos] = measure_index.get_indexer(items["measure_id"])
+    item_reverse = np.zeros(n_item_codes, dtype=bool)
+    item_reverse[item_pos] = items["reverse"].to_numpy(dtype=bool)
+
+    item_codes = responses["item_id"].cat.codes.to_numpy()
+    resp_measure = np.where(item_codes >= 0, item_measure[np.maximum(item_codes, 0)], -1)
+    values = responses["value"].to_numpy(dtype=float)
+    smin = measures["scale_min"].to_numpy(dtype=float)
+    smax = measures["scale_max"].to_numpy(dtype=float)
+    reverse = item_reverse[np.maximum(item_codes, 0)] & (item_codes >= 0)
+    if reverse.any():
+        m = resp_measure[reverse]
+        values = values.copy()
+        values[reverse] = smin[m] + smax[m] - values[reverse]
+    round_codes = responses["round"].cat.codes.to_numpy().astype(np.int64)
+    dept_codes = responses["department_id"].cat.codes.to_numpy().astype(np.int64)
+    dept_cat = responses["department_id"].cat.categories
+
+    for subject, id_col in SUBJECT_ID_COLUMN.items():
+        m_idx = np.flatnonzero(measures["subject"].astype(str).to_numpy() == subject)
+        if len(m_idx) == 0:
+            continue
+        rows = np.flatnonzero(np.isin(resp_measure, m_idx))
+        if len(rows) == 0:
+            continue
+        subj_codes = responses[id_col].cat.codes.to_numpy().astype(np.int64)[rows]
+        ok = subj_codes >= 0
+        rows, subj_codes = rows[ok], subj_codes[ok]
+        n_subj = len(responses[id_col].cat.categories) + 1
+        n_meas = len(measures)
+        key = (round_codes[rows] * n_meas + resp_measure[rows]) * n_subj + subj_codes
+        uniq, inverse = np.unique(key, return_inverse=True)
+        v = values[rows]
+        answered = ~np.isnan(v)
+        sums = np.bincount(inverse, weights=np.where(answered, v, 0.0), minlength=len(uniq))
+        counts = np.bincount(inverse, weights=answered, minlength=len(uniq)).astype(np.int64)
+        # department of the subject in that round: the one on its rows (validated unique
+        # for children); for several, the most recent row wins
+        first_row = np.zeros(len(uniq), dtype=np.int64)
+        first_row[inverse] = np.arange(len(rows))
+        dept = dept_codes[rows][first_row]
+        s_codes = uniq % n_subj
+        rest = uniq // n_subj
+        m_pos = rest % n_meas
+        r_codes = rest // n_meas
+        min_items = measures["min_items"].to_numpy(dtype=np.int64)[m_pos]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            score = np.where(counts >= np.maximum(min_items, 1), sums / np.maximum(counts, 1), np.nan)
+        part = pd.DataFrame(
+            {
+                "round": pd.Categorical.from_codes(
+                    r_codes, dtype=responses["round"].dtype
+                ),
+                "measure_id": measures["measure_id"].to_numpy()[m_pos],
+                "subject": subject,
+                "subject_id": responses[id_col].cat.categories.to_numpy()[s_codes],
+                "department_id": dept_cat.to_numpy()[dept],
+                "score": score,
+                "n_items": counts,
+                "_m": m_pos,
+            }
+        )
+        parts.append(part)
+
+    if not parts:
+        out = pd.DataFrame({c: pd.Series(dtype=object) for c in SCORE_COLUMNS})
+        out["round"] = pd.Categorical([], dtype=responses["round"].dtype)
+        out["score"] = out["score"].astype(float)
+        out["n_items"] = out["n_items"].astype(np.int64)
+        out["category"] = pd.Categorical([], categories=CATEGORIES, ordered=True)
+        return out
+    out = pd.concat(parts, ignore_index=True)
+    m_pos = out.pop("_m").to_numpy()
+    out["category"] = categorize(
+        out["score"].to_numpy(),
+        measures["low_cut"].to_numpy(dtype=float)[m_pos],
+        measures["high_cut"].to_numpy(dtype=float)[m_pos],
+        measures["higher_is_better"].to_numpy(dtype=bool)[m_pos],
+    )
+    units = ds.units.set_index("department_id")
+    for col in ["institution_id", "cluster", "area"]:
+        out[col] = out["department_id"].map(units[col])
+    for col in ["measure_id", "subject_id", "department_id", "subject", "institution_id", "cluster", "area"]:
+        out[col] = out[col].astype("category")
+    return out[SCORE_COLUMNS]
