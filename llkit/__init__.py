@@ -34,6 +34,15 @@ _EXPORTS: dict[str, str] = {
     "generate_sample": "llkit.sample",
     "write_template": "llkit.template",
     "pseudonymize": "llkit.pseudonym",
+    # indicators
+    "scores": "llkit.indicators",
+    "summarize": "llkit.indicators",
+    "change": "llkit.indicators",
+    "gap": "llkit.indicators",
+    "variance_components": "llkit.indicators",
+    "compare": "llkit.indicators",
+    "reliability": "llkit.indicators",
+    "coverage": "llkit.indicators",
 }
 _RENAMED = {"generate_sample": "generate"}
 
@@ -42,6 +51,16 @@ __all__ = ["__version__", *_EXPORTS]
 if TYPE_CHECKING:  # pragma: no cover
     from llkit.dataset import Dataset, Meta, load, validate  # noqa: F401
     from llkit.errors import DataError, DataWarning, LlkitError, PlanError  # noqa: F401
+    from llkit.indicators import (  # noqa: F401
+        change,
+        compare,
+        coverage,
+        gap,
+        reliability,
+        scores,
+        summarize,
+        variance_components,
+    )
     from llkit.profiles import get_profile  # noqa: F401
     from llkit.pseudonym import pseudonymize  # noqa: F401
     from llkit.template import write_template  # noqa: F401

@@ -56,7 +56,7 @@ def categorize(
     higher is better: low = score < low_cut, high = score >= high_cut. When lower is
     better (the cuts are given on the raw scale, low_cut > high_cut): low = score >
     low_cut, high = score <= high_cut. A missing cut leaves that category empty; a
-    missing score has no category.
+    missing score, or a measure with neither cut, has no category.
 
     Examples
     --------
@@ -71,7 +71,7 @@ def categorize(
         is_low = np.where(better_up, s < lo, s > lo)
         is_high = np.where(better_up, s >= hi, s <= hi)
     codes = np.where(is_low, 0, np.where(is_high, 2, 1))
-    codes = np.where(np.isnan(s), -1, codes)
+    codes = np.where(np.isnan(s) | (np.isnan(lo) & np.isnan(hi)), -1, codes)
     return pd.Categorical.from_codes(codes, categories=CATEGORIES, ordered=True)
 
 
