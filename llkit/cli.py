@@ -126,11 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("sample", _cmd_sample, "generate a synthetic sample municipality")
     p.add_argument("--sector", choices=["dagtilbud", "skole"], default="dagtilbud")
-    p.add_argument("--out", required=True, help="folder to write (must not exist or be empty)")
+    p.add_argument("--out", required=True, help="folder to write (new, empty, or an earlier sample, which is replaced)")
     p.add_argument("--institutions", type=int, default=None, help="number of institutions (default: 25 dagtilbud, 8 skoler)")
     p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
     p.add_argument("--format", choices=["csv", "parquet"], default="csv")
-    p.add_argument("--overwrite", action="store_true", help="replace an earlier sample in --out")
+    p.add_argument("--overwrite", action="store_true", help="replace --out even if it holds something other than an earlier sample")
 
     p = add("template", _cmd_template, "write an Excel workbook to collect data (or plan activities) in")
     p.add_argument("out", help="the .xlsx file to write")

@@ -187,20 +187,29 @@ def _names(ds: Dataset, level: str | None) -> pd.DataFrame | None:
 
 
 def _scored(ds: Dataset, measure, round, level) -> tuple[pd.DataFrame, list[str]]:
-    """Non-missing scores of the requested measures and rounds, with unit columns."""
+    """Non-missing scores of the requested measures and rounds, with unit columns.
+
+    Id columns stay categorical (fast grouping at national scale); results convert them
+    to plain strings at the end (:func:`_finish_ids`).
+    """
     s = scores(ds, _measure_ids(ds, measure))
     rounds = _rounds(ds, round)
-    s = s[s["score"].notna() & s["round"].isin(rounds)]
-    s = s.assign(
-        measure_id=s["measure_id"].astype(str),
-        department_id=s["department_id"].astype(str),
-        subject_id=s["subject_id"].astype(str),
-    )
-    s = s.reset_index(drop=True)
-    if level is not None and level != "department":
-        s = s.drop(columns=[c for c in ("institution_id", "cluster", "area") if c in s])
-    unit_cols = _attach_unit(ds, s, level)
-    return s, unit_cols
+    keep = s["score"].notna().to_numpy()
+    if len(rounds) < len(ds.meta.rounds):
+        keep = keep & s["round"].isin(rounds).to_numpy()
+    s = s[keep].reset_index(drop=True)
+    if level == "municipality":
+        s["municipality"] = pd.Categorical([ds.meta.name] * len(s))
+    return s, unit_columns(level)
+
+
+def _finish_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categorical id columns of a (small) result frame as plain strings."""
+    for col in ["measure_id", "department_id", "institution_id", "cluster", "area",
+                "municipality", "subject_id"]:
+        if col in frame and isinstance(frame[col].dtype, pd.CategoricalDtype):
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    return frame
 
 
 def _ordered_rounds(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
@@ -305,7 +314,7 @@ def summarize(
     if group is not None:
         s[group] = _background(ds, s, group).to_numpy()
         keys.append(group)
-    out = _aggregate(s, keys)
+    out = _finish_ids(_aggregate(s, keys))
     out = _ordered_rounds(ds, out)
     info = _measure_info(ds)
     persons = out["measure_id"].map(info["persons"]).fillna(True).astype(bool).to_numpy()
@@ -341,7 +350,7 @@ def summarize(
 def _aggregate(s: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """n, mean, sd, t interval and category shares per group of ``keys``."""
     cat = s["category"].astype(object)
-    frame = pd.DataFrame({k: s[k].astype(object) if k == "round" else s[k] for k in keys})
+    frame = pd.DataFrame({k: s[k] for k in keys})
     frame["score"] = s["score"].to_numpy()
     frame["_low"] = (cat == "low").to_numpy()
     frame["_mid"] = (cat == "middle").to_numpy()
@@ -443,6 +452,7 @@ def change(
         raise ValueError("from_round and to_round are the same round")
     level = _level(by)
     s, unit_cols = _scored(ds, measure, [from_round, to_round], level)
+    s = _finish_ids(s)
     key = unit_cols[:1]
     if not key:
         s["_all"] = "all"
@@ -637,6 +647,7 @@ def gap(
         raise ValueError(f"categories in both groups: {', '.join(sorted(overlap))}")
     level = _level(by)
     s, unit_cols = _scored(ds, measure, round, level)
+    s = _finish_ids(s)
     attr = _background(ds, s, background).astype(object)
     known = set(attr.dropna())
     missing = [c for c in [*low, *high] if c not in known] if len(s) else []
@@ -721,6 +732,7 @@ def variance_components(
         raise ValueError("variance components need units below the municipality: "
                          "department, institution, cluster or area")
     s, unit_cols = _scored(ds, measure, round, lvl)
+    s = _finish_ids(s)
     uid = unit_cols[0]
     rows = []
     for (m, r), sm in s.groupby(["measure_id", s["round"].astype(str)], sort=False):
@@ -796,6 +808,7 @@ def compare(
     if target not in ("municipality", "reference"):
         raise ValueError(f"target must be 'municipality' or 'reference', not {target!r}")
     s, unit_cols = _scored(ds, measure, round, lvl)
+    s = _finish_ids(s)
     uid = unit_cols[0]
     info = _measure_info(ds)
     rows = []

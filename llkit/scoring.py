@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 if TYPE_CHECKING:  # pragma: no cover
     from llkit.dataset import Dataset
@@ -42,6 +43,11 @@ def _measures_of(ds: Dataset, measure: str | list[str] | None) -> pd.DataFrame:
             f"{', '.join(sorted(known))}"
         )
     return measures[measures["measure_id"].isin(wanted)]
+
+
+def _use_dense_keys(n_keys: int, n_rows: int) -> bool:
+    """Count into a dense array of all keys when it is not much larger than the rows."""
+    return n_keys <= max(4 * n_rows, 1 << 20)
 
 
 def categorize(
@@ -153,16 +159,28 @@ def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
         n_subj = len(responses[id_col].cat.categories) + 1
         n_meas = len(measures)
         key = (round_codes[rows] * n_meas + resp_measure[rows]) * n_subj + subj_codes
-        uniq, inverse = np.unique(key, return_inverse=True)
         v = values[rows]
         answered = ~np.isnan(v)
-        sums = np.bincount(inverse, weights=np.where(answered, v, 0.0), minlength=len(uniq))
-        counts = np.bincount(inverse, weights=answered, minlength=len(uniq)).astype(np.int64)
-        # department of the subject in that round: the one on its rows (validated unique
-        # for children); for several, the most recent row wins
-        first_row = np.zeros(len(uniq), dtype=np.int64)
-        first_row[inverse] = np.arange(len(rows))
-        dept = dept_codes[rows][first_row]
+        weights = np.where(answered, v, 0.0)
+        n_keys = len(responses["round"].cat.categories) * n_meas * n_subj
+        if _use_dense_keys(n_keys, len(key)):
+            # dense key space: counting beats sorting (no argsort of millions of rows)
+            rows_per_key = np.bincount(key, minlength=n_keys)
+            uniq = np.flatnonzero(rows_per_key)
+            sums = np.bincount(key, weights=weights, minlength=n_keys)[uniq]
+            counts = np.bincount(key, weights=answered, minlength=n_keys)[uniq].astype(np.int64)
+            # department of the subject in that round: the one on its rows (validated
+            # unique for children); for several, one of them (the last row written)
+            last = np.zeros(n_keys, dtype=np.int64)
+            last[key] = dept_codes[rows]
+            dept = last[uniq]
+        else:
+            uniq, inverse = np.unique(key, return_inverse=True)
+            sums = np.bincount(inverse, weights=weights, minlength=len(uniq))
+            counts = np.bincount(inverse, weights=answered, minlength=len(uniq)).astype(np.int64)
+            last_row = np.zeros(len(uniq), dtype=np.int64)
+            last_row[inverse] = np.arange(len(rows))
+            dept = dept_codes[rows][last_row]
         s_codes = uniq % n_subj
         rest = uniq // n_subj
         m_pos = rest % n_meas
@@ -172,16 +190,15 @@ def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
             score = np.where(counts >= np.maximum(min_items, 1), sums / np.maximum(counts, 1), np.nan)
         part = pd.DataFrame(
             {
-                "round": pd.Categorical.from_codes(
-                    r_codes, dtype=responses["round"].dtype
-                ),
-                "measure_id": measures["measure_id"].to_numpy()[m_pos],
+                "round": pd.Categorical.from_codes(r_codes, dtype=responses["round"].dtype),
+                "measure_id": pd.Categorical.from_codes(m_pos, categories=measure_index),
                 "subject": subject,
-                "subject_id": responses[id_col].cat.categories.to_numpy()[s_codes],
-                "department_id": dept_cat.to_numpy()[dept],
+                "subject_id": pd.Categorical.from_codes(
+                    s_codes, categories=responses[id_col].cat.categories
+                ),
+                "_dept": dept,
                 "score": score,
                 "n_items": counts,
-                "_m": m_pos,
             }
         )
         parts.append(part)
@@ -193,17 +210,24 @@ def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
         out["n_items"] = out["n_items"].astype(np.int64)
         out["category"] = pd.Categorical([], categories=CATEGORIES, ordered=True)
         return out
-    out = pd.concat(parts, ignore_index=True)
-    m_pos = out.pop("_m").to_numpy()
+    subject_ids = union_categoricals([p["subject_id"].array for p in parts])
+    out = pd.concat([p.drop(columns="subject_id") for p in parts], ignore_index=True)
+    out["subject_id"] = subject_ids
+    out["subject"] = pd.Categorical(out["subject"], categories=list(SUBJECT_ID_COLUMN))
+    m_pos = out["measure_id"].cat.codes.to_numpy()
     out["category"] = categorize(
         out["score"].to_numpy(),
         measures["low_cut"].to_numpy(dtype=float)[m_pos],
         measures["high_cut"].to_numpy(dtype=float)[m_pos],
         measures["higher_is_better"].to_numpy(dtype=bool)[m_pos],
     )
-    units = ds.units.set_index("department_id")
+    # unit columns from the department codes (no string work per row)
+    dept = out.pop("_dept").to_numpy()
+    out["department_id"] = pd.Categorical.from_codes(dept, categories=dept_cat)
+    units = ds.units.drop_duplicates("department_id").set_index("department_id")
     for col in ["institution_id", "cluster", "area"]:
-        out[col] = out["department_id"].map(units[col])
-    for col in ["measure_id", "subject_id", "department_id", "subject", "institution_id", "cluster", "area"]:
-        out[col] = out[col].astype("category")
+        per_dept = pd.Categorical(units[col].reindex(dept_cat).to_numpy())
+        out[col] = pd.Categorical.from_codes(
+            per_dept.codes[dept], categories=per_dept.categories
+        )
     return out[SCORE_COLUMNS]

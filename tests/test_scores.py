@@ -48,6 +48,13 @@ def test_scores_equal_a_plain_pandas_reference(ds):
     np.testing.assert_array_equal(got_["n_items"].to_numpy(), ref_.loc[got_.index, "n_items"].to_numpy())
 
 
+def test_sparse_and_dense_key_paths_agree(ds, monkeypatch):
+    dense = scores(ds)
+    monkeypatch.setattr("llkit.scoring._use_dense_keys", lambda n_keys, n_rows: False)
+    sparse = scores(ds)
+    pd.testing.assert_frame_equal(dense, sparse)
+
+
 def test_scores_carry_the_department_of_that_round(ds):
     got = scores(ds, "sprog") if "sprog" in set(ds.measures.measure_id) else scores(ds, ds.measures.measure_id.iloc[0])
     child = got[got["subject"] == "child"]
