@@ -50,16 +50,20 @@ def format_info(info: dict) -> str:
     """Render the dict of :meth:`llkit.Dataset.info` as aligned text."""
     import pandas as pd
 
+    info = dict(info)
+    dates = info.pop("round_dates", None) or {}
+    if "rounds" in info and dates:
+        info["rounds"] = [f"{r} ({dates[r]})" if r in dates else r for r in info["rounds"]]
     lines: list[str] = []
-    scalars = {k: v for k, v in info.items() if not isinstance(v, pd.DataFrame | dict)}
+    scalars = {k: v for k, v in info.items() if not isinstance(v, pd.DataFrame)}
     width = max((len(k) for k in scalars), default=0)
     for key, value in scalars.items():
         if isinstance(value, list | tuple):
             value = ", ".join(map(str, value))
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}: {v}" for k, v in value.items())
         lines.append(f"{key.replace('_', ' '):<{width}}  {value}")
     for key, value in info.items():
-        if isinstance(value, dict):
-            value = pd.Series(value, name=key).to_frame()
         if isinstance(value, pd.DataFrame):
             lines.append("")
             lines.append(key.replace("_", " ") + ":")
@@ -104,6 +108,27 @@ def _cmd_pseudonymize(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from llkit.batch import format_summary, run_batch
+
+    result = run_batch(
+        args.data,
+        args.out,
+        notebook=args.notebook,
+        level=args.level,
+        only=args.only,
+        workers=args.workers,
+        dask=args.dask,
+        timeout=args.timeout,
+        force=args.force,
+        pdf=args.pdf,
+        parameters=[tuple(p) for p in args.parameter],
+        progress=not args.quiet,
+    )
+    print(format_summary(result))
+    return EXIT_OK if result.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="llkit",
@@ -146,6 +171,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dst", help="folder to write the pseudonymised copy to")
     p.add_argument("--key-file", required=True,
                    help="secret key file (created if missing); never stored with the data")
+
+    p = add("batch", _cmd_batch,
+            "run a report notebook once per unit (institution by default): HTML per unit, "
+            "index.html and manifest.json; exit 1 if any unit failed")
+    p.add_argument("data", help="dataset folder or .xlsx workbook")
+    p.add_argument("--out", required=True, help="output folder (an earlier batch there is "
+                   "updated: unchanged units are skipped, failed ones redone)")
+    p.add_argument("--notebook", default=None,
+                   help="the notebook to run (default: notebooks/institution_report.ipynb)")
+    p.add_argument("--level", choices=["institution", "cluster", "area", "department"],
+                   default="institution",
+                   help="one report per unit of this level; the unit's id is passed as the "
+                   "parameter of that name")
+    p.add_argument("--only", nargs="+", action="extend", metavar="ID", default=None,
+                   help="run only these unit ids")
+    p.add_argument("--workers", type=int, default=None,
+                   help="local worker processes (default: the number of CPUs)")
+    p.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="run on an existing Dask cluster, e.g. tcp://host:8786")
+    p.add_argument("--timeout", type=float, default=600,
+                   help="seconds one unit's notebook may run (default 600)")
+    p.add_argument("--force", action="store_true", help="redo every unit, changed or not")
+    p.add_argument("--pdf", action="store_true", help="also write a PDF per unit")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   default=[], help="a further notebook parameter (repeatable)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return parser
 
 

@@ -212,8 +212,9 @@ class Dataset:
             ``name``, ``sector``, ``synthetic``, ``rounds``, ``round_dates``, ``min_n``,
             ``n_areas``, ``n_clusters``, ``n_institutions``, ``n_departments``,
             ``n_children``, ``n_respondents``, ``n_measures``, ``n_items``,
-            ``n_responses``, ``n_answered`` (non-empty values), ``responses`` (nested dict
-            source -> round -> number of response rows), ``measures_by_source``,
+            ``n_responses``, ``n_answered`` (non-empty values), ``responses`` (DataFrame:
+            number of response rows per source (rows) and round (columns)),
+            ``measures_by_source``,
             ``has_goals``, ``has_reference``, ``n_warnings``.
         """
         r = self.responses
@@ -226,10 +227,13 @@ class Dataset:
         src = np.append(src_of_cat, None)[codes]
         counts = (pd.DataFrame({"source": src, "round": r["round"]})
                   .dropna()
-                  .groupby(["source", "round"], observed=True).size())
-        per: dict[str, dict[str, int]] = {}
-        for (s, rd), k in counts.items():
-            per.setdefault(str(s), {})[str(rd)] = int(k)
+                  .groupby(["source", "round"], observed=False).size()
+                  .unstack("round", fill_value=0))
+        sources = sorted(self.measures["source"].dropna().unique().tolist())
+        per = (counts.reindex(index=sources, columns=list(self.meta.rounds), fill_value=0)
+               .astype("int64"))
+        per.index.name = "source"
+        per.columns = pd.Index([str(c) for c in per.columns], name="round")
         m = self.measures
         return {
             "name": self.meta.name,
@@ -311,7 +315,7 @@ class Dataset:
 
 def _csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Text for a CSV file: booleans as true/false, numbers without a spurious ``.0``."""
-    from llkit.io import _values_as_text
+    from llkit.io import values_as_text
 
     out = {}
     for c in frame.columns:
@@ -319,7 +323,7 @@ def _csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_bool_dtype(s.dtype) or (
             pd.api.types.is_numeric_dtype(s.dtype) and not isinstance(s.dtype, pd.CategoricalDtype)
         ):
-            out[c] = _values_as_text(s)
+            out[c] = values_as_text(s)
         else:
             out[c] = s
     return pd.DataFrame(out)

@@ -237,7 +237,7 @@ def format_problems(problems: pd.DataFrame, max_per_kind: int = MAX_ROWS_PER_KIN
     text_rows = [[("" if (v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA) else str(v)) for v in row] for row in table[cols].itertuples(index=False)]
     widths = [min(max([len(c)] + [len(r[i]) for r in text_rows]), 60) for i, c in enumerate(cols)]
     def fmt(vals: list[str]) -> str:
-        return "  ".join(v.ljust(w) for v, w in zip(vals, widths)).rstrip()
+        return "  ".join(v.ljust(w) for v, w in zip(vals, widths, strict=True)).rstrip()
     lines = [fmt(cols), fmt(["-" * w for w in widths])] + [fmt(r) for r in text_rows] + more
     n_err = int((problems["severity"] == "error").sum())
     n_warn = int((problems["severity"] == "warning").sum())

@@ -56,6 +56,7 @@ __all__ = [
     "read_toml_meta",
     "detect_encoding",
     "sniff_delimiter",
+    "values_as_text",
 ]
 
 #: Table names of data format v1, in the order they are read and reported.
@@ -148,7 +149,8 @@ class RawTable:
     header_line : int or None
         The line of the header (None for Parquet).
     decimal_comma : bool
-        True when numbers in the file use a decimal comma (semicolon-separated CSV).
+        True when a comma is accepted as the decimal mark (semicolon-separated CSV, and
+        workbooks, where a number typed as text may have one); a point is always accepted.
     kind : str
         ``"csv"``, ``"parquet"`` or ``"xlsx"``.
     """
@@ -253,8 +255,14 @@ def read_dataset(
         elif suffix in _TABLE_SUFFIXES:
             others.append(e)
     has_meta = (p / META_FILE).is_file()
-    if not found and not has_meta and workbooks:
+    if not found and workbooks:
         if len(workbooks) == 1:
+            if has_meta:
+                log.warning(file=META_FILE,
+                            problem="dataset.toml is ignored: the folder holds a workbook and no "
+                            "tables, so the metadata is read from the workbook's dataset sheet",
+                            action="remove dataset.toml, or put the tables as CSV/Parquet files "
+                            "next to it")
             return read_workbook(workbooks[0], log, categorical=categorical, id_columns=id_columns,
                                  root=p)
         log.error(
@@ -487,7 +495,7 @@ def parse_csv_bytes(
     delim = sniff_delimiter(header_text)
     decimal_comma = delim == ";"
 
-    result = _fast_csv(body, enc, delim, header_idx, starts, content_end)
+    result = _fast_csv(body, enc, delim, header_idx, starts, content_end, categorical)
     if result is not None:
         names, frame, lines = result
         header_line = header_idx + 1
@@ -531,25 +539,17 @@ def _scan_lines(body: bytes) -> tuple[int, np.ndarray, np.ndarray] | None:
 
 def _fast_csv(
     body: bytes, enc: str, delim: str, header_idx: int, starts: np.ndarray,
-    content_end: np.ndarray,
+    content_end: np.ndarray, categorical: Collection[str] = (),
 ) -> tuple[list[str], pd.DataFrame, np.ndarray] | None:
-    """Parse with pandas when every record is one line with the header's field count.
+    """Parse with pyarrow when every record is one line with the header's field count.
 
     Returns None when the file needs the careful (csv module) path: a quoted field
     spans lines, a row has the wrong number of fields, or pandas disagrees on the count.
     """
     arr = np.frombuffer(body, dtype=np.uint8)
-    n_lines = len(starts)
-    qpos = np.flatnonzero(arr == ord('"'))
-    if len(qpos):
-        q_line = np.searchsorted(starts, qpos, side="right") - 1
-        if (np.bincount(q_line, minlength=n_lines) % 2).any():
-            return None  # a quoted field spans lines (or a quote is unbalanced)
-    dpos = np.flatnonzero(arr == ord(delim))
-    if len(qpos) and len(dpos):
-        inside = (np.searchsorted(qpos, dpos) % 2) == 1
-        dpos = dpos[~inside]
-    dcount = np.bincount(np.searchsorted(starts, dpos, side="right") - 1, minlength=n_lines)
+    dcount = _delimiters_per_line(arr, starts, ord(delim))
+    if dcount is None:
+        return None  # a quoted field spans lines (or a quote is unbalanced)
     blank = content_end == starts
     data_idx = np.flatnonzero(~blank)
     data_idx = data_idx[data_idx > header_idx]
@@ -559,19 +559,62 @@ def _fast_csv(
     header = _split_header(body[starts[header_idx]:content_end[header_idx]].decode(enc), delim)
     if header is None or len(header) != width:
         return None
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     cols = [f"_{i}" for i in range(width)]
+    wanted = {str(h).strip().lstrip("\ufeff").strip() for h in header} & set(categorical)
+    types = {c: (pa.dictionary(pa.int32(), pa.string())
+                 if str(h).strip().lstrip("\ufeff").strip() in wanted else pa.string())
+             for c, h in zip(cols, header, strict=True)}
     try:
-        frame = pd.read_csv(
-            _io.BytesIO(body), sep=delim, header=None, names=cols, skiprows=header_idx + 1,
-            dtype=str, keep_default_na=False, na_values=[""], encoding=enc,
-            skip_blank_lines=True, engine="c", quotechar='"', doublequote=True,
-            skipinitialspace=False, index_col=False,
+        table = pacsv.read_csv(
+            _io.BytesIO(body),
+            read_options=pacsv.ReadOptions(skip_rows=header_idx + 1, column_names=cols,
+                                           encoding=enc, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True,
+                                             newlines_in_values=False, ignore_empty_lines=True),
+            convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
+                                                 null_values=[""],
+                                                 quoted_strings_can_be_null=True),
         )
-    except (pd.errors.ParserError, ValueError, UnicodeDecodeError):
+        frame = table.to_pandas(split_blocks=True, self_destruct=True)
+        del table
+    except (pa.ArrowException, ValueError, UnicodeDecodeError):
         return None
     if len(frame) != len(data_idx):
         return None
     return header, frame, data_idx + 1
+
+
+def _delimiters_per_line(arr: np.ndarray, starts: np.ndarray, delim: int) -> np.ndarray | None:
+    """Delimiters outside double quotes on each line; None if a line has an odd number
+    of quotes (a quoted value spans lines). Works in chunks of whole lines, so the
+    temporaries stay small however large the file is."""
+    n_lines = len(starts)
+    dcount = np.zeros(n_lines, dtype=np.int64)
+    if not n_lines:
+        return dcount
+    cuts = np.unique(np.searchsorted(starts, np.arange(0, len(arr), _CHUNK // 4)))
+    cuts = np.append(cuts[cuts < n_lines], n_lines)
+    for i0, i1 in zip(cuts[:-1], cuts[1:], strict=True):
+        if i1 <= i0:
+            continue
+        a = int(starts[i0])
+        b = int(starts[i1]) if i1 < n_lines else len(arr)
+        seg = arr[a:b]
+        local = starts[i0:i1] - a
+        is_q = seg == 34
+        is_d = seg == delim
+        if is_q.any():
+            if (np.add.reduceat(is_q, local, dtype=np.int64) & 1).any():
+                return None
+            # quote parity before each byte: a delimiter after an odd number of quotes
+            # on its line is inside a quoted value (lines start with even parity)
+            inside = (np.cumsum(is_q, dtype=np.uint8) & 1).astype(bool)
+            is_d &= ~inside
+        dcount[i0:i1] = np.add.reduceat(is_d, local, dtype=np.int64)
+    return dcount
 
 
 def _split_header(text: str, delim: str) -> list[str] | None:
@@ -690,12 +733,16 @@ def _finish(
     frame = frame[keep]
     frame.columns = final
     if len(frame) and frame.shape[1]:
-        empty_rows = frame.isna().all(axis=1).to_numpy()
+        empty_rows = np.ones(len(frame), dtype=bool)
+        for c in frame.columns:
+            empty_rows &= frame[c].isna().to_numpy()
+            if not empty_rows.any():
+                break
         if empty_rows.any():
             frame = frame.loc[~empty_rows]
             lines = lines[~empty_rows]
     frame = frame.reset_index(drop=True)
-    return RawTable(name=name, file=display, frame=frame, lines=np.asarray(lines, dtype=np.int64),
+    return RawTable(name=name, file=display, frame=frame, lines=np.asarray(lines),
                     header_line=header_line, decimal_comma=decimal_comma, kind=kind)
 
 
@@ -708,7 +755,7 @@ def _clean(s: pd.Series, *, categorical: bool, as_text: bool = False) -> pd.Seri
     ):
         return s
     if not pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
-        s = _values_as_text(s)
+        s = values_as_text(s)
     if categorical:
         return _clean_categorical(s.astype("category"), as_text=True)
     s = s.str.strip()
@@ -720,7 +767,7 @@ def _clean_categorical(s: pd.Series, *, as_text: bool = True) -> pd.Series:
     cats = s.cat.categories
     if not as_text and pd.api.types.is_numeric_dtype(cats.dtype):
         return s
-    text = _values_as_text(pd.Series(cats, dtype=cats.dtype)).str.strip()
+    text = values_as_text(pd.Series(cats, dtype=cats.dtype)).str.strip()
     valid = (text.notna() & (text != "")).to_numpy()
     if valid.all() and text.is_unique:
         new = pd.Index(text.to_numpy(), dtype="str")
@@ -765,8 +812,12 @@ def _format_value(v: Any) -> Any:
     return str(v)
 
 
-def _values_as_text(s: pd.Series) -> pd.Series:
-    """Any Series as text (``str`` dtype), numbers without a spurious ``.0``."""
+def values_as_text(s: pd.Series) -> pd.Series:
+    """Any Series as text (``str`` dtype), numbers without a spurious ``.0``.
+
+    Only the distinct values are formatted, so this is cheap for long columns with few
+    values. Missing values stay missing.
+    """
     if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object:
         return s
     codes, uniq = pd.factorize(s, use_na_sentinel=True)
@@ -799,23 +850,24 @@ def read_parquet_table(
 
     display = display or path.name
     try:
-        pf = pq.ParquetFile(path)
-        schema = pf.schema_arrow
+        schema = pq.read_schema(path)
         names = [n for n in schema.names if not n.startswith("__index_level_")]
         read_dict = [n for n in names if (n in categorical or n in id_columns)
                      and (pa.types.is_string(schema.field(n).type)
                           or pa.types.is_large_string(schema.field(n).type))]
-        table = pq.read_table(path, columns=names, read_dictionary=read_dict)
+        pf = pq.ParquetFile(path, read_dictionary=read_dict)
+        n_rows = pf.metadata.num_rows
     except Exception as exc:  # pyarrow raises many types for a broken file
         log.error(file=display, problem=f"the file cannot be read as Parquet: {exc}",
                   action="write the file again (e.g. pandas.DataFrame.to_parquet), or give the "
                   "table as CSV")
         return None
-    columns = {}
+    # one column at a time: only one column is ever held twice (Arrow and pandas)
+    series: dict[str, pd.Series] = {}
     for n in names:
-        col = table.column(n)
-        t = col.type
         try:
+            col = pf.read(columns=[n]).column(0)
+            t = col.type
             if n in categorical or n in id_columns:
                 if pa.types.is_dictionary(t):
                     if not (pa.types.is_string(t.value_type)
@@ -834,26 +886,26 @@ def read_parquet_table(
                 log.error(file=display, column=n, line=None,
                           problem=f"the column has the type {t}, which llkit cannot read",
                           action="store the column as text or numbers")
-                col = pa.nulls(len(col), pa.string())
+                col = pa.nulls(n_rows, pa.string())
             elif (pa.types.is_temporal(t) or pa.types.is_decimal(t)
                   or pa.types.is_null(t)):
                 col = _arrow_text(col)
-            columns[n] = col
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
+            s = col.to_pandas()
+            del col
+        except Exception as exc:  # broken column data: report, keep going
             log.error(file=display, column=n, problem=f"the column cannot be read: {exc}",
-                      action="store the column as text or numbers")
-            columns[n] = pa.chunked_array([pa.nulls(len(col), pa.string())])
-    try:
-        frame = pa.table(columns).to_pandas(ignore_metadata=True) if columns else pd.DataFrame(
-            index=range(table.num_rows))
-    except Exception as exc:  # pragma: no cover - defensive
-        log.error(file=display, problem=f"the file cannot be converted: {exc}",
-                  action="give the table as CSV instead")
-        return None
-    lines = np.arange(2, len(frame) + 2, dtype=np.int64)
+                      action="write the file again, or store the column as text or numbers")
+            s = pd.Series(pd.array([None] * n_rows, dtype="str"))
+        series[n] = s.reset_index(drop=True)
+    frame = pd.DataFrame(series) if series else pd.DataFrame(index=range(n_rows))
+    lines = np.arange(2, len(frame) + 2, dtype=_line_dtype(len(frame)))
     return _finish(frame, list(frame.columns), lines, name=name, display=display, log=log,
                    header_line=None, categorical=categorical, decimal_comma=False,
                    kind="parquet", id_columns=id_columns)
+
+
+def _line_dtype(n: int) -> type:
+    return np.int32 if n < 2**31 - 16 else np.int64
 
 
 def _arrow_text(col: Any) -> Any:
@@ -864,7 +916,7 @@ def _arrow_text(col: Any) -> Any:
     t = col.type
     if pa.types.is_floating(t) or pa.types.is_temporal(t) or pa.types.is_decimal(t):
         values = pd.Series(col.to_pandas(), dtype=object)
-        return pa.chunked_array([pa.array(_values_as_text(values).to_numpy(dtype=object),
+        return pa.chunked_array([pa.array(values_as_text(values).to_numpy(dtype=object),
                                           type=pa.string())])
     if pa.types.is_boolean(t):
         return pc.if_else(col, "true", "false")
@@ -990,7 +1042,7 @@ def _sheet_table(
     frame = pd.DataFrame(data, index=range(len(rows)))
     return _finish(frame, names, np.asarray(lines, dtype=np.int64), name=name, display=display,
                    log=log, header_line=header_row, categorical=categorical,
-                   decimal_comma=False, kind="xlsx", id_columns=id_columns)
+                   decimal_comma=True, kind="xlsx", id_columns=id_columns)
 
 
 def _workbook_meta(ws: Any, display: str, log: ProblemLog) -> RawMeta | None:

@@ -35,7 +35,7 @@ from llkit.io import (
     RawDataset,
     RawMeta,
     RawTable,
-    _values_as_text,
+    values_as_text,
 )
 
 __all__ = [
@@ -110,7 +110,7 @@ def _per_row(s: pd.Series, fn: Callable[[pd.Series], np.ndarray], na: Any) -> np
 
 def _texts(vals: pd.Series) -> pd.Series:
     """Distinct values as stripped text (``str`` dtype)."""
-    return _values_as_text(vals).str.strip()
+    return values_as_text(vals).str.strip()
 
 
 def _parse_numbers(vals: pd.Series, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -462,11 +462,6 @@ def categorical_columns(name: str) -> list[str]:
     return out
 
 
-def _kind(name: str, col: str) -> str:
-    spec = _SPEC.get(name, {}).get(col)
-    return spec[0] if spec else "text"
-
-
 # ======================================================================================
 # metadata
 # ======================================================================================
@@ -633,9 +628,11 @@ def _log_failures(fc: pd.DataFrame, t: RawTable, log: ProblemLog,
             key = keys.iloc[pos] if keys is not None else None
             rows.append({
                 "severity": "error", "file": t.file, "line": r["_line"],
-                "column": ", ".join(cols), "value": " / ".join(_fmt_value(x) for x in key or ()),
-                "problem": f"duplicate {' + '.join(cols)}: the same combination is on line "
-                f"{first_line.get(key, '?')}",
+                "column": ", ".join(cols),
+                "value": " / ".join(_fmt_value(x) for x in key or ())
+                + f" (first on line {first_line.get(key, '?')})",
+                "problem": f"duplicate {' + '.join(cols)}: the same combination is on an "
+                "earlier line",
                 "action": "give each goal its own goal_id within a department and round, or "
                 "delete the duplicate row",
             })
@@ -667,9 +664,9 @@ def _log_failures(fc: pd.DataFrame, t: RawTable, log: ProblemLog,
             ok = keyvals != ""
             frame = frame[ok.to_numpy()]
             fl = first_line.reindex(keyvals[ok].to_numpy()).to_numpy()
-            frame["problem"] = [f"duplicate {col} {v!r}: it is already on line "
-                                f"{'?' if pd.isna(x) else int(x)}"
-                                for v, x in zip(frame["value"], fl, strict=True)]
+            frame["problem"] = f"duplicate {col}: the same {col} is on an earlier line"
+            frame["value"] = [f"{v} (first on line {'?' if pd.isna(x) else int(x)})"
+                              for v, x in zip(frame["value"], fl, strict=True)]
         _add_capped(log, frame)
 
 
@@ -750,12 +747,18 @@ def _emit(
     if not len(pos):
         return
     shown = pos[:MAX_ROWS_PER_CHECK]
-    if isinstance(value, (pd.Series, pd.Categorical)):
+    if callable(value):
+        vals = value(shown)
+    elif isinstance(value, (pd.Series, pd.Categorical)):
         vals = np.asarray(pd.Series(value).iloc[shown].astype(object))
     elif isinstance(value, np.ndarray):
         vals = value[shown]
     else:
         vals = value
+    if isinstance(vals, np.ndarray) and vals.dtype.kind == "f":
+        vals = np.array([_num(v) for v in vals], dtype=object)
+    elif isinstance(vals, np.ndarray) and vals.dtype == object:
+        vals = np.array([_num(v) if isinstance(v, float) else v for v in vals], dtype=object)
     prob = problem(shown) if callable(problem) else problem
     log.add_frame(pd.DataFrame({
         "severity": severity, "file": t.file, "line": t.lines[shown], "column": column,
@@ -776,11 +779,11 @@ def _emit(
 def _as_str(s: pd.Series) -> pd.Series:
     """Any raw column as ``str`` dtype (missing stays missing)."""
     if isinstance(s.dtype, pd.CategoricalDtype):
-        cats = _values_as_text(pd.Series(np.asarray(s.cat.categories, dtype=object)))
+        cats = values_as_text(pd.Series(np.asarray(s.cat.categories, dtype=object)))
         table = np.append(cats.to_numpy(dtype=object), None)
         return pd.Series(pd.array(table[s.cat.codes.to_numpy()], dtype="str"), index=s.index,
                          name=s.name)
-    out = _values_as_text(s)
+    out = values_as_text(s)
     return out.mask(out.str.strip() == "") if len(out) else out
 
 
@@ -788,7 +791,7 @@ def _as_id_categorical(s: pd.Series) -> pd.Series:
     """A Categorical with sorted text categories and no unused ones."""
     if not isinstance(s.dtype, pd.CategoricalDtype):
         s = _as_str(s).astype("category")
-    cats = _values_as_text(pd.Series(np.asarray(s.cat.categories, dtype=object)))
+    cats = values_as_text(pd.Series(np.asarray(s.cat.categories, dtype=object)))
     cats = cats.to_numpy(dtype=object)
     codes = s.cat.codes.to_numpy()
     if len(cats):
@@ -814,8 +817,10 @@ def _as_id_categorical(s: pd.Series) -> pd.Series:
 def _as_float(s: pd.Series, decimal_comma: bool) -> pd.Series:
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         x = s.to_numpy(dtype=float, na_value=np.nan)
-        x = np.where(np.isfinite(x), x, np.nan)
-        return pd.Series(x, index=s.index, name=s.name, dtype="float64")
+        inf = np.isinf(x)
+        if inf.any():
+            x = np.where(inf, np.nan, x)
+        return pd.Series(x, index=s.index, name=s.name, dtype="float64", copy=False)
     x = _per_row(s, lambda v: _parse_numbers(v, decimal_comma)[0], np.nan).astype(float)
     return pd.Series(x, index=s.index, name=s.name, dtype="float64")
 
@@ -839,7 +844,7 @@ def _as_int(s: pd.Series, decimal_comma: bool) -> pd.Series:
 def _as_round(s: pd.Series, rounds: list[str] | None) -> pd.Series:
     text = _as_str(s) if not isinstance(s.dtype, pd.CategoricalDtype) else s
     if isinstance(text.dtype, pd.CategoricalDtype):
-        cats = _values_as_text(pd.Series(np.asarray(text.cat.categories, dtype=object)))
+        cats = values_as_text(pd.Series(np.asarray(text.cat.categories, dtype=object)))
         codes = text.cat.codes.to_numpy().astype(np.int64)
     else:
         c, u = pd.factorize(text, use_na_sentinel=True)
@@ -1070,14 +1075,15 @@ def _duplicates(cols: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     n = len(cols[0])
     empty = np.zeros(0, dtype=np.int64)
     key = _combine(*cols)
-    idx = np.arange(n, dtype=np.int64)
+    small = np.int32 if n < 2**31 - 1 else np.int64
+    idx = np.arange(n, dtype=small)
     if key is None:
         frame = pd.DataFrame({i: c for i, c in enumerate(cols)})
         key = pd.util.hash_pandas_object(frame, index=False).to_numpy().view(np.int64)
     else:
         size = int(key.max()) + 1 if n else 0
         if size <= max(1 << 24, 4 * n) and size < 2**31:
-            table = np.empty(size, dtype=np.int64)
+            table = np.empty(size, dtype=small)
             table[key] = idx
             lost = table[key] != idx
             del table
@@ -1115,8 +1121,7 @@ def check_cross(checked: Checked, log: ProblemLog) -> None:
             mask = s.notna().to_numpy() & ~_isin_text(s, known)
         tfile = checked.raw.tables[target].file
         _emit(log, raw[table], mask, column=col, value=s,
-              problem=lambda pos: [f"unknown {col} {v!r}: there is no such {what} in {tfile}"
-                                   for v in np.asarray(s.iloc[pos].astype(object))],
+              problem=f"unknown {col}: there is no such {what} in {tfile}",
               action=f"correct the {col}, or add the {what} to {tfile}")
 
     ref_rows("items", "measure_id", "measures", "measure_id", "measure")
@@ -1173,7 +1178,7 @@ def _check_responses(checked: Checked, log: ProblemLog, present: Callable[..., b
     nc = len(item_cats)
 
     # item -> measure attributes, aligned with the item categories (+1 slot for NA)
-    subject_of = np.full(nc + 1, -1, dtype=np.int64)
+    subject_of = np.full(nc + 1, -1, dtype=np.int8)
     lo_of = np.full(nc + 1, np.nan)
     hi_of = np.full(nc + 1, np.nan)
     measure_of = np.full(nc + 1, None, dtype=object)
@@ -1191,21 +1196,26 @@ def _check_responses(checked: Checked, log: ProblemLog, present: Callable[..., b
     subj_row = subject_of[item_codes]
     value = r["value"].to_numpy()
 
-    # value outside the scale
-    lo = lo_of[item_codes]
-    hi = hi_of[item_codes]
-    with np.errstate(invalid="ignore"):
-        out = (value < lo) | (value > hi)
+    # value outside the scale (in chunks: no full-length temporaries)
+    out = np.zeros(n, dtype=bool)
+    if np.isfinite(lo_of).any() or np.isfinite(hi_of).any():
+        step = 1 << 21
+        with np.errstate(invalid="ignore"):
+            for a in range(0, n, step):
+                ic = item_codes[a:a + step]
+                v = value[a:a + step]
+                out[a:a + step] = (v < lo_of[ic]) | (v > hi_of[ic])
     if out.any():
         mfile = raw["measures"].file if "measures" in raw else "measures"
 
         def scale_text(pos: np.ndarray) -> list[str]:
             res = []
             for p in pos:
-                a, b, mm = lo[p], hi[p], measure_of[item_codes[p]]
+                ic = item_codes[p]
+                a, b, mm = lo_of[ic], hi_of[ic], measure_of[ic]
                 rng = (f"{_num(a)}–{_num(b)}" if not np.isnan(a) and not np.isnan(b)
                        else (f"at least {_num(a)}" if not np.isnan(a) else f"at most {_num(b)}"))
-                res.append(f"value {_num(value[p])} is outside the scale {rng} of measure {mm}")
+                res.append(f"value outside the scale {rng} of measure {mm}")
             return res
 
         _emit(log, rt, out, column="value", value=r["value"], problem=scale_text,
@@ -1254,9 +1264,10 @@ def _check_responses(checked: Checked, log: ProblemLog, present: Callable[..., b
         mask = np.zeros(n, dtype=bool)
         mask[rows[later]] = True
         lookup = dict(zip(rows[later], rt.lines[rows[first]], strict=True))
-        _emit(log, rt, mask, column="item_id", value=r["item_id"],
-              problem=lambda pos, same=same, lookup=lookup: [
-                  f"duplicate answer: {same} as on line {int(lookup[p])}" for p in pos],
+        _emit(log, rt, mask, column="item_id",
+              value=lambda pos, lookup=lookup: [
+                  f"{item_cats[item_codes[p]]} (first on line {int(lookup[p])})" for p in pos],
+              problem=f"duplicate answer: {same} is on an earlier line",
               action=f"keep one answer per {who}, item and round: delete or correct one of the "
               "rows")
 
@@ -1266,11 +1277,15 @@ def _check_responses(checked: Checked, log: ProblemLog, present: Callable[..., b
     sel = (rnd >= 0) & (child >= 0) & (dept >= 0)
     n_rounds = len(r["round"].cat.categories)
     n_child = len(r["child_id"].cat.categories)
-    if sel.any() and n_rounds * n_child < 2**31:
-        k2 = rnd.astype(np.int64) * n_child + child
-        seen = np.full(n_rounds * n_child, -1, dtype=np.int64)
+    if sel.any() and n_rounds * n_child < 2**31 - 1:
+        k2 = rnd.astype(np.int32) * np.int32(n_child)
+        k2 += child
+        k2[~sel] = 0
+        seen = np.full(n_rounds * n_child, -1, dtype=np.int32)
         seen[k2[sel]] = dept[sel]
-        conflict = sel & (seen[np.where(sel, k2, 0)] != dept)
+        conflict = seen[k2]
+        conflict = sel & (conflict != dept)
+        del seen
         if conflict.any():
             # keep, per (round, child), the first row of each department but the first
             rows = np.flatnonzero(sel & np.isin(k2, np.unique(k2[conflict])))
@@ -1287,13 +1302,12 @@ def _check_responses(checked: Checked, log: ProblemLog, present: Callable[..., b
             round_cats = np.asarray(r["round"].cat.categories, dtype=object)
 
             def two_depts(pos: np.ndarray) -> list[str]:
-                return [f"child {child_cats[child[p]]!r} is in department "
-                        f"{dept_cats[dept[p]]!r} here, but in department "
-                        f"{dept_cats[other[p]]!r} on other rows of round {round_cats[rnd[p]]}"
+                return [f"{child_cats[child[p]]}: {dept_cats[dept[p]]} here, "
+                        f"{dept_cats[other[p]]} on other rows of {round_cats[rnd[p]]}"
                         for p in pos]
 
-            _emit(log, rt, mask, column="department_id", value=r["department_id"],
-                  problem=two_depts,
+            _emit(log, rt, mask, column="department_id", value=two_depts,
+                  problem="the child has answers in two departments in the same round",
                   action="a child belongs to one department per round: correct the "
                   "department_id (or the child_id) on the wrong rows")
 
@@ -1372,6 +1386,8 @@ def check_dataset(raw: RawDataset, log: ProblemLog, *, validate: bool = True) ->
         if validate:
             check_table(t, log, rounds=rounds)
         tables[name] = convert_table(t, rounds=rounds, background=background, log=log)
+        # the values are not needed any more (only the column names and lines are)
+        t.frame = t.frame.iloc[0:0]
     checked = Checked(meta=meta, tables=tables, raw=raw)
     if validate:
         check_cross(checked, log)

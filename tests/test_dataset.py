@@ -233,9 +233,11 @@ def test_info(ds):
     assert (info["n_clusters"], info["n_areas"], info["n_measures"]) == (2, 1, 3)
     assert info["n_responses"] == 80 and info["n_answered"] == 79
     assert info["n_respondents"] == 5
-    assert info["responses"] == {"pædagog": {"T1": 24, "T2": 24},
-                                 "medarbejder": {"T1": 8, "T2": 8},
-                                 "observatør": {"T1": 8, "T2": 8}}
+    expected = pd.DataFrame({"T1": [8, 8, 24], "T2": [8, 8, 24]},
+                            index=pd.Index(["medarbejder", "observatør", "pædagog"],
+                                           name="source"))
+    expected.columns.name = "round"
+    pd.testing.assert_frame_equal(info["responses"], expected)
     assert info["has_goals"] and info["has_reference"] and info["n_warnings"] == 0
     assert ds.select(institution="I01").info()["n_children"] == 4
 

@@ -406,3 +406,27 @@ def test_fast_and_careful_paths_agree():
     assert fast.frame["id"].cat.categories.tolist() == ["001", "002", "003"]
     assert fast.frame["v"].isna().tolist() == [False, True, False]
     assert np.asarray(slow.frame["t"])[2] == "c,\nd"
+
+
+def test_simple_files_take_the_fast_path(dataset_dir, monkeypatch):
+    import llkit.io
+
+    def boom(*args, **kwargs):
+        raise AssertionError("the csv-module path was used for a simple file")
+
+    monkeypatch.setattr(llkit.io, "_slow_csv", boom)
+    assert validate(dataset_dir).empty
+
+
+def test_xlsx_number_typed_as_text_with_decimal_comma(tmp_path, tables):
+    base = load_quiet(write_dataset(tmp_path / "csv", tables))
+    path = write_xlsx(tmp_path / "data.xlsx", tables)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["responses"]
+    value_col = [c.value for c in ws[1]].index("value") + 1
+    for row in range(2, ws.max_row + 1):
+        cell = ws.cell(row=row, column=value_col)
+        if isinstance(cell.value, float):
+            cell.value = str(cell.value).replace(".", ",")  # text, as typed in Danish Excel
+    wb.save(path)
+    assert_same(base, load_quiet(path))

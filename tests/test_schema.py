@@ -160,14 +160,14 @@ def test_duplicate_ids(make_dataset, tables, table, column, row, copy_of):
     df.loc[row, column] = df.loc[copy_of, column]
     rows = find(validate(make_dataset(tables)), file=f"{table}.csv", line=row + 2,
                 column=column, problem=f"duplicate {column}")
-    assert f"line {copy_of + 2}" in rows["problem"].iloc[0]
+    assert rows["value"].iloc[0] == f"{df.loc[copy_of, column]} (first on line {copy_of + 2})"
 
 
 def test_duplicate_goal(make_dataset, tables):
     tables["goals"].loc[5, "department_id"] = "D01"  # row 4 is T2/D01/G1
     rows = find(validate(make_dataset(tables)), file="goals.csv", line=7,
                 problem="duplicate round + department_id + goal_id")
-    assert "line 6" in rows["problem"].iloc[0]
+    assert rows["value"].iloc[0] == "T2 / D01 / G1 (first on line 6)"
 
 
 # ---- references ---------------------------------------------------------------------
@@ -184,8 +184,8 @@ def test_duplicate_goal(make_dataset, tables):
 def test_unknown_reference(make_dataset, tables, table, column, row, target):
     tables[table].loc[row, column] = "NOPE"
     rows = find(validate(make_dataset(tables)), file=f"{table}.csv", line=row + 2,
-                column=column, problem=f"unknown {column} 'NOPE'")
-    assert target in rows["problem"].iloc[0]
+                column=column, problem=f"unknown {column}: there is no such")
+    assert target in rows["problem"].iloc[0] and rows["value"].iloc[0] == "NOPE"
 
 
 @pytest.mark.parametrize("table, row", [("responses", 12), ("goals", 3), ("reference", 1)])
@@ -233,8 +233,8 @@ def test_na_text_counts_as_not_answered(make_dataset, tables):
 def test_value_outside_scale(make_dataset, tables, value):
     tables["responses"].loc[1, "value"] = value  # item M1_2, scale 1-5
     rows = find(validate(make_dataset(tables)), file="responses.csv", line=3, column="value",
-                problem=f"value {value} is outside the scale 1–5 of measure M1")
-    assert "measures.csv" in rows["action"].iloc[0]
+                problem="value outside the scale 1–5 of measure M1")
+    assert "measures.csv" in rows["action"].iloc[0] and rows["value"].iloc[0] == value
 
 
 def test_unbounded_scale_accepts_any_value(make_dataset, tables):
@@ -307,8 +307,9 @@ def test_respondent_id_missing_for_respondent_subject(make_dataset, tables):
 def test_duplicate_answer_child(make_dataset, tables):
     r = tables["responses"]
     tables["responses"] = pd.concat([r, r.iloc[[1]]], ignore_index=True)
-    find(validate(make_dataset(tables)), file="responses.csv", line=len(r) + 2,
-         problem="duplicate answer: the same child, item and round as on line 3")
+    rows = find(validate(make_dataset(tables)), file="responses.csv", line=len(r) + 2,
+                problem="duplicate answer: the same child, item and round is on an earlier")
+    assert rows["value"].iloc[0] == "M1_2 (first on line 3)"
 
 
 def test_two_parents_answering_about_one_child_are_not_duplicates(make_dataset, tables):
@@ -326,24 +327,25 @@ def test_duplicate_answer_respondent(make_dataset, tables):
     extra = r.loc[[row]].copy()
     extra["department_id"] = "D04"  # same person, item and round: still a duplicate
     tables["responses"] = pd.concat([r, extra], ignore_index=True)
-    find(validate(make_dataset(tables)), file="responses.csv", line=len(r) + 2,
-         problem=f"duplicate answer: the same respondent, item and round as on line {row + 2}")
+    rows = find(validate(make_dataset(tables)), file="responses.csv", line=len(r) + 2,
+                problem="duplicate answer: the same respondent, item and round")
+    assert rows["value"].iloc[0] == f"M2_2 (first on line {row + 2})"
 
 
 def test_duplicate_answer_department(make_dataset, tables):
     r = tables["responses"]
     row = r.index[r["item_id"] == "M3_1"][0]
     tables["responses"] = pd.concat([r, r.loc[[row]]], ignore_index=True)
-    find(validate(make_dataset(tables)), file="responses.csv", line=len(r) + 2,
-         problem="duplicate answer: the same department, respondent, item and round as on "
-         f"line {row + 2}")
+    rows = find(validate(make_dataset(tables)), file="responses.csv", line=len(r) + 2,
+                problem="duplicate answer: the same department, respondent, item and round")
+    assert rows["value"].iloc[0] == f"M3_1 (first on line {row + 2})"
 
 
 def test_child_in_two_departments_in_one_round(make_dataset, tables):
     tables["responses"].loc[2, "department_id"] = "D02"  # C001, T1, item M1_3
     rows = find(validate(make_dataset(tables)), file="responses.csv", line=4,
-                column="department_id", problem="child 'C001' is in department 'D02' here")
-    assert "'D01'" in rows["problem"].iloc[0] and "T1" in rows["problem"].iloc[0]
+                column="department_id", problem="two departments in the same round")
+    assert rows["value"].iloc[0] == "C001: D02 here, D01 on other rows of T1"
 
 
 def test_child_may_move_between_rounds(make_dataset, tables):
