@@ -349,13 +349,13 @@ def summarize(
 
 def _aggregate(s: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """n, mean, sd, t interval and category shares per group of ``keys``."""
-    cat = s["category"].astype(object)
+    codes = s["category"].cat.codes.to_numpy()  # categories: low, middle, high; -1 = none
     frame = pd.DataFrame({k: s[k] for k in keys})
     frame["score"] = s["score"].to_numpy()
-    frame["_low"] = (cat == "low").to_numpy()
-    frame["_mid"] = (cat == "middle").to_numpy()
-    frame["_high"] = (cat == "high").to_numpy()
-    frame["_cat"] = cat.notna().to_numpy()
+    frame["_low"] = codes == 0
+    frame["_mid"] = codes == 1
+    frame["_high"] = codes == 2
+    frame["_cat"] = codes >= 0
     g = frame.groupby(keys, observed=True, dropna=False, sort=False)
     out = g.agg(
         n=("score", "size"),

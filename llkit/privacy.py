@@ -87,6 +87,9 @@ def _persons_mask(frame: pd.DataFrame, persons: Persons) -> np.ndarray:
         _check(frame, [persons], "persons")
         return frame[persons].fillna(True).astype(bool).to_numpy()
     if isinstance(persons, Sequence | np.ndarray | pd.Series) and len(persons) == len(frame):
+        arr = np.asarray(persons)
+        if arr.dtype == bool:  # fast path for a boolean array
+            return arr.copy()
         mask = pd.Series(np.asarray(persons, dtype=object)).fillna(True)
         if mask.map(lambda v: isinstance(v, bool | np.bool_)).all():
             return mask.astype(bool).to_numpy()

@@ -142,23 +142,31 @@ def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
         m = resp_measure[reverse]
         values = values.copy()
         values[reverse] = smin[m] + smax[m] - values[reverse]
-    round_codes = responses["round"].cat.codes.to_numpy().astype(np.int64)
-    dept_codes = responses["department_id"].cat.codes.to_numpy().astype(np.int64)
+    round_codes = responses["round"].cat.codes.to_numpy()
+    dept_codes = responses["department_id"].cat.codes.to_numpy()
     dept_cat = responses["department_id"].cat.categories
 
-    for subject, id_col in SUBJECT_ID_COLUMN.items():
-        m_idx = np.flatnonzero(measures["subject"].astype(str).to_numpy() == subject)
-        if len(m_idx) == 0:
+    # subject type of each response row (-1: item of no requested measure)
+    subjects = list(SUBJECT_ID_COLUMN)
+    measure_subject = np.array(
+        [subjects.index(x) if x in subjects else -1 for x in measures["subject"].astype(str)]
+        + [-1],
+        dtype=np.int8,
+    )
+    resp_subject = measure_subject[resp_measure]  # resp_measure == -1 picks the last (-1)
+
+    for k, (subject, id_col) in enumerate(SUBJECT_ID_COLUMN.items()):
+        if not (measure_subject == k).any():
             continue
-        rows = np.flatnonzero(np.isin(resp_measure, m_idx))
+        rows = np.flatnonzero(resp_subject == k)
         if len(rows) == 0:
             continue
-        subj_codes = responses[id_col].cat.codes.to_numpy().astype(np.int64)[rows]
+        subj_codes = responses[id_col].cat.codes.to_numpy()[rows].astype(np.int64)
         ok = subj_codes >= 0
         rows, subj_codes = rows[ok], subj_codes[ok]
         n_subj = len(responses[id_col].cat.categories) + 1
         n_meas = len(measures)
-        key = (round_codes[rows] * n_meas + resp_measure[rows]) * n_subj + subj_codes
+        key = (round_codes[rows].astype(np.int64) * n_meas + resp_measure[rows]) * n_subj + subj_codes
         v = values[rows]
         answered = ~np.isnan(v)
         weights = np.where(answered, v, 0.0)
