@@ -424,8 +424,8 @@ def change(
     change :math:`\bar d` with a t interval and :math:`d_z=\bar d/s_d` (Lakens 2013).
     Reliable change (Jacobson & Truax 1991) uses the baseline sd of all subjects and the
     measure's reliability: the ``reliability`` column of ``measures`` if present,
-    otherwise Cronbach's alpha of the measure in ``from_round`` (single-item measures have
-    none, so no reliable-change shares). ``expected_rtm`` is the change regression to the
+    otherwise Cronbach's alpha of the measure in ``from_round`` (single-item measures, and
+    measures whose alpha is not between 0 and 1 in this data, get no reliable-change shares). ``expected_rtm`` is the change regression to the
     mean alone predicts from the unit's baseline position,
     :math:`-(1-\lambda_j)(\bar y_j-\hat\mu)` with :math:`\lambda_j=\tau^2/(\tau^2+\sigma^2/n_j)`
     from the variance components at this level in ``from_round`` (Barnett et al. 2005);
@@ -499,7 +499,7 @@ def change(
         res["reliability"] = rel
         res["share_reliable_up"] = np.nan
         res["share_reliable_down"] = np.nan
-        if np.isfinite(rel) and len(both):
+        if np.isfinite(rel) and 0 < rel < 1 and len(both):  # alpha <= 0: no usable reliability
             sd_base = float(s1["score"].std())
             rc = stats.reliable_change_summary(
                 both["score_1"], both["score_2"], both[uid], reliability=rel,

@@ -415,3 +415,24 @@ def test_bad_arguments_give_clear_messages(ds):
     with pytest.raises(ValueError, match="paired"):
         llkit.change(ds, child_measure(ds), paired="maybe")
     assert ind.unit_columns(None) == []
+
+
+def test_change_with_negative_alpha_gives_no_reliable_change_shares(tmp_path):
+    # six children in both rounds whose two items disagree: alpha < 0 in T1
+    path = write_dataset(tmp_path / "d", {("T1", "D1"): [3.0] * 6})
+    item1 = [1.0, 5.0, 2.0, 4.0, 3.0, 1.0]
+    item2 = [5.0, 2.0, 5.0, 1.0, 2.0, 4.0]
+    rows = []
+    for k in range(6):
+        child = f"B{k + 1:04d}"
+        for r, shift in (("T1", 0.0), ("T2", 0.5)):
+            rows.append((r, "m1", "D1", child, min(item1[k] + shift, 5.0)))
+            rows.append((r, "m2", "D1", child, min(item2[k] + shift, 5.0)))
+    pd.DataFrame(rows, columns=["round", "item_id", "department_id", "child_id", "value"]).to_csv(
+        path / "responses.csv", index=False)
+    ds = llkit.load(path)
+    assert llkit.reliability(ds, "m", "T1")["alpha"].iloc[0] < 0
+    c = llkit.change(ds, "m", by="institution", from_round="T1", to_round="T2", paired=True)
+    assert bool(c["paired"].iloc[0]) and c["n_paired"].iloc[0] == 6
+    assert np.isnan(c["share_reliable_up"]).all() and np.isnan(c["share_reliable_down"]).all()
+    assert c["diff"].iloc[0] > 0
