@@ -1030,6 +1030,10 @@ def _as_str(df: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------
 
 
+#: Sub-folders of a sample folder that are kept when the sample is generated again.
+KEPT_FOLDERS = ("plans",)
+
+
 def _is_previous_sample(folder: Path) -> bool:
     """True if ``folder`` holds only a dataset written by this generator."""
     toml = folder / "dataset.toml"
@@ -1042,7 +1046,10 @@ def _is_previous_sample(folder: Path) -> bool:
     if meta.get("synthetic") is not True or meta.get("generator") != GENERATOR_MARK:
         return False
     allowed = {"dataset.toml"} | {f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")}
-    return all(p.name in allowed and p.is_file() for p in folder.iterdir())
+    return all(
+        (p.name in allowed and p.is_file()) or (p.name in KEPT_FOLDERS and p.is_dir())
+        for p in folder.iterdir()
+    )
 
 
 def _check_target(out: Path, overwrite: bool) -> None:
@@ -1112,6 +1119,10 @@ def _write_atomic(out: Path, tables: dict[str, pd.DataFrame], meta: dict[str, An
         tmp.chmod(0o755)
         _check_target(out, overwrite)  # the folder may have changed meanwhile
         if out.exists():
+            # the teams' own work beside a sample (action plans) survives a regeneration
+            for name in KEPT_FOLDERS:
+                if (out / name).is_dir():
+                    shutil.copytree(out / name, tmp / name)
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             old.rmdir()
             out.rename(old)

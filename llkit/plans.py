@@ -1,0 +1,1772 @@
+"""Strategic action plans (handleplaner) whose goals are tied to indicators in the data.
+
+The last seminar day ends with a realistic, meaningful strategic action plan. llkit
+closes the loop: every goal of the plan names an indicator in the mapping data, its
+baseline round, a target value and the round it should be reached by, so that the next
+round shows, goal by goal, where the team stands — decided *with* the statistical
+uncertainty, never on a point estimate alone.
+
+A plan is a YAML file (one per institution; see ``docs/plans.md``)::
+
+    institution: I07
+    title: Sprog og tillid i Børnehaven Anemonen
+    created: 2015-06-10
+    focus_areas:
+      - focus: Sprog i hverdagen
+        goals:
+          - goal: Færre børn med en lav sprogvurdering
+            indicator: {kind: share_low, measure: sprog}
+            baseline: T1
+            target: 10 %
+            target_round: T3
+            signs: [Børnene fortæller om deres weekend i samling]
+            actions:
+              - what: Dialogisk læsning i små grupper to gange om ugen
+                who: Pædagogerne på hver stue
+                deadline: 2015-09-01
+
+Indicator kinds (:data:`KINDS`): ``mean`` (mean of a child or department measure),
+``share_low`` (share of children with a low score), ``gap`` (equity gap by the
+profile's default background: parents' education), ``staff`` (mean of a staff survey
+measure — the process criterion) and ``coverage`` (share of teams documenting signs of
+learning). Higher is better for ``mean`` and ``staff`` when the measure's
+``higher_is_better`` is true, and for ``coverage``; lower is better for ``share_low`` and
+``gap``.
+
+Functions: :func:`load_plan`, :func:`validate_plan`, :func:`plan_status`,
+:func:`plans_for`, :func:`plans_overview`, :func:`write_plan`, :func:`new_plan`,
+:func:`focus_candidates`, :func:`format_status`, and :func:`add_plan_commands` for the
+``llkit plan`` command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import math
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from llkit.errors import PlanError, ProblemLog, format_problems
+from llkit.text import fmt_interval, fmt_number, fmt_percent
+
+if TYPE_CHECKING:  # pragma: no cover
+    from llkit.dataset import Dataset
+
+__all__ = [
+    "KINDS",
+    "STATUSES",
+    "Indicator",
+    "Action",
+    "Goal",
+    "FocusArea",
+    "Plan",
+    "load_plan",
+    "validate_plan",
+    "plan_status",
+    "plans_for",
+    "plans_overview",
+    "write_plan",
+    "plan_to_dict",
+    "new_plan",
+    "focus_candidates",
+    "status_table",
+    "format_status",
+    "add_plan_commands",
+]
+
+#: Indicator kinds a goal can be tied to.
+KINDS = ("mean", "share_low", "gap", "staff", "coverage")
+#: The four statuses of a goal, in display order.
+STATUSES = ("nået", "på vej", "ikke nået", "kan ikke vurderes")
+#: Folder (inside a dataset folder) that holds the institutions' plans.
+PLANS_FOLDER = "plans"
+
+_SHARE_KINDS = ("share_low", "coverage")
+_MEASURE_KINDS = ("mean", "share_low", "gap", "staff")
+
+_PLAN_KEYS = ("institution", "title", "created", "description", "focus_areas")
+_FOCUS_KEYS = ("focus", "description", "goals")
+_GOAL_KEYS = ("goal", "indicator", "baseline", "target", "target_round", "signs", "actions")
+_INDICATOR_KEYS = ("kind", "measure", "department")
+_ACTION_KEYS = ("what", "who", "deadline")
+
+_KIND_SYNONYMS = {"average": "mean", "gennemsnit": "mean", "middel": "mean",
+                  "share": "share_low", "low": "share_low", "andel": "share_low",
+                  "andel_lav": "share_low", "equity": "gap", "forskel": "gap", "ulighed": "gap",
+                  "personale": "staff", "medarbejdere": "staff", "medarbejder": "staff",
+                  "documentation": "coverage", "dokumentation": "coverage", "tegn": "coverage"}
+
+_BACKGROUND_DA = {"parent_education": "forældrenes uddannelse", "sex": "køn",
+                  "language": "sprog derhjemme"}
+
+
+# ======================================================================================
+# the plan as dataclasses
+# ======================================================================================
+
+
+@dataclass
+class Indicator:
+    """What a goal is measured by.
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+    measure : str or None
+        A ``measure_id`` of the dataset (not used by ``coverage``).
+    department : str or None
+        A ``department_id`` of the institution, to follow one department (stue, class)
+        instead of the whole institution.
+    """
+
+    kind: str
+    measure: str | None = None
+    department: str | None = None
+
+
+@dataclass
+class Action:
+    """One action: what is done, who is responsible, and by when."""
+
+    what: str
+    who: str
+    deadline: date
+
+
+@dataclass
+class Goal:
+    """A goal tied to an indicator: from its value in ``baseline`` to ``target`` by
+    ``target_round``; ``signs`` are the signs (tegn) the team will look for."""
+
+    goal: str
+    indicator: Indicator
+    baseline: str
+    target: float
+    target_round: str
+    signs: list[str] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+
+
+@dataclass
+class FocusArea:
+    """A focus area (indsatsområde) of the plan with its goals."""
+
+    focus: str
+    goals: list[Goal] = field(default_factory=list)
+    description: str | None = None
+
+
+@dataclass
+class Plan:
+    """A strategic action plan of one institution.
+
+    ``path`` is the file it was read from and ``lines`` maps a field (as in the problem
+    table, e.g. ``"focus_areas[1].goals[2].target"``) to its line in that file; neither
+    takes part in comparisons.
+    """
+
+    institution: str
+    title: str
+    created: date
+    focus_areas: list[FocusArea] = field(default_factory=list)
+    description: str | None = None
+    path: Path | None = field(default=None, compare=False, repr=False)
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def goals(self) -> list[tuple[FocusArea, Goal]]:
+        """Every goal with its focus area, in plan order."""
+        return [(fa, g) for fa in self.focus_areas for g in fa.goals]
+
+
+# ======================================================================================
+# reading YAML with line numbers
+# ======================================================================================
+
+Path_ = tuple[Any, ...]
+
+
+def _field(path: Path_) -> str:
+    """A field path as shown in the problem table: ``focus_areas[1].goals[2].target``
+    (list positions counted from 1)."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(plan)"
+
+
+class _Lines:
+    """Line numbers of the fields of a YAML document (1-based, as an editor shows)."""
+
+    def __init__(self, lines: dict[str, int] | None = None) -> None:
+        self.lines = dict(lines or {})
+
+    def of(self, path: Path_) -> int | None:
+        """The line of ``path``, or of the nearest enclosing field that has one."""
+        path = tuple(path)
+        while True:
+            key = _field(path)
+            if key in self.lines:
+                return self.lines[key]
+            if not path:
+                return None
+            path = path[:-1]
+
+
+def _walk_lines(node: yaml.Node, path: Path_, lines: dict[str, int], dupes: list) -> None:
+    lines.setdefault(_field(path), node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for knode, vnode in node.value:
+            key = str(knode.value) if isinstance(knode, yaml.ScalarNode) else "?"
+            if key in seen:
+                dupes.append((path + (key,), knode.start_mark.line + 1))
+            seen.add(key)
+            # a field's line is the line of its key (where the user looks for it)
+            lines[_field(path + (key,))] = knode.start_mark.line + 1
+            _walk_lines(vnode, path + (key,), lines, dupes)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk_lines(item, path + (i,), lines, dupes)
+
+
+class _PlanLoader(yaml.SafeLoader):
+    """Safe YAML loading, with dates kept as text so a bad date becomes a problem row
+    (PyYAML's own date constructor raises on e.g. 2015-02-30)."""
+
+
+_PlanLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                            lambda loader, node: loader.construct_scalar(node))
+
+
+def _read_yaml(path: Path, file: str, log: ProblemLog) -> tuple[Any, _Lines]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        log.error(file=file, problem=f"the file is not UTF-8 text ({exc.reason})",
+                  action="save the plan as UTF-8 (most editors: 'Save with encoding')")
+        return None, _Lines()
+    loader = _PlanLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            log.error(file=file, line=1, problem="the plan file is empty",
+                      action="write the plan as described in docs/plans.md")
+            return None, _Lines()
+        lines: dict[str, int] = {}
+        dupes: list = []
+        _walk_lines(node, (), lines, dupes)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = exc.problem or exc.context or "cannot be read"
+        log.error(file=file, line=line, problem=f"not valid YAML: {what}",
+                  action="check the indentation and the colons near this line; put text "
+                  "containing ': ' or '#' in quotes")
+        return None, _Lines()
+    except (yaml.YAMLError, ValueError, TypeError) as exc:  # pragma: no cover - rare
+        log.error(file=file, problem=f"not valid YAML: {exc}",
+                  action="check the file against docs/plans.md")
+        return None, _Lines()
+    finally:
+        loader.dispose()
+    for dpath, line in dupes:
+        log.error(file=file, line=line, column=_field(dpath),
+                  problem=f"the field '{dpath[-1]}' is given twice",
+                  action="keep one of them (YAML would silently use the last)")
+    return data, _Lines(lines)
+
+
+# ======================================================================================
+# structural checks (no data needed): raw YAML -> Plan
+# ======================================================================================
+
+
+class _Checker:
+    """Turns the raw YAML structure into a :class:`Plan`, logging every problem."""
+
+    def __init__(self, file: str, lines: _Lines, log: ProblemLog) -> None:
+        self.file, self.lines, self.log = file, lines, log
+
+    def error(self, path: Path_, problem: str, action: str, value: Any = None) -> None:
+        self.log.error(file=self.file, line=self.lines.of(path), column=_field(path),
+                       value=value, problem=problem, action=action)
+
+    def warning(self, path: Path_, problem: str, action: str, value: Any = None) -> None:
+        self.log.warning(file=self.file, line=self.lines.of(path), column=_field(path),
+                         value=value, problem=problem, action=action)
+
+    # ---------------------------------------------------------------- generic fields
+
+    def mapping(self, raw: Any, path: Path_, what: str, keys: tuple[str, ...]) -> dict | None:
+        if not isinstance(raw, dict):
+            self.error(path, f"{what} must be a set of fields (key: value), not "
+                       f"{_kind_of(raw)}", f"write {what} as fields, see docs/plans.md",
+                       _short(raw))
+            return None
+        for key in raw:
+            if str(key) not in keys:
+                close = difflib.get_close_matches(str(key), keys, n=1)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                self.warning(path + (str(key),), f"unknown field '{key}' in {what} is ignored",
+                             f"{hint}known fields: {', '.join(keys)}", key)
+        return raw
+
+    def text(self, m: dict, key: str, path: Path_, *, required: bool = True) -> str | None:
+        value = m.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.error(path + (key,), f"missing field '{key}'" if key not in m
+                           else f"the field '{key}' is empty",
+                           f"write {_EXPLAIN.get(key, key)}")
+            return None
+        if isinstance(value, dict | list):
+            self.error(path + (key,), f"'{key}' must be a text, not {_kind_of(value)}",
+                       f"write {_EXPLAIN.get(key, key)} as one text", _short(value))
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value).strip()
+
+    def date(self, m: dict, key: str, path: Path_) -> date | None:
+        value = m.get(key)
+        if value is None or value == "":
+            self.error(path + (key,), f"missing field '{key}'" if key not in m
+                       else f"the field '{key}' is empty",
+                       f"write {_EXPLAIN.get(key, key)} as a date, e.g. 2025-09-01")
+            return None
+        parsed = _parse_date(value)
+        if parsed is None:
+            self.error(path + (key,), f"'{value}' is not a valid date",
+                       "write the date as YYYY-MM-DD (e.g. 2025-09-01) or DD.MM.YYYY", value)
+        return parsed
+
+    def items(self, m: dict, key: str, path: Path_, what: str) -> list:
+        value = m.get(key)
+        if value is None:
+            self.error(path + (key,), f"missing field '{key}'" if key not in m
+                       else f"the field '{key}' is empty",
+                       f"give at least one {what} as a list ('- ...' lines)")
+            return []
+        if not isinstance(value, list):
+            self.error(path + (key,), f"'{key}' must be a list, not {_kind_of(value)}",
+                       f"write each {what} on its own line starting with '- '", _short(value))
+            return []
+        if not value:
+            self.error(path + (key,), f"'{key}' is an empty list",
+                       f"give at least one {what}")
+        return value
+
+    # ---------------------------------------------------------------- the plan
+
+    def plan(self, raw: Any) -> Plan | None:
+        m = self.mapping(raw, (), "the plan", _PLAN_KEYS)
+        if m is None:
+            return None
+        institution = self.text(m, "institution", ())
+        title = self.text(m, "title", ())
+        created = self.date(m, "created", ())
+        description = self.text(m, "description", (), required=False)
+        areas = [self.focus_area(fa, ("focus_areas", i))
+                 for i, fa in enumerate(self.items(m, "focus_areas", (), "focus area"))]
+        return Plan(institution=institution, title=title, created=created,  # type: ignore[arg-type]
+                    focus_areas=[a for a in areas if a is not None], description=description,
+                    lines=dict(self.lines.lines))
+
+    def focus_area(self, raw: Any, path: Path_) -> FocusArea | None:
+        m = self.mapping(raw, path, "a focus area", _FOCUS_KEYS)
+        if m is None:
+            return None
+        focus = self.text(m, "focus", path)
+        description = self.text(m, "description", path, required=False)
+        goals = [self.goal(g, path + ("goals", i))
+                 for i, g in enumerate(self.items(m, "goals", path, "goal"))]
+        return FocusArea(focus=focus, goals=[g for g in goals if g is not None],  # type: ignore[arg-type]
+                         description=description)
+
+    def goal(self, raw: Any, path: Path_) -> Goal | None:
+        m = self.mapping(raw, path, "a goal", _GOAL_KEYS)
+        if m is None:
+            return None
+        text = self.text(m, "goal", path)
+        indicator = self.indicator(m, path)
+        baseline = self.text(m, "baseline", path)
+        target_round = self.text(m, "target_round", path)
+        target = self.target(m, path, indicator.kind if indicator else None)
+        signs_raw = self.items(m, "signs", path, "sign (tegn) the team will look for")
+        signs = []
+        for i, s in enumerate(signs_raw):
+            if s is None or isinstance(s, dict | list) or not str(s).strip():
+                self.error(path + ("signs", i), "a sign must be a short text",
+                           "describe what you will see or hear when the goal is being "
+                           "reached", _short(s))
+            else:
+                signs.append(str(s).strip())
+        actions = [self.action(a, path + ("actions", i))
+                   for i, a in enumerate(self.items(m, "actions", path, "action"))]
+        return Goal(goal=text, indicator=indicator, baseline=baseline,  # type: ignore[arg-type]
+                    target=target, target_round=target_round, signs=signs,  # type: ignore[arg-type]
+                    actions=[a for a in actions if a is not None])
+
+    def indicator(self, m: dict, path: Path_) -> Indicator | None:
+        ipath = path + ("indicator",)
+        if "indicator" not in m or m["indicator"] is None:
+            self.error(ipath, "missing field 'indicator'",
+                       "tie the goal to the data: indicator: {kind: mean, measure: sprog} "
+                       f"(kinds: {', '.join(KINDS)})")
+            return None
+        im = self.mapping(m["indicator"], ipath, "the indicator", _INDICATOR_KEYS)
+        if im is None:
+            return None
+        kind = self.text(im, "kind", ipath)
+        if kind is not None and kind not in KINDS:
+            close = ([_KIND_SYNONYMS[kind.lower()]] if kind.lower() in _KIND_SYNONYMS
+                     else difflib.get_close_matches(kind, KINDS, n=1))
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            self.error(ipath + ("kind",), f"unknown indicator kind '{kind}'",
+                       f"{hint}use one of: {', '.join(KINDS)}", kind)
+            kind = None
+        measure = self.text(im, "measure", ipath, required=False)
+        if kind in _MEASURE_KINDS and measure is None:
+            self.error(ipath + ("measure",), f"missing field 'measure' (kind '{kind}' needs one)",
+                       "give the measure_id from measures.csv, e.g. measure: sprog")
+        if kind == "coverage" and measure is not None:
+            self.warning(ipath + ("measure",), "kind 'coverage' uses no measure; it is ignored",
+                         "remove 'measure' from this indicator", measure)
+            measure = None
+        department = self.text(im, "department", ipath, required=False)
+        # kind None (missing or unknown): the measure and department are still checked
+        return Indicator(kind=kind, measure=measure, department=department)  # type: ignore[arg-type]
+
+    def target(self, m: dict, path: Path_, kind: str | None) -> float | None:
+        tpath = path + ("target",)
+        value = m.get("target")
+        if value is None or value == "":
+            self.error(tpath, "missing field 'target'" if "target" not in m
+                       else "the field 'target' is empty",
+                       "give the value the indicator should reach, e.g. target: 3.5 "
+                       "(shares as 0.10 or '10 %')")
+            return None
+        number, percent = _parse_number(value)
+        if number is None:
+            self.error(tpath, f"the target '{value}' is not a number",
+                       "write a number (3.5 or 3,5; shares as 0.10 or '10 %')", value)
+            return None
+        if percent:
+            if kind is not None and kind not in _SHARE_KINDS:
+                self.error(tpath, f"a percentage target '{value}' for kind '{kind}'",
+                           "only share_low and coverage are shares; give a value on the "
+                           "measure's scale", value)
+                return None
+            number /= 100.0
+        elif kind in _SHARE_KINDS and not (0 <= number <= 1):
+            self.error(tpath, f"the target {value} is outside the scale: kind '{kind}' is a "
+                       "share between 0 and 1",
+                       f"write the share as {number / 100:g} or '{fmt_plain(number)} %'"
+                       if 1 < number <= 100 else "give a share between 0 and 1", value)
+            return None
+        return float(number)
+
+    def action(self, raw: Any, path: Path_) -> Action | None:
+        m = self.mapping(raw, path, "an action", _ACTION_KEYS)
+        if m is None:
+            return None
+        what = self.text(m, "what", path)
+        who = self.text(m, "who", path)
+        deadline = self.date(m, "deadline", path)
+        return Action(what=what, who=who, deadline=deadline)  # type: ignore[arg-type]
+
+
+_EXPLAIN = {
+    "institution": "the institution_id of the institution (as in units.csv), e.g. I01",
+    "title": "a title for the plan",
+    "created": "the date the plan was made",
+    "focus": "the name of the focus area",
+    "goal": "the goal in one sentence",
+    "baseline": "the round the plan starts from (its baseline), e.g. T1",
+    "target_round": "the round the target should be reached by, e.g. T3",
+    "kind": f"the indicator kind ({', '.join(KINDS)})",
+    "what": "what will be done",
+    "who": "who is responsible",
+    "deadline": "the deadline",
+}
+
+
+def fmt_plain(x: float) -> str:
+    """A number without trailing zeros (``10``, ``12.5``) for messages."""
+    return f"{x:g}"
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a set of fields"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    return f"the value '{_short(value)}'"
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _parse_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        return datetime.fromisoformat(text).date()  # also "2015-06-11 10:00"
+    except ValueError:
+        pass
+    for fmt in ("%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+_NUMBER = re.compile(r"^\s*([+\-\u2212]?\d+(?:[.,]\d+)?)\s*(%|pct\.?|procent)?\s*$", re.I)
+
+
+def _parse_number(value: Any) -> tuple[float | None, bool]:
+    """A number from YAML: 3.5, "3,5", "10 %" (-> 10.0, True). Booleans are not numbers."""
+    if isinstance(value, bool):
+        return None, False
+    if isinstance(value, int | float):
+        return (float(value), False) if math.isfinite(float(value)) else (None, False)
+    m = _NUMBER.match(str(value))
+    if not m:
+        return None, False
+    num = float(m.group(1).replace(",", ".").replace("\u2212", "-"))
+    return num, m.group(2) is not None
+
+
+# ======================================================================================
+# load / write
+# ======================================================================================
+
+
+def _parse(path: str | Path) -> tuple[Plan | None, ProblemLog, _Lines, str]:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"plan file not found: {path}")
+    file = path.name
+    log = ProblemLog()
+    raw, lines = _read_yaml(path, file, log)
+    plan = None
+    if raw is not None or not log.has_errors:
+        plan = _Checker(file, lines, log).plan(raw)
+    if plan is not None:
+        plan.path = path
+    return plan, log, lines, file
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read an action plan from a YAML file and check its structure.
+
+    Parameters
+    ----------
+    path : str or Path
+        The plan file (``.yaml``); the format is described in ``docs/plans.md``.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    PlanError
+        With every structural problem (``.problems``: file, line, field in ``column``,
+        value, problem, action) — missing fields, bad dates, unknown indicator kinds,
+        targets that are not numbers or not shares. Whether the institution, measures
+        and rounds exist is checked against a dataset by :func:`validate_plan`.
+
+    Examples
+    --------
+    >>> plan = load_plan("data/sample/dagtilbud/plans/I03.yaml")
+    >>> plan.institution, len(plan.goals) > 0
+    ('I03', True)
+    """
+    plan, log, _, file = _parse(path)
+    if log.has_errors or plan is None:
+        raise PlanError(log.frame(), f"The action plan {file} has problems")
+    return plan
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """The plan as plain Python data in the YAML layout (what :func:`write_plan` writes)."""
+
+    def clean(d: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in d.items() if v is not None}
+
+    def goal(g: Goal) -> dict[str, Any]:
+        ind = g.indicator
+        return clean({
+            "goal": g.goal,
+            "indicator": clean({"kind": ind.kind, "measure": ind.measure,
+                                "department": ind.department}) if ind is not None else None,
+            "baseline": g.baseline,
+            "target": None if g.target is None else float(g.target),
+            "target_round": g.target_round,
+            "signs": list(g.signs),
+            "actions": [clean({"what": a.what, "who": a.who, "deadline": a.deadline})
+                        for a in g.actions],
+        })
+
+    return clean({
+        "institution": plan.institution,
+        "title": plan.title,
+        "created": plan.created,
+        "description": plan.description,
+        "focus_areas": [clean({"focus": fa.focus, "description": fa.description,
+                               "goals": [goal(g) for g in fa.goals]})
+                        for fa in plan.focus_areas],
+    })
+
+
+def write_plan(plan: Plan, path: str | Path) -> Path:
+    """Write a plan as YAML (UTF-8), atomically: a reader never sees half a file.
+
+    Parameters
+    ----------
+    plan : Plan
+    path : str or Path
+        The file to write; its folder is created if needed. An existing file is replaced.
+
+    Returns
+    -------
+    Path
+        The written file. :func:`load_plan` reads it back to an equal plan (comments of
+        a hand-written file are not kept).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = yaml.safe_dump(plan_to_dict(plan), allow_unicode=True, sort_keys=False,
+                          default_flow_style=False, width=100)
+    text = ("# Handleplan (llkit) – formatet er beskrevet i docs/plans.md\n" + body)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+# ======================================================================================
+# checks against the data
+# ======================================================================================
+
+
+def _round_position(r: str, rounds: list[str]) -> float | None:
+    """Position of a round in the dataset's order; rounds continuing a numbered series
+    (``T4`` after ``T1``–``T3``) come after the known ones; other unknown rounds: None."""
+    if r in rounds:
+        return float(rounds.index(r))
+    pat = re.compile(r"^(.*?)(\d+)$")
+    parts = [pat.match(x) for x in rounds]
+    m = pat.match(r)
+    if not m or not parts or not all(parts):
+        return None
+    prefixes = {p.group(1) for p in parts}  # type: ignore[union-attr]
+    if prefixes != {m.group(1)}:
+        return None
+    last = max(int(p.group(2)) for p in parts)  # type: ignore[union-attr]
+    n = int(m.group(2))
+    if n <= last:
+        return None
+    return float(len(rounds) - 1 + (n - last))
+
+
+def _next_round(rounds: list[str]) -> str | None:
+    m = re.match(r"^(.*?)(\d+)$", rounds[-1]) if rounds else None
+    if not m:
+        return None
+    cand = f"{m.group(1)}{int(m.group(2)) + 1}"
+    return cand if _round_position(cand, rounds) is not None else None
+
+
+@dataclass
+class _Info:
+    """What the data says about one indicator: direction, scale, labels."""
+
+    higher_is_better: bool
+    lo: float
+    hi: float
+    share: bool
+    label: str
+    noun: str
+
+
+def _indicator_info(ds: Dataset, ind: Indicator) -> _Info:
+    labels = ds.profile.labels
+    children = labels.get("children", "Børn").lower()
+    if ind.kind == "coverage":
+        deps = labels.get("departments", "Stuer/grupper").lower()
+        return _Info(True, 0.0, 1.0, True,
+                     f"Andel {deps} der dokumenterer tegn på læring", deps)
+    m = ds.measures.set_index("measure_id").loc[ind.measure]
+    hib = bool(m["higher_is_better"])
+    smin, smax = float(m["scale_min"]), float(m["scale_max"])
+    label = str(m["label"])
+    if ind.kind == "share_low":
+        return _Info(False, 0.0, 1.0, True, f"Andel {children} med lav score – {label}", children)
+    if ind.kind == "gap":
+        width = smax - smin if not (math.isnan(smin) or math.isnan(smax)) else math.inf
+        bg = ds.profile.gap_default[0]
+        return _Info(False, -width, width, False,
+                     f"Forskel efter {_BACKGROUND_DA.get(bg, bg)} – {label}", children)
+    lo = -math.inf if math.isnan(smin) else smin
+    hi = math.inf if math.isnan(smax) else smax
+    if ind.kind == "staff":
+        resp = labels.get("respondents", "Medarbejdere")
+        return _Info(hib, lo, hi, False, f"{resp} – {label}", resp.lower())
+    subject = str(m["subject"])
+    noun = children if subject == "child" else labels.get("respondents", "Medarbejdere").lower()
+    return _Info(hib, lo, hi, False, f"Gennemsnit – {label}", noun)
+
+
+def _check_data(plan: Plan, ds: Dataset, file: str, lines: _Lines, log: ProblemLog,
+                cache: dict) -> None:
+    def error(path: Path_, problem: str, action: str, value: Any = None) -> None:
+        log.error(file=file, line=lines.of(path), column=_field(path), value=value,
+                  problem=problem, action=action)
+
+    def warning(path: Path_, problem: str, action: str, value: Any = None) -> None:
+        log.warning(file=file, line=lines.of(path), column=_field(path), value=value,
+                    problem=problem, action=action)
+
+    org = ds.org
+    inst_ids = sorted(org["institution_id"].astype(str).unique())
+    institution = plan.institution
+    inst_ok = institution is not None and institution in inst_ids
+    if institution is not None and not inst_ok:
+        error(("institution",), f"unknown institution '{institution}'",
+              f"use an institution_id from units.csv{_suggest(institution, inst_ids)}",
+              institution)
+    rounds = [str(r) for r in ds.meta.rounds]
+    measures = ds.measures.set_index("measure_id")
+    measure_ids = list(measures.index.astype(str))
+    depts = org.set_index(org["department_id"].astype(str))
+    for i, fa in enumerate(plan.focus_areas):
+        for j, g in enumerate(fa.goals):
+            gp: Path_ = ("focus_areas", i, "goals", j)
+            ind = g.indicator
+            ind_ok = (ind is not None and ind.kind is not None
+                      and (ind.kind == "coverage" or ind.measure is not None))
+            # ------------------------------------------------ measure and kind
+            if ind is not None and ind.kind != "coverage" and ind.measure is not None:
+                mp = gp + ("indicator", "measure")
+                if ind.measure not in measure_ids:
+                    error(mp, f"unknown measure '{ind.measure}'",
+                          f"use a measure_id from measures.csv{_suggest(ind.measure, measure_ids)}",
+                          ind.measure)
+                    ind_ok = False
+                else:
+                    m = measures.loc[ind.measure]
+                    subject = str(m["subject"])
+                    if ind.kind == "staff" and subject != "respondent":
+                        error(gp + ("indicator", "kind"),
+                              f"kind 'staff' needs a staff survey measure (subject respondent); "
+                              f"'{ind.measure}' describes a {subject}",
+                              "use kind 'mean' for this measure, or a staff measure: "
+                              + ", ".join(measures.index[measures["subject"] == "respondent"]
+                                          .astype(str)), ind.kind)
+                        ind_ok = False
+                    elif ind.kind == "mean" and subject == "respondent":
+                        warning(gp + ("indicator", "kind"),
+                                f"'{ind.measure}' is a staff survey measure",
+                                "use kind 'staff' for it (it is computed the same way)", ind.kind)
+                    elif ind.kind in ("share_low", "gap") and subject != "child":
+                        error(gp + ("indicator", "kind"),
+                              f"kind '{ind.kind}' needs a measure of the children; "
+                              f"'{ind.measure}' describes a {subject}",
+                              "use kind 'mean' or 'staff', or a child measure", ind.kind)
+                        ind_ok = False
+                    elif ind.kind == "share_low" and pd.isna(m["low_cut"]):
+                        error(mp, f"the measure '{ind.measure}' has no low_cut, so there is no "
+                              "share of low scores",
+                              "use kind 'mean', or add low_cut to measures.csv", ind.measure)
+                        ind_ok = False
+            if ind is not None and ind.kind == "coverage" and (ds.goals is None or ds.goals.empty):
+                error(gp + ("indicator", "kind"),
+                      "the dataset has no goals table, so coverage cannot be followed",
+                      "add goals.csv to the data, or tie the goal to another indicator", "coverage")
+                ind_ok = False
+            if ind is not None and ind.department is not None:
+                dp = gp + ("indicator", "department")
+                if ind.department not in depts.index:
+                    error(dp, f"unknown department '{ind.department}'",
+                          "use a department_id from units.csv"
+                          + _suggest(ind.department, list(depts.index)), ind.department)
+                    ind_ok = False
+                elif inst_ok and str(depts.loc[ind.department, "institution_id"]) != institution:
+                    own = sorted(org.loc[org["institution_id"] == institution, "department_id"]
+                                 .astype(str))
+                    error(dp, f"the department '{ind.department}' does not belong to "
+                          f"institution '{institution}'",
+                          f"use one of the institution's departments: {', '.join(own)}",
+                          ind.department)
+                    ind_ok = False
+            # ------------------------------------------------ rounds
+            pos_b = pos_t = None
+            if g.baseline is not None:
+                if g.baseline not in rounds:
+                    error(gp + ("baseline",), f"unknown round '{g.baseline}'",
+                          f"the baseline must be a round of the data: {', '.join(rounds)}",
+                          g.baseline)
+                else:
+                    pos_b = _round_position(g.baseline, rounds)
+            if g.target_round is not None:
+                pos_t = _round_position(g.target_round, rounds)
+                if pos_t is None:
+                    error(gp + ("target_round",), f"unknown round '{g.target_round}'",
+                          f"use a round of the data ({', '.join(rounds)})"
+                          + (f" or a later one such as {_next_round(rounds)}"
+                             if _next_round(rounds) else ""), g.target_round)
+            if pos_b is not None and pos_t is not None and pos_t <= pos_b:
+                error(gp + ("target_round",),
+                      f"the target round {g.target_round} is "
+                      f"{'the same as' if pos_t == pos_b else 'before'} the baseline "
+                      f"{g.baseline}",
+                      "the target must be reached in a later round than the baseline",
+                      g.target_round)
+            # ------------------------------------------------ target vs scale and baseline
+            if not (ind_ok and ind is not None and g.target is not None):
+                continue
+            info = _indicator_info(ds, ind)
+            if not (info.lo <= g.target <= info.hi):
+                scale = ("0–1 (0 % to 100 %)" if info.share else
+                         f"{fmt_plain(info.lo)} to {fmt_plain(info.hi)}")
+                error(gp + ("target",), f"the target {fmt_plain(g.target)} is outside the "
+                      f"scale of {_what(ind)} ({scale})",
+                      "give a target on the indicator's scale", fmt_plain(g.target))
+                continue
+            if not inst_ok or pos_b is None:
+                continue
+            series = _series(ds, institution, ind, cache)
+            row = series.get(g.baseline)
+            if row is None or row["suppressed"] or pd.isna(row["value"]):
+                why = ("too few persons" if row is not None and row["suppressed"]
+                       else "no data")
+                warning(gp + ("baseline",), f"{_what(ind)} has no value in the baseline round "
+                        f"{g.baseline} ({why}), so progress cannot be measured from it",
+                        "choose another baseline round, or follow the whole institution "
+                        "instead of one department", g.baseline)
+                continue
+            b = float(row["value"])
+            sign = 1 if info.higher_is_better else -1
+            if sign * (g.target - b) < 0:
+                word = "above" if sign > 0 else "below"
+                error(gp + ("target",),
+                      f"the target {fmt_plain(round(g.target, 4))} is on the wrong side of the "
+                      f"baseline {fmt_plain(round(b, 3))} ({g.baseline}): "
+                      f"{'higher' if sign > 0 else 'lower'} is better for {_what(ind)}",
+                      f"set a target {word} {fmt_plain(round(b, 3))}, or check the indicator "
+                      "kind and measure", fmt_plain(g.target))
+            elif g.target == b:
+                warning(gp + ("target",), f"the target equals the baseline {fmt_plain(b)}",
+                        "fine for a goal of holding the level; otherwise set a target beyond it",
+                        fmt_plain(g.target))
+            # ------------------------------------------------ dates
+    if plan.created is not None:
+        for i, fa in enumerate(plan.focus_areas):
+            for j, g in enumerate(fa.goals):
+                for k, a in enumerate(g.actions):
+                    if a.deadline is not None and a.deadline < plan.created:
+                        path = ("focus_areas", i, "goals", j, "actions", k, "deadline")
+                        warning(path, f"the deadline {a.deadline.isoformat()} is before the plan "
+                                f"was created ({plan.created.isoformat()})",
+                                "check the year of the deadline", a.deadline.isoformat())
+
+
+def _what(ind: Indicator) -> str:
+    if ind.kind == "coverage":
+        return "coverage (share of teams documenting signs of learning)"
+    return f"{ind.kind} of '{ind.measure}'"
+
+
+def _suggest(value: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(str(value), known, n=1)
+    if close:
+        return f" — did you mean '{close[0]}'?"
+    shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
+    return f" ({shown})"
+
+
+def _checked(plan_or_path: Plan | str | Path, ds: Dataset, cache: dict | None = None
+             ) -> tuple[Plan | None, pd.DataFrame]:
+    cache = {} if cache is None else cache
+    if isinstance(plan_or_path, Plan):
+        plan0 = plan_or_path
+        file = plan0.path.name if plan0.path is not None else "(plan)"
+        lines = _Lines(plan0.lines)
+        log = ProblemLog()
+        plan = _Checker(file, lines, log).plan(_raw(plan0))
+        if plan is not None:
+            plan.path = plan0.path
+    else:
+        plan, log, lines, file = _parse(plan_or_path)
+    if plan is not None:
+        _check_data(plan, ds, file, lines, log, cache)
+    return plan, log.frame()
+
+
+def _raw(plan: Plan) -> dict[str, Any]:
+    """A Plan as the raw structure the checker reads (keeps None to report it missing)."""
+    d = plan_to_dict(plan)
+    for key in ("institution", "title", "created"):
+        d.setdefault(key, None)
+    return d
+
+
+def validate_plan(plan_or_path: Plan | str | Path, ds: Dataset) -> pd.DataFrame:
+    """Check a plan, structurally and against a dataset; never raises for a bad plan.
+
+    Parameters
+    ----------
+    plan_or_path : Plan or str or Path
+        A plan file, or a :class:`Plan` (e.g. from :func:`new_plan`).
+    ds : Dataset
+        The data the plan's goals are tied to.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A problem table (columns ``severity``, ``file``, ``line``, ``column`` — the
+        field, e.g. ``focus_areas[1].goals[2].target`` counted from 1 —, ``value``,
+        ``problem``, ``action``); empty when the plan is fine. Errors: YAML syntax,
+        missing or empty fields, bad dates, unknown indicator kind, unknown institution,
+        measure, department or round, a target round not after the baseline, a target
+        outside the indicator's scale or on the wrong side of the baseline value.
+        Warnings: unknown fields, a baseline without a value (suppressed or no data),
+        a deadline before the plan was made.
+    """
+    _, problems = _checked(plan_or_path, ds)
+    return problems
+
+
+# ======================================================================================
+# the indicator's values per round
+# ======================================================================================
+
+
+def _series(ds: Dataset, institution: str, ind: Indicator, cache: dict) -> dict[str, dict]:
+    """Per round (str): n, value, ci_low, ci_high, suppressed, reason, sd, share CI —
+    oriented so that the value is the indicator as the plan states it."""
+    key = ("series", institution, ind.kind, ind.measure, ind.department)
+    if key in cache:
+        return cache[key]
+    from llkit import indicators
+
+    level = "department" if ind.department else "institution"
+    unit = ind.department or institution
+    id_col = f"{level}_id"
+    out: dict[str, dict] = {}
+    if ind.kind in ("mean", "staff", "share_low"):
+        tkey = ("summarize", ind.measure, level)
+        if tkey not in cache:
+            cache[tkey] = indicators.summarize(ds, ind.measure, by=level)
+        t = cache[tkey]
+        t = t[t[id_col].astype(str) == unit]
+        for r in t.itertuples(index=False):
+            share = ind.kind == "share_low"
+            out[str(r.round)] = {
+                "n": int(r.n),
+                "value": r.share_low if share else r.mean,
+                "ci_low": r.share_low_ci_low if share else r.ci_low,
+                "ci_high": r.share_low_ci_high if share else r.ci_high,
+                "sd": r.sd,
+                "suppressed": bool(r.suppressed),
+                "reason": str(r.suppressed_reason) if bool(r.suppressed) else None,
+            }
+    elif ind.kind == "gap":
+        tkey = ("gap", ind.measure, level)
+        if tkey not in cache:
+            cache[tkey] = indicators.gap(ds, ind.measure, by=level)
+        t = cache[tkey]
+        t = t[t[id_col].astype(str) == unit]
+        hib = bool(ds.measures.set_index("measure_id").loc[ind.measure, "higher_is_better"])
+        sign = 1.0 if hib else -1.0
+        for r in t.itertuples(index=False):
+            lo, hi = sign * r.ci_low, sign * r.ci_high
+            out[str(r.round)] = {
+                "n": int(r.n_low + r.n_high),
+                "value": sign * r.gap,
+                "ci_low": min(lo, hi),
+                "ci_high": max(lo, hi),
+                "suppressed": bool(r.suppressed),
+                "reason": "min_n" if bool(r.suppressed) else None,
+            }
+    elif ind.kind == "coverage":
+        tkey = ("coverage", level)
+        if tkey not in cache:
+            cache[tkey] = indicators.coverage(ds, by=level)
+        t = cache[tkey]
+        t = t[t[id_col].astype(str) == unit] if len(t) else t
+        for r in t.itertuples(index=False):
+            out[str(r.round)] = {
+                "n": int(r.teams),
+                "k": int(r.teams_documenting),
+                "value": float(r.share),
+                "ci_low": np.nan,  # a count of all teams: nothing is estimated
+                "ci_high": np.nan,
+                "suppressed": False,
+                "reason": None,
+            }
+    cache[key] = out
+    return out
+
+
+def _newcombe(p1: float, l1: float, u1: float, p2: float, l2: float, u2: float
+              ) -> tuple[float, float, float]:
+    """Difference ``p2 - p1`` of two independent shares with Newcombe's (1998, method 10)
+    hybrid score interval, from each share's Wilson interval ``[l, u]``."""
+    d = p2 - p1
+    return (d, d - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2),
+            d + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2))
+
+
+def _change(ds: Dataset, ind: Indicator, institution: str, b_round: str, b: dict,
+            l_round: str, v: dict, cache: dict) -> tuple[float, float, float]:
+    """Change latest − baseline of the indicator with its 95 % interval."""
+    from llkit import stats
+
+    if ind.kind in ("mean", "staff"):
+        wd = stats.welch_difference(b["n"], b["value"], b["sd"], v["n"], v["value"], v["sd"])
+        return (float(wd["diff"].iloc[0]), float(wd["ci_low"].iloc[0]),
+                float(wd["ci_high"].iloc[0]))
+    if ind.kind == "share_low":
+        return _newcombe(b["value"], b["ci_low"], b["ci_high"],
+                         v["value"], v["ci_low"], v["ci_high"])
+    if ind.kind == "gap":
+        from llkit import indicators
+
+        level = "department" if ind.department else "institution"
+        unit = ind.department or institution
+        t = indicators.gap(ds, ind.measure, by=level, round=[b_round, l_round])
+        t = t[(t[f"{level}_id"].astype(str) == unit) & (t["round"].astype(str) == l_round)]
+        hib = bool(ds.measures.set_index("measure_id").loc[ind.measure, "higher_is_better"])
+        s = 1.0 if hib else -1.0
+        r = t.iloc[0]
+        lo, hi = s * r["change_ci_low"], s * r["change_ci_high"]
+        return float(s * r["change_from_previous"]), float(min(lo, hi)), float(max(lo, hi))
+    d = v["value"] - b["value"]  # coverage: counts, no sampling error
+    return d, d, d
+
+
+# ======================================================================================
+# status
+# ======================================================================================
+
+_STATUS_COLUMNS = [
+    "institution_id", "focus", "goal", "indicator", "kind", "measure_id", "department_id",
+    "baseline_round", "baseline_value", "latest_round", "n", "latest_value", "ci_low",
+    "ci_high", "target", "target_round", "higher_is_better", "suppressed", "status", "reason",
+]
+
+
+class _Fmt:
+    """Danish formatting of an indicator's values in the reasons."""
+
+    def __init__(self, share: bool, target: float) -> None:
+        self.share = share
+        if share:
+            self.dec = 0 if abs(round(target * 100) - target * 100) < 1e-9 else 1
+        else:
+            self.dec = 1 if abs(round(target * 10) - target * 10) < 1e-9 else 2
+
+    def v(self, x: float) -> str:
+        return fmt_percent(x, self.dec) if self.share else fmt_number(x, self.dec)
+
+    def iv(self, lo: float, hi: float) -> str:
+        return fmt_interval(lo, hi, self.dec, percent=self.share)
+
+    def signed(self, x: float) -> str:
+        if self.share:
+            return f"{fmt_number(100 * x, self.dec, sign=True)} procentpoint"
+        return f"{fmt_number(x, self.dec, sign=True)} point"
+
+    def change(self, lo: float, hi: float) -> str:
+        if self.share:
+            return fmt_interval(100 * lo, 100 * hi, self.dec) + " procentpoint"
+        return fmt_interval(lo, hi, self.dec)
+
+
+def _suppressed_reason(row: dict, rnd: str, min_n: int, noun: str) -> str:
+    if row.get("reason") == "complementary":
+        return (f"tallet for {rnd} vises ikke, så tal for færre end {min_n} {noun} ikke kan "
+                "regnes ud")
+    return f"færre end {min_n} {noun} i {rnd} – tallet vises ikke"
+
+
+def _goal_status(ds: Dataset, plan: Plan, g: Goal, info: _Info, series: dict[str, dict],
+                 cache: dict) -> dict[str, Any]:
+    rounds = [str(r) for r in ds.meta.rounds]
+    min_n = int(ds.meta.min_n)
+    ind, t, b_round, t_round = g.indicator, float(g.target), g.baseline, g.target_round
+    sign = 1 if info.higher_is_better else -1
+    f = _Fmt(info.share, t)
+    pos_b = _round_position(b_round, rounds)
+    pos_t = _round_position(t_round, rounds)
+    window = [r for r in rounds if pos_b <= _round_position(r, rounds) <= pos_t]
+    with_data = [r for r in window if r in series]
+    base = series.get(b_round)
+    res: dict[str, Any] = {
+        "baseline_value": np.nan, "latest_round": None, "n": pd.NA, "latest_value": np.nan,
+        "ci_low": np.nan, "ci_high": np.nan, "suppressed": False,
+    }
+    if base is not None and not base["suppressed"]:
+        res["baseline_value"] = base["value"]
+
+    def done(status: str, reason: str) -> dict[str, Any]:
+        res["status"], res["reason"] = status, reason
+        return res
+
+    later = [r for r in with_data if r != b_round]
+    if not with_data:
+        return done("kan ikke vurderes", f"ingen data for indikatoren i {b_round}–{t_round}")
+    latest = with_data[-1]
+    v = series[latest]
+    res.update(latest_round=latest, n=v["n"], suppressed=v["suppressed"])
+    if not v["suppressed"]:
+        res.update(latest_value=v["value"], ci_low=v["ci_low"], ci_high=v["ci_high"])
+    target_measured = latest == t_round
+    not_yet = f"ingen data for {t_round} endnu"
+    if not later:
+        return done("kan ikke vurderes", f"ingen data for {t_round} endnu – kun udgangspunktet "
+                    f"{b_round}")
+    if v["suppressed"]:
+        return done("kan ikke vurderes", _suppressed_reason(v, latest, min_n, info.noun))
+    val = float(v["value"])
+    early = "" if target_measured else f" – allerede i {latest}, før målrunden {t_round}"
+    side_good, side_bad = ("over", "under") if sign > 0 else ("under", "over")
+
+    # ---------------------------------------------------------------- coverage: a count
+    if ind.kind == "coverage":
+        k, n = v["k"], v["n"]
+        now = f"{k} af {n} {info.noun} ({f.v(val)}) dokumenterede tegn på læring i {latest}"
+        if val >= t:
+            return done("nået", f"{now}; målet var {f.v(t)}{early}")
+        if target_measured:
+            return done("ikke nået", f"{now}; målet var {f.v(t)}")
+        if base is not None and val > base["value"]:
+            return done("på vej", f"{now}, op fra {f.v(base['value'])} i {b_round}; målet er "
+                        f"{f.v(t)} i {t_round}; {not_yet}")
+        b_txt = f"{f.v(base['value'])} i {b_round}" if base is not None else f"ingen data i {b_round}"
+        return done("kan ikke vurderes", f"{now} (udgangspunkt {b_txt}) – ingen fremgang endnu, "
+                    f"og {not_yet}")
+
+    lo, hi = float(v["ci_low"]), float(v["ci_high"])
+    iv = f.iv(lo, hi)
+    if math.isnan(lo) or math.isnan(hi):
+        return done("kan ikke vurderes", f"for få svar i {latest} til et interval "
+                    f"(værdi {f.v(val)})")
+    reached = lo >= t if sign > 0 else hi <= t
+    missed = hi < t if sign > 0 else lo > t
+    if reached:
+        return done("nået", f"intervallet {iv} ligger {side_good} målet {f.v(t)}{early}")
+    if target_measured and missed:
+        return done("ikke nået", f"intervallet {iv} ligger {side_bad} målet {f.v(t)} i {latest}")
+    # the target lies inside the interval, or the target round has not come yet:
+    # has the indicator moved toward the target by more than the noise?
+    if base is None or base["suppressed"] or pd.isna(base["value"]):
+        why = (_suppressed_reason(base, b_round, min_n, info.noun) if base is not None
+               else f"ingen data i {b_round}")
+        tail = (f"intervallet {iv} rummer målet {f.v(t)}" if target_measured
+                else f"{not_yet}")
+        return done("kan ikke vurderes", f"udgangspunktet kan ikke bruges ({why}), og {tail}")
+    d, dlo, dhi = _change(ds, ind, plan.institution, b_round, base, latest, v, cache)
+    if math.isnan(dlo) or math.isnan(dhi):
+        return done("kan ikke vurderes", f"ændringen siden {b_round} kan ikke beregnes (for få "
+                    "svar)")
+    toward = dlo > 0 if sign > 0 else dhi < 0
+    away = dhi < 0 if sign > 0 else dlo > 0
+    chg = (f"{f.signed(d)} siden {b_round}, interval for ændringen "
+           f"{f.change(dlo, dhi)}")
+    if toward:
+        if target_measured:
+            tail = f"intervallet {iv} rummer stadig målet {f.v(t)}"
+        elif (hi < t if sign > 0 else lo > t):
+            tail = f"intervallet {iv} ligger endnu {side_bad} målet {f.v(t)}, og {not_yet}"
+        else:
+            tail = f"intervallet {iv} rummer målet {f.v(t)}, og {not_yet}"
+        return done("på vej", f"en forbedring på mere end usikkerheden ({chg}); {tail}")
+    if away:
+        tail = (f"intervallet {iv} rummer dog målet {f.v(t)}" if target_measured
+                else not_yet)
+        return done("kan ikke vurderes", f"udviklingen går den forkerte vej ({chg}); {tail}")
+    if target_measured:
+        return done("kan ikke vurderes", f"intervallet {iv} rummer målet {f.v(t)}, og ændringen "
+                    f"({chg}) kan være tilfældig – for usikkert til at sige, om målet er nået")
+    return done("kan ikke vurderes", f"ændringen ({chg}) kan være tilfældig, og {not_yet}")
+
+
+def plan_status(plan: Plan | str | Path, ds: Dataset, *, _cache: dict | None = None
+                ) -> pd.DataFrame:
+    r"""Where the institution stands on each goal of its plan, with the uncertainty.
+
+    Parameters
+    ----------
+    plan : Plan or str or Path
+        The plan (or its file).
+    ds : Dataset
+        The data, with the rounds measured so far.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per goal: ``institution_id``, ``focus``, ``goal``, ``indicator`` (Danish
+        label), ``kind``, ``measure_id``, ``department_id``, ``baseline_round``,
+        ``baseline_value``, ``latest_round`` (the target round if it has data, otherwise
+        the latest round with data between baseline and target round), ``n`` (children,
+        respondents or teams), ``latest_value``, ``ci_low``, ``ci_high`` (95 %),
+        ``target``, ``target_round``, ``higher_is_better``, ``suppressed``, ``status``
+        (ordered categorical of :data:`STATUSES`) and ``reason`` (Danish). Suppressed
+        values (fewer than ``min_n`` persons) are missing, never shown.
+
+    Raises
+    ------
+    PlanError
+        If the plan has errors (see :func:`validate_plan`).
+
+    Notes
+    -----
+    Shares are in 0–1. "Better" means higher for ``mean``/``staff`` of a measure with
+    ``higher_is_better`` and for ``coverage``; lower for ``share_low`` and ``gap``. The
+    ``gap`` is mean(high background group) − mean(low group), sign-flipped for a measure
+    where lower is better, so a smaller gap is always better. The status is decided in
+    this order, with the 95 % interval :math:`[l, u]` of the latest value and the target
+    :math:`m` (written here for higher-is-better; mirrored otherwise):
+
+    1. **kan ikke vurderes** when there is no data between baseline and target round,
+       no round after the baseline yet, or the latest value is suppressed.
+    2. **nået** when the whole interval is on the target's side: :math:`l \ge m` (also
+       before the target round: "allerede i T2").
+    3. **ikke nået** when the target round has data and the whole interval is on the
+       wrong side: :math:`u < m`.
+    4. Otherwise (the target lies inside the interval, or the target round is not yet
+       measured) the change since the baseline decides: **på vej** when its 95 %
+       interval lies entirely in the better direction (more than noise); **kan ikke
+       vurderes** when it may be chance, goes the wrong way, or the baseline value is
+       suppressed.
+
+    The change interval is Welch's for means (rounds as independent samples), Newcombe's
+    hybrid score interval from the Wilson intervals for shares, and the gap's own change
+    interval (:func:`llkit.gap`). ``coverage`` counts *all* the teams of the unit — nothing
+    is estimated, so it has no interval and compares the observed share directly:
+    nået when share ≥ target, ikke nået when the target round is below target, på vej
+    when it has risen since the baseline.
+    """
+    cache = {} if _cache is None else _cache
+    checked, problems = _checked(plan, ds, cache)
+    errors = problems[problems["severity"] == "error"]
+    if checked is None or len(errors):
+        name = checked.path.name if checked is not None and checked.path else "plan"
+        raise PlanError(problems, f"The action plan {name} has problems")
+    rows = []
+    for fa, g in checked.goals:
+        ind = g.indicator
+        info = _indicator_info(ds, ind)
+        series = _series(ds, checked.institution, ind, cache)
+        label = info.label
+        if ind.department:
+            name = ds.org.set_index(ds.org["department_id"].astype(str)).loc[
+                ind.department, "department_name"]
+            label += f" ({name})"
+        res = _goal_status(ds, checked, g, info, series, cache)
+        rows.append({
+            "institution_id": checked.institution, "focus": fa.focus, "goal": g.goal,
+            "indicator": label, "kind": ind.kind, "measure_id": ind.measure,
+            "department_id": ind.department, "baseline_round": g.baseline,
+            "target": g.target, "target_round": g.target_round,
+            "higher_is_better": info.higher_is_better, **res,
+        })
+    out = pd.DataFrame(rows, columns=_STATUS_COLUMNS)
+    for col in ["baseline_value", "latest_value", "ci_low", "ci_high", "target"]:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    out["n"] = pd.array(out["n"].tolist(), dtype="Int64")
+    out["suppressed"] = out["suppressed"].astype(bool)
+    out["higher_is_better"] = out["higher_is_better"].astype(bool)
+    out["status"] = pd.Categorical(out["status"], categories=list(STATUSES), ordered=True)
+    return out
+
+
+# ======================================================================================
+# plans of a dataset, overview
+# ======================================================================================
+
+
+def _plans_dir(ds: Dataset) -> Path | None:
+    src = getattr(ds, "source", None)
+    if src is None:
+        return None
+    src = Path(src)
+    folder = src if src.is_dir() else src.parent
+    return folder / PLANS_FOLDER
+
+
+def _plan_files(ds: Dataset) -> list[Path]:
+    folder = _plans_dir(ds)
+    if folder is None or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir()
+                  if p.suffix.lower() in (".yaml", ".yml") and not p.name.startswith("."))
+
+
+def plans_for(ds: Dataset) -> dict[str, Plan]:
+    """The institutions' plans in the dataset folder's ``plans/`` subfolder.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Loaded from a folder (or a workbook: then ``plans/`` beside it).
+
+    Returns
+    -------
+    dict of str to Plan
+        Keyed by institution id, in file order; empty when there is no ``plans/``.
+
+    Raises
+    ------
+    PlanError
+        With the problems of every broken file, or when two files are plans of the same
+        institution.
+    """
+    log = ProblemLog()
+    plans: dict[str, Plan] = {}
+    for path in _plan_files(ds):
+        plan, plog, _, file = _parse(path)
+        if plog.has_errors or plan is None:
+            log.add_frame(plog.frame())
+            continue
+        if plan.institution in plans:
+            other = plans[plan.institution].path
+            log.error(file=f"{PLANS_FOLDER}/{file}", line=plan.lines.get("institution"),
+                      column="institution", value=plan.institution,
+                      problem=f"a second plan for institution {plan.institution} "
+                      f"(the first is {other.name if other else '?'})",
+                      action="keep one plan file per institution")
+            continue
+        plans[plan.institution] = plan
+    if log.has_errors:
+        raise PlanError(log.frame(), "Some action plans have problems")
+    return plans
+
+
+def plans_overview(ds: Dataset) -> pd.DataFrame:
+    """Municipal overview: per institution, how many goals have each status.
+
+    Every institution of the dataset gets a row, also those without a plan (``plan``
+    missing, ``note`` "ingen handleplan") or with a broken plan (``note`` says so; run
+    ``llkit plan validate``) — one broken file never stops the overview.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``institution_id``, ``institution_name``, ``plan`` (file name), ``title``,
+        ``goals``, one column per status in :data:`STATUSES` (counts, Int64; missing
+        without a usable plan), ``note``.
+    """
+    cache: dict = {}
+    inst = (ds.org[["institution_id", "institution_name"]].drop_duplicates()
+            .astype(str).sort_values("institution_id").reset_index(drop=True))
+    rows: dict[str, dict[str, Any]] = {}
+    for path in _plan_files(ds):
+        row: dict[str, Any] = {"plan": path.name}
+        try:
+            plan = load_plan(path)
+            row["title"] = plan.title
+            status = plan_status(plan, ds, _cache=cache)
+        except PlanError as exc:
+            n_err = int((exc.problems["severity"] == "error").sum())
+            row["note"] = (f"planen har {n_err} fejl – kør llkit plan validate "
+                           f"{PLANS_FOLDER}/{path.name}")
+            inst_id = _peek_institution(path)
+        else:
+            inst_id = plan.institution
+            row["goals"] = len(status)
+            counts = status["status"].value_counts()
+            for s in STATUSES:
+                row[s] = int(counts.get(s, 0))
+            row["note"] = ""
+        if inst_id is None:
+            continue
+        if inst_id in rows:
+            rows[inst_id]["note"] = (rows[inst_id].get("note") or "") + \
+                f" (flere planer: også {path.name})"
+            continue
+        rows[inst_id] = row
+    out = inst.copy()
+    out["plan"] = [rows.get(i, {}).get("plan") for i in out["institution_id"]]
+    out["title"] = [rows.get(i, {}).get("title") for i in out["institution_id"]]
+    for col in ["goals", *STATUSES]:
+        out[col] = pd.array([rows.get(i, {}).get(col) for i in out["institution_id"]],
+                            dtype="Int64")
+    out["note"] = [rows[i].get("note", "") if i in rows else "ingen handleplan"
+                   for i in out["institution_id"]]
+    return out
+
+
+def _peek_institution(path: Path) -> str | None:
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_PlanLoader)
+    except (yaml.YAMLError, UnicodeDecodeError, OSError, ValueError):
+        return None
+    if isinstance(raw, dict) and raw.get("institution") is not None:
+        return str(raw["institution"])
+    return None
+
+
+# ======================================================================================
+# proposing a plan from the data
+# ======================================================================================
+
+
+def focus_candidates(ds: Dataset, institution: str, round: str | None = None) -> pd.DataFrame:
+    """Where the data points: candidate focus areas for an institution's plan.
+
+    Looks at the round (default: the latest round with data for the institution) for
+    the child measures with the largest shares of low scores (compared with the
+    municipality), the largest equity gap, the lowest staff survey mean (trust,
+    well-being …) and documentation coverage below 100 %. Suppressed values are never
+    used.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kind``, ``measure_id``, ``label``, ``round``, ``value``, ``ci_low``,
+        ``ci_high``, ``municipality`` (the same indicator for the whole dataset), ``n``,
+        ``why`` (a Danish sentence), ``proposed_target``; ordered by kind as listed.
+    """
+    from llkit import indicators
+
+    org = ds.org
+    if institution not in set(org["institution_id"].astype(str)):
+        raise KeyError(f"unknown institution {institution!r}; known: "
+                       + ", ".join(sorted(org["institution_id"].astype(str).unique())))
+    sub = ds.select(institution=institution)
+    rounds = [str(r) for r in ds.meta.rounds]
+    present = set(sub.responses["round"].dropna().astype(str))
+    if round is None:
+        have = [r for r in rounds if r in present]
+        if not have:
+            raise ValueError(f"institution {institution} has no data")
+        round = have[-1]
+    m = ds.measures
+    children = ds.profile.labels.get("children", "Børn").lower()
+    rows: list[dict[str, Any]] = []
+    summ = indicators.summarize(ds, by="institution", round=round)
+    summ = summ[summ["institution_id"].astype(str) == institution]
+    whole = indicators.summarize(ds, by=None, round=round).set_index("measure_id")
+    child = m[(m["subject"] == "child") & m["low_cut"].notna()]["measure_id"].astype(str)
+    sl = summ[summ["measure_id"].isin(child) & ~summ["suppressed"]].copy()
+    if len(sl):
+        sl["excess"] = sl["share_low"] - sl["measure_id"].map(whole["share_low"])
+        for r in sl.sort_values(["excess", "share_low"], ascending=False).head(2).itertuples():
+            if not r.share_low > 0:
+                continue
+            label = _label(ds, r.measure_id)
+            muni = float(whole.loc[r.measure_id, "share_low"])
+            rows.append({
+                "kind": "share_low", "measure_id": r.measure_id, "label": label,
+                "round": round, "value": r.share_low, "ci_low": r.share_low_ci_low,
+                "ci_high": r.share_low_ci_high, "municipality": muni, "n": r.n,
+                "why": f"{fmt_percent(r.share_low)} af {children}ne havde en lav score i "
+                       f"{label} i {round} (interval {fmt_interval(r.share_low_ci_low, r.share_low_ci_high, percent=True)}; "
+                       f"hele kommunen: {fmt_percent(muni)})",
+                "proposed_target": round_to(max(0.0, min(r.share_low / 2, muni)), 0.01),
+            })
+    gaps = indicators.gap(ds, list(child), by="institution", round=round)
+    gaps = gaps[(gaps["institution_id"].astype(str) == institution) & ~gaps["suppressed"]]
+    if len(gaps):
+        r = gaps.sort_values("gap", ascending=False).iloc[0]
+        if r["gap"] > 0:
+            label = _label(ds, r["measure_id"])
+            bg = _BACKGROUND_DA.get(str(r["background"]), str(r["background"]))
+            muni_gap = indicators.gap(ds, r["measure_id"], by=None, round=round)["gap"].iloc[0]
+            rows.append({
+                "kind": "gap", "measure_id": r["measure_id"], "label": label, "round": round,
+                "value": r["gap"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
+                "municipality": muni_gap, "n": int(r["n_low"] + r["n_high"]),
+                "why": f"Forskellen efter {bg} i {label} var {fmt_number(r['gap'])} point i "
+                       f"{round} (interval {fmt_interval(r['ci_low'], r['ci_high'])}; hele "
+                       f"kommunen: {fmt_number(muni_gap)})",
+                "proposed_target": round_to(r["gap"] / 2, 0.1),
+            })
+    staff = m[m["subject"] == "respondent"]["measure_id"].astype(str)
+    st = summ[summ["measure_id"].isin(staff) & ~summ["suppressed"]].copy()
+    if len(st):
+        st["rel"] = st["mean"] - st["measure_id"].map(whole["mean"])
+        r = st.sort_values("rel").iloc[0]
+        label = _label(ds, r["measure_id"])
+        mm = m.set_index("measure_id").loc[r["measure_id"]]
+        top = float(mm["scale_max"]) if pd.notna(mm["scale_max"]) else math.inf
+        rows.append({
+            "kind": "staff", "measure_id": r["measure_id"], "label": label, "round": round,
+            "value": r["mean"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
+            "municipality": float(whole.loc[r["measure_id"], "mean"]), "n": int(r["n"]),
+            "why": f"Medarbejdernes {label.lower()} var {fmt_number(r['mean'])} i {round} "
+                   f"(interval {fmt_interval(r['ci_low'], r['ci_high'])}; hele kommunen: "
+                   f"{fmt_number(whole.loc[r['measure_id'], 'mean'])})",
+            "proposed_target": min(top, round_to(r["mean"] + 0.3, 0.1)),
+        })
+    if ds.goals is not None and not ds.goals.empty:
+        cov = indicators.coverage(ds, by="institution", round=round)
+        cov = cov[cov["institution_id"].astype(str) == institution]
+        if len(cov) and cov["share"].iloc[0] < 1:
+            r = cov.iloc[0]
+            deps = ds.profile.labels.get("departments", "Stuer/grupper").lower()
+            rows.append({
+                "kind": "coverage", "measure_id": None,
+                "label": f"Andel {deps} der dokumenterer tegn på læring", "round": round,
+                "value": r["share"], "ci_low": np.nan, "ci_high": np.nan,
+                "municipality": float(indicators.coverage(ds, by=None, round=round)["share"]
+                                      .iloc[0]),
+                "n": int(r["teams"]),
+                "why": f"{int(r['teams_documenting'])} af {int(r['teams'])} {deps} "
+                       f"dokumenterede tegn på læring i {round}",
+                "proposed_target": 1.0,
+            })
+    cols = ["kind", "measure_id", "label", "round", "value", "ci_low", "ci_high",
+            "municipality", "n", "why", "proposed_target"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def round_to(x: float, step: float) -> float:
+    """``x`` rounded to a multiple of ``step`` (for proposed targets)."""
+    return float(round(round(x / step) * step, 10))
+
+
+def _label(ds: Dataset, measure_id: str) -> str:
+    return str(ds.measures.set_index("measure_id").loc[measure_id, "label"])
+
+
+_PROPOSED_FOCUS = {
+    "share_low": ("{label}", "Færre {children} med en lav score i {label_lower}"),
+    "gap": ("Lige muligheder: {label}", "Mindre forskel efter {bg} i {label_lower}"),
+    "staff": ("Kultur: {label}", "Styrke {label_lower} blandt medarbejderne"),
+    "coverage": ("Tegn på læring", "Alle {deps} dokumenterer tegn på læring"),
+}
+
+
+def new_plan(ds: Dataset, institution: str, *, round: str | None = None,
+             target_round: str | None = None, created: date | None = None) -> Plan:
+    """A draft plan with one focus area per place the data points to.
+
+    Built from :func:`focus_candidates`: each candidate becomes a focus area whose
+    ``description`` says what the data shows (with the baseline and its interval), with
+    one goal tied to the indicator, the baseline round, a proposed target and the target
+    round. Signs (tegn) and actions are left empty: the team writes them, so the draft
+    does not validate until they are added — it is where the action-plan work starts,
+    not its result.
+
+    Parameters
+    ----------
+    ds : Dataset
+    institution : str
+        The institution id.
+    round : str, optional
+        Baseline round; default the latest round with data for the institution.
+    target_round : str, optional
+        Default: the round after the baseline (``T4`` after ``T3`` when the data ends).
+    created : date, optional
+        Default today.
+
+    Returns
+    -------
+    Plan
+    """
+    cand = focus_candidates(ds, institution, round=round)
+    rounds = [str(r) for r in ds.meta.rounds]
+    base = str(cand["round"].iloc[0]) if len(cand) else (round or rounds[-1])
+    if target_round is None:
+        i = rounds.index(base) if base in rounds else len(rounds) - 1
+        target_round = rounds[i + 1] if i + 1 < len(rounds) else _next_round(rounds)
+    labels = ds.profile.labels
+    fill = {
+        "children": labels.get("children", "Børn").lower(),
+        "deps": labels.get("departments", "Stuer/grupper").lower(),
+        "bg": _BACKGROUND_DA.get(ds.profile.gap_default[0], ds.profile.gap_default[0]),
+    }
+    name = ds.org.loc[ds.org["institution_id"].astype(str) == institution,
+                      "institution_name"].iloc[0]
+    areas = []
+    for r in cand.itertuples(index=False):
+        focus_t, goal_t = _PROPOSED_FOCUS[r.kind]
+        label = str(r.label)
+        text = {**fill, "label": label, "label_lower": label[:1].lower() + label[1:]}
+        areas.append(FocusArea(
+            focus=focus_t.format(**text), description=r.why,
+            goals=[Goal(goal=goal_t.format(**text),
+                        indicator=Indicator(kind=r.kind, measure=None if pd.isna(r.measure_id)
+                                            else str(r.measure_id)),
+                        baseline=base, target=float(r.proposed_target),
+                        target_round=target_round)],  # type: ignore[arg-type]
+        ))
+    return Plan(institution=institution, title=f"Handleplan for {name}",
+                created=created or date.today(), focus_areas=areas,
+                description=f"Udkast lavet af llkit ud fra data fra {base}. Vælg de "
+                "fokusområder, der giver mening, og skriv tegn og handlinger.")
+
+
+# ======================================================================================
+# Danish tables for people
+# ======================================================================================
+
+
+def status_table(status: pd.DataFrame) -> pd.DataFrame:
+    """:func:`plan_status` as a Danish table of strings (for reports and the terminal).
+
+    Columns ``Fokus``, ``Mål``, ``Indikator``, ``Udgangspunkt``, ``Seneste``,
+    ``Interval``, ``Målværdi``, ``Status``, ``Begrundelse``; suppressed values show as
+    "vises ikke", never as a number.
+    """
+    rows = []
+    for r in status.itertuples(index=False):
+        share = r.kind in _SHARE_KINDS
+        f = _Fmt(share, float(r.target))
+        base = ("vises ikke" if pd.isna(r.baseline_value) else f.v(r.baseline_value))
+        if r.latest_round is None or (isinstance(r.latest_round, float) and pd.isna(r.latest_round)):
+            latest, interval = "–", "–"
+        elif r.suppressed:
+            latest, interval = f"vises ikke ({r.latest_round})", "–"
+        else:
+            latest = f"{f.v(r.latest_value)} ({r.latest_round})"
+            interval = f.iv(r.ci_low, r.ci_high) if pd.notna(r.ci_low) else "–"
+        rows.append({
+            "Fokus": r.focus, "Mål": r.goal, "Indikator": r.indicator,
+            "Udgangspunkt": f"{base} ({r.baseline_round})", "Seneste": latest,
+            "Interval": interval, "Målværdi": f"{f.v(r.target)} i {r.target_round}",
+            "Status": str(r.status), "Begrundelse": r.reason,
+        })
+    return pd.DataFrame(rows, columns=["Fokus", "Mål", "Indikator", "Udgangspunkt", "Seneste",
+                                       "Interval", "Målværdi", "Status", "Begrundelse"])
+
+
+def format_status(status: pd.DataFrame, *, title: str | None = None, width: int = 38) -> str:
+    """Plain-text Danish rendering of :func:`plan_status` for a terminal.
+
+    One table row per goal (long texts shortened to ``width`` characters), then the
+    reasons numbered by goal, then the count of each status.
+    """
+    t = status_table(status)
+    short = t.copy()
+    for col in ["Fokus", "Mål", "Indikator"]:
+        short[col] = short[col].map(lambda s: s if len(s) <= width else s[: width - 1] + "…")
+    short.insert(0, "Nr.", range(1, len(short) + 1))
+    short = short.drop(columns="Begrundelse")
+    cols = list(short.columns)
+    cells = [[str(v) for v in row] for row in short.itertuples(index=False)]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(cols)]
+
+    def line(vals: Iterable[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(vals, widths, strict=True)).rstrip()
+
+    out = []
+    if title:
+        out += [title, ""]
+    out += [line(cols), line("-" * w for w in widths), *[line(r) for r in cells], ""]
+    out.append("Begrundelser:")
+    for i, reason in enumerate(t["Begrundelse"], start=1):
+        out.append(f"  {i}. {reason}")
+    counts = status["status"].value_counts()
+    out += ["", "I alt: " + " · ".join(f"{s}: {int(counts.get(s, 0))}" for s in STATUSES)]
+    return "\n".join(out)
+
+
+# ======================================================================================
+# command line: `llkit plan validate PLAN DATA`, `llkit plan status PLAN DATA`
+# ======================================================================================
+
+
+def _cmd_plan_validate(args: argparse.Namespace) -> int:
+    from llkit.dataset import load
+
+    ds = load(args.data)
+    problems = validate_plan(args.plan, ds)
+    errors = int((problems["severity"] == "error").sum())
+    warnings_ = int((problems["severity"] == "warning").sum())
+    if len(problems):
+        print(format_problems(problems))
+    if errors:
+        print(f"\n{args.plan}: NOT valid — fix the {errors} error(s) above and run again.")
+        return 2
+    note = f" ({warnings_} warning(s) worth a look)" if warnings_ else ""
+    print(f"{args.plan}: valid{note}.")
+    return 0
+
+
+def _cmd_plan_status(args: argparse.Namespace) -> int:
+    from llkit.dataset import load
+
+    ds = load(args.data)
+    plan = load_plan(args.plan)
+    status = plan_status(plan, ds)
+    name = ds.org.loc[ds.org["institution_id"].astype(str) == plan.institution,
+                      "institution_name"]
+    head = f"{plan.title} – {name.iloc[0] if len(name) else plan.institution} " \
+           f"({plan.institution}), oprettet {plan.created.strftime('%d.%m.%Y')}"
+    print(format_status(status, title=head))
+    return 0
+
+
+def add_plan_commands(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``plan validate PLAN DATA`` and ``plan status PLAN DATA``.
+
+    Parameters
+    ----------
+    subparsers
+        The object returned by ``parser.add_subparsers()`` of the ``llkit`` parser.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``plan`` parser. Each subcommand sets ``func``, which returns the exit code
+        (0 valid / done, 2 a plan with errors) or raises :class:`~llkit.errors.PlanError`
+        / :class:`~llkit.errors.DataError` for ``llkit.cli.main`` to print as a problem
+        table (exit 2).
+    """
+    desc = "check an action plan against the data, or show where each goal stands"
+    plan_p = subparsers.add_parser("plan", help=desc, description=desc)
+    sub = plan_p.add_subparsers(dest="plan_command", metavar="PLAN_COMMAND", required=True)
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> None:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.add_argument("plan", help="the plan file (.yaml), see docs/plans.md")
+        p.add_argument("data", help="dataset folder or .xlsx workbook")
+        p.set_defaults(func=func)
+
+    add("validate", _cmd_plan_validate,
+        "check a plan: fields, dates, institution, measures, rounds and targets (exit 2 if "
+        "invalid)")
+    add("status", _cmd_plan_status,
+        "show each goal's status (nået / på vej / ikke nået / kan ikke vurderes) with its "
+        "interval and the reason, in Danish")
+    return plan_p
+
