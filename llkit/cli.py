@@ -197,6 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    default=[], help="a further notebook parameter (repeatable)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    from llkit.plans import add_plan_commands
+
+    add_plan_commands(sub)
     return parser
 
 

@@ -24,7 +24,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 def test_help_lists_every_command():
     proc = run("--help")
     assert proc.returncode == 0
-    for cmd in ["validate", "info", "sample", "template", "pseudonymize"]:
+    for cmd in ["validate", "info", "sample", "template", "pseudonymize", "batch", "plan"]:
         assert cmd in proc.stdout
 
 
