@@ -784,7 +784,8 @@ def compare(
         ``z``, ``lower95``, ``upper95``, ``lower998``, ``upper998`` (funnel limits at the
         unit's n), ``flag`` (``over``/``under``/``within`` the 99.8 % limits),
         ``shrunken_mean``, ``shrunken_ci_low``, ``shrunken_ci_high``, ``reliability``
-        (:math:`\lambda_j`), ``suppressed``.
+        (:math:`\lambda_j`), ``suppressed`` (fewer than ``min_n`` persons, or hidden
+        so that such a unit cannot be recovered from its parent's total).
 
     Notes
     -----
@@ -846,6 +847,19 @@ def compare(
     if not rows:
         return pd.DataFrame(columns=cols)
     out = pd.concat(rows, ignore_index=True)[cols]
+    # the same complementary suppression as summarize: a single hidden unit must not be
+    # recoverable from its parent's total shown beside it
+    if lvl in _PARENT_LEVEL:
+        parent_level = _PARENT_LEVEL[lvl]
+        if parent_level == "municipality":
+            out["_parent"] = "all"
+        else:
+            out["_parent"] = _parent_map(ds, lvl, _UNIT_COLUMNS[parent_level][0], out[uid])
+        persons = out["measure_id"].map(info["persons"]).fillna(True).to_numpy(dtype=bool)
+        out = privacy.complementary_suppression(
+            out, n_col="n", parent_cols=["measure_id", "round", "_parent"],
+            min_n=ds.meta.min_n, value_cols=["mean", "z"], persons=persons,
+        ).drop(columns=["_parent", "suppressed_reason"])
     hidden = out["suppressed"].to_numpy(dtype=bool)
     for c in ["mean", "z", "shrunken_mean", "shrunken_ci_low", "shrunken_ci_high"]:
         out.loc[hidden, c] = np.nan

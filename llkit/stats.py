@@ -271,8 +271,9 @@ def wilson_interval(
     denom = 1 + z**2 / nn
     centre = (p + z**2 / (2 * nn)) / denom
     half = z * np.sqrt(p * (1 - p) / nn + z**2 / (4 * nn**2)) / denom
-    lo = np.where(ok, np.clip(centre - half, 0.0, 1.0), np.nan)
-    hi = np.where(ok, np.clip(centre + half, 0.0, 1.0), np.nan)
+    # exact bounds at the edges (k = 0 or k = n), not 5.6e-17 from rounding
+    lo = np.where(ok, np.where(k_ == 0, 0.0, np.clip(centre - half, 0.0, 1.0)), np.nan)
+    hi = np.where(ok, np.where(k_ == n_, 1.0, np.clip(centre + half, 0.0, 1.0)), np.nan)
     return _out(lo), _out(hi)
 
 

@@ -436,3 +436,15 @@ def test_change_with_negative_alpha_gives_no_reliable_change_shares(tmp_path):
     assert bool(c["paired"].iloc[0]) and c["n_paired"].iloc[0] == 6
     assert np.isnan(c["share_reliable_up"]).all() and np.isnan(c["share_reliable_down"]).all()
     assert c["diff"].iloc[0] > 0
+
+
+def test_compare_hides_what_summarize_hides(ds):
+    m = child_measure(ds)
+    for level in ["department", "institution"]:
+        summ = llkit.summarize(ds, m, by=level, round="T3")
+        comp = llkit.compare(ds, m, level=level, round="T3")
+        key = ind.unit_columns(level)[0]
+        a = summ.set_index(key)["suppressed"].sort_index()
+        b = comp.set_index(key)["suppressed"].sort_index()
+        pd.testing.assert_series_equal(a, b, check_names=False, check_index_type=False)
+        assert comp.loc[comp["suppressed"], "mean"].isna().all()

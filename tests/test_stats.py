@@ -575,3 +575,10 @@ def test_cronbach_alpha_edge_cases():
     assert np.isnan(st.cronbach_alpha(np.full((4, 3), np.nan)).alpha)
     with pytest.raises(ValueError, match="2-D"):
         st.cronbach_alpha([1.0, 2.0, 3.0])
+
+
+def test_wilson_interval_is_exact_at_the_edges():
+    from llkit.stats import wilson_interval
+
+    lo, hi = wilson_interval([0, 7], [7, 7])
+    assert lo[0] == 0.0 and hi[1] == 1.0
