@@ -8,7 +8,7 @@ DEMO   := build/demo
 .PHONY: help install demo test lint format bench lock clean
 
 help:
-	@echo "make demo   - set up .venv, build the sample municipality, validate it, summarise it"
+	@echo "make demo   - set up .venv, build and validate the sample municipality, write a report per institution"
 	@echo "make test   - set up .venv, lint, run the test suite"
 	@echo "make bench  - run the benchmarks in benchmarks/"
 	@echo "make lock   - re-resolve the newest allowed versions into constraints.txt"
@@ -28,6 +28,9 @@ demo: $(STAMP)
 	$(BIN)/llkit validate $(DEMO)/dagtilbud
 	$(BIN)/llkit validate data/sample/skole
 	$(BIN)/llkit info $(DEMO)/dagtilbud
+	$(BIN)/llkit batch $(DEMO)/dagtilbud --out $(DEMO)/rapporter --quiet
+	@echo ""
+	@echo "Reports: $(CURDIR)/$(DEMO)/rapporter/index.html"
 
 lint: $(STAMP)
 	$(BIN)/ruff check llkit tests benchmarks

@@ -43,6 +43,8 @@ _EXPORTS: dict[str, str] = {
     "compare": "llkit.indicators",
     "reliability": "llkit.indicators",
     "coverage": "llkit.indicators",
+    # reports and batches
+    "run_batch": "llkit.batch",
     # action plans
     "load_plan": "llkit.plans",
     "validate_plan": "llkit.plans",
@@ -57,6 +59,7 @@ _RENAMED = {"generate_sample": "generate"}
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from llkit.batch import run_batch  # noqa: F401
     from llkit.dataset import Dataset, Meta, load, validate  # noqa: F401
     from llkit.errors import DataError, DataWarning, LlkitError, PlanError  # noqa: F401
     from llkit.indicators import (  # noqa: F401
