@@ -2276,3 +2276,56 @@ def cluster_coverage_section(ds: Dataset, institutions: Sequence[str]) -> Block:
         rows.append(row)
     return Block(_table(pd.DataFrame(rows), caption=f"{_depts_noun(ds).capitalize()}, der har dokumenteret tegn på læring")
                  + _note(f"Målet er, at alle {_depts_noun(ds)} dokumenterer tegn på læring."))
+
+
+def plan_section(ds: Dataset, institution: str) -> Block:
+    """Follow-up of the institution's action plan: each goal's status at the latest round.
+
+    Uses :func:`llkit.plans.plan_status` on the plan in the dataset's ``plans/`` folder;
+    says so in one line when there is no plan or the plan cannot be read.
+    """
+    from llkit import plans as _plans
+    from llkit.errors import DataError, PlanError
+
+    inst = _institution(ds, institution)
+    try:
+        found = _plans.plans_for(ds)
+    except (PlanError, DataError):
+        return _empty("Handleplanerne kan ikke læses; kør »llkit plan validate« for at se hvorfor.")
+    plan = found.get(inst["id"])
+    if plan is None:
+        return _empty(f"{inst['name']} har ingen handleplan i datasættets mappe »plans«.")
+    try:
+        status = _plans.plan_status(plan, ds)
+    except (PlanError, DataError):
+        return _empty("Handleplanen har fejl; kør »llkit plan validate« for at se dem.")
+    table = _plans.status_table(status)
+    counts = status["status"].value_counts()
+    summary = " · ".join(f"{k}: {int(counts.get(k, 0))}" for k in _plans.STATUSES)
+    parts = [_table(table, caption=f"Handleplan: {plan.title}"),
+             _note("Status afgøres med usikkerheden: et mål er først »nået«, når hele "
+                   f"intervallet ligger på den rigtige side af målværdien. I alt – {summary}.")]
+    return Block("".join(parts))
+
+
+def overview_plans_section(ds: Dataset) -> Block:
+    """Municipal overview of the action plans: goals per status for each institution."""
+    from llkit import plans as _plans
+
+    ov = _plans.plans_overview(ds)
+    if ov.empty or ov["plan"].isna().all():
+        return _empty("Ingen dagtilbud/skoler har en handleplan i datasættets mappe »plans«.")
+    with_plan = ov[ov["plan"].notna()]
+    rows = []
+    for r in with_plan.to_dict("records"):
+        row = {"Enhed": r["institution_name"],
+               "Handleplan": r["title"] if isinstance(r["title"], str) else "–",
+               "Mål": tx.fmt_int(r["goals"]) if pd.notna(r["goals"]) else "–"}
+        for k in _plans.STATUSES:
+            v = r.get(k)
+            row[k.capitalize()] = tx.fmt_int(v) if v is not None and pd.notna(v) else "–"
+        row["Note"] = r["note"] if isinstance(r["note"], str) else ""
+        rows.append(row)
+    without = len(ov) - len(with_plan)
+    note = _note(f"{without} af {len(ov)} enheder har endnu ingen handleplan i mappen »plans«.")
+    return Block(_table(pd.DataFrame(rows), caption="Handleplaner og status for deres mål") + note)

@@ -502,3 +502,17 @@ def test_cli_requires_a_subcommand():
     with pytest.raises(SystemExit) as err:
         cli(["plan"])
     assert err.value.code == 2
+
+
+def test_report_sections_show_the_plan_follow_up():
+    import llkit
+    from llkit import findings
+
+    ds = llkit.load("data/sample/dagtilbud")
+    inst = str(findings.plan_section(ds, "I20"))
+    assert "Handleplan" in inst and "kan ikke vurderes" in inst and "nået" in inst
+    assert "ingen handleplan" in str(findings.plan_section(ds, "I01"))
+    ov = str(findings.overview_plans_section(ds))
+    assert "Børnehuset Æblehaven" in ov and "21 af 25" in ov
+    skole = llkit.load("data/sample/skole")
+    assert "Ingen" in str(findings.overview_plans_section(skole))
