@@ -355,6 +355,11 @@ def data_digest(ds: Any) -> str:
         text.to_csv(buf, index=False, lineterminator="\n")
         h.update(f"\n#table {name} {len(frame)}\n".encode())
         h.update(buf.getvalue().encode())
+    # the action plans in plans/ are input too: a changed plan changes the report
+    from llkit.plans import _plan_files
+    for path in _plan_files(ds):
+        h.update(f"\n#plan {path.name}\n".encode())
+        h.update(path.read_bytes())
     return h.hexdigest()
 
 
@@ -1087,6 +1092,7 @@ def _pool_task(task: Mapping[str, Any]) -> dict[str, Any]:
 # ---- Dask ---------------------------------------------------------------------------------
 
 _DATA_DIRS: dict[str, Path] = {}
+PLANS_FOLDER = "plans"   # as llkit.plans.PLANS_FOLDER (not imported: keeps this module light)
 
 
 def _pack_dataset(path: Path) -> bytes:
@@ -1095,12 +1101,19 @@ def _pack_dataset(path: Path) -> bytes:
     if p.is_file():
         files = {p.name: p.read_bytes()}
         kind = "file"
+        plans = p.parent / PLANS_FOLDER
     else:
         wanted = {".csv", ".parquet", ".xlsx", ".toml"}
         files = {f.name: f.read_bytes() for f in sorted(p.iterdir())
                  if f.is_file() and f.suffix.lower() in wanted
                  and not f.name.startswith(("~$", "."))}
         kind = "folder"
+        plans = p / PLANS_FOLDER
+    # the action plans travel with the data (beside a workbook, inside a folder)
+    if plans.is_dir():
+        files.update({f"{PLANS_FOLDER}/{f.name}": f.read_bytes() for f in sorted(plans.iterdir())
+                      if f.is_file() and f.suffix.lower() in (".yaml", ".yml")
+                      and not f.name.startswith(".")})
     payload = {"name": p.name, "kind": kind, "files": files}
     return zlib.compress(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), 3)
 
@@ -1120,7 +1133,13 @@ def _unpack_dataset(blob: bytes) -> Path:
     folder = staging if payload["kind"] == "file" else staging / name
     folder.mkdir(parents=True)
     for fname, raw in payload["files"].items():
-        (folder / Path(fname).name).write_bytes(raw)
+        parts = Path(fname).parts
+        if len(parts) == 2 and parts[0] == PLANS_FOLDER:
+            dest = folder / PLANS_FOLDER
+            dest.mkdir(exist_ok=True)
+            (dest / Path(parts[1]).name).write_bytes(raw)
+        else:
+            (folder / Path(fname).name).write_bytes(raw)
     with _WORKER_LOCK:
         if root.exists():
             shutil.rmtree(staging, ignore_errors=True)

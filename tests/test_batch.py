@@ -126,6 +126,42 @@ def test_data_digest_ignores_format_and_row_order(tmp_path, odd):
     assert batch.data_digest(ds) != batch.data_digest(ds._replace(responses=changed))
 
 
+def test_action_plans_are_input_and_travel_to_dask_workers(tmp_path, odd, monkeypatch):
+    """A plan in plans/ changes the digest (the report shows it), and the packed blob
+    that a Dask worker unpacks carries it, for a folder and for a workbook."""
+    from llkit import plans as plans_module
+    assert batch.PLANS_FOLDER == plans_module.PLANS_FOLDER
+    folder = tmp_path / "data"
+    shutil.copytree(odd, folder)
+    before = batch.data_digest(llkit.load(folder))
+    (folder / "plans").mkdir()
+    (folder / "plans" / "007.yaml").write_text("institution: '007'\n", encoding="utf-8")
+    (folder / "plans" / "notes.txt").write_text("not a plan", encoding="utf-8")
+    with_plan = batch.data_digest(llkit.load(folder))
+    assert with_plan != before
+    (folder / "plans" / "007.yaml").write_text("institution: '007'\n# edited\n",
+                                               encoding="utf-8")
+    assert batch.data_digest(llkit.load(folder)) != with_plan
+
+    monkeypatch.setattr(batch, "_worker_dir", lambda: tmp_path / "worker")
+    (tmp_path / "worker").mkdir()
+    unpacked = batch._unpack_dataset(batch._pack_dataset(folder))
+    assert unpacked.name == "data"
+    assert sorted(p.name for p in (unpacked / "plans").iterdir()) == ["007.yaml"]
+    assert (unpacked / "plans" / "007.yaml").read_bytes() == \
+        (folder / "plans" / "007.yaml").read_bytes()
+
+    book = tmp_path / "wb" / "kommune.xlsx"
+    book.parent.mkdir()
+    book.write_bytes(b"PK fake workbook")
+    (book.parent / "plans").mkdir()
+    (book.parent / "plans" / "I01.yml").write_text("institution: I01\n", encoding="utf-8")
+    unpacked = batch._unpack_dataset(batch._pack_dataset(book))
+    assert unpacked.name == "kommune.xlsx" and unpacked.is_file()
+    assert (unpacked.parent / "plans" / "I01.yml").read_text(encoding="utf-8") == \
+        "institution: I01\n"
+
+
 def test_stems_are_safe_distinct_and_stable():
     ids = ["I01", "007", "Børnehus Ø", "Ærø/Syd 1", "Ærø_Syd 1", "a", "A", "..", "CON"]
     stems = batch._stems(ids)
