@@ -80,6 +80,9 @@ __all__ = [
     "plan_to_dict",
     "new_plan",
     "focus_candidates",
+    "indicator_info",
+    "indicator_values",
+    "default_plan_path",
     "status_table",
     "format_status",
     "add_plan_commands",
@@ -749,6 +752,89 @@ def _indicator_info(ds: Dataset, ind: Indicator) -> _Info:
     subject = str(m["subject"])
     noun = children if subject == "child" else labels.get("respondents", "Medarbejdere").lower()
     return _Info(hib, lo, hi, False, f"Gennemsnit – {label}", noun)
+
+
+def indicator_info(ds: Dataset, indicator: Indicator) -> dict[str, Any]:
+    """What the data says about an indicator: its Danish label and direction.
+
+    Parameters
+    ----------
+    ds : Dataset
+    indicator : Indicator
+        A valid indicator (a known kind, and a known measure unless ``coverage``).
+
+    Returns
+    -------
+    dict
+        ``label`` (Danish, e.g. "Medarbejdere – Tillid"), ``higher_is_better`` (bool),
+        ``share`` (True for ``share_low`` and ``coverage``: values in 0–1), ``lo`` and
+        ``hi`` (the scale of the indicator; infinite when the measure has none) and
+        ``noun`` (whom the numbers count, e.g. "børn").
+
+    Examples
+    --------
+    >>> import llkit
+    >>> ds = llkit.load("data/sample/dagtilbud")
+    >>> indicator_info(ds, Indicator("share_low", "sprog"))["higher_is_better"]
+    False
+    """
+    info = _indicator_info(ds, indicator)
+    return {"label": info.label, "higher_is_better": info.higher_is_better,
+            "share": info.share, "lo": info.lo, "hi": info.hi, "noun": info.noun}
+
+
+def indicator_values(ds: Dataset, institution: str, indicator: Indicator) -> pd.DataFrame:
+    """The indicator of an institution (or one of its departments) in every round.
+
+    The same numbers :func:`plan_status` uses, e.g. to show a goal's baseline while the
+    plan is written.
+
+    Parameters
+    ----------
+    ds : Dataset
+    institution : str
+    indicator : Indicator
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per round with data, in round order: ``round``, ``n`` (children,
+        respondents or teams), ``value``, ``ci_low``, ``ci_high`` (95 %; missing for
+        ``coverage``, which counts all teams), ``suppressed`` and ``reason``.
+        Suppressed values are missing, never shown.
+
+    Examples
+    --------
+    >>> import llkit
+    >>> ds = llkit.load("data/sample/dagtilbud")
+    >>> indicator_values(ds, "I03", Indicator("staff", "tillid"))["round"].tolist()
+    ['T1', 'T2', 'T3']
+    """
+    series = _series(ds, institution, indicator, {})
+    order = [str(r) for r in ds.meta.rounds]
+    rows = []
+    for r in order:
+        if r not in series:
+            continue
+        v = series[r]
+        hide = bool(v["suppressed"])
+        rows.append({"round": r, "n": v["n"],
+                     "value": np.nan if hide else float(v["value"]),
+                     "ci_low": np.nan if hide else float(v["ci_low"]),
+                     "ci_high": np.nan if hide else float(v["ci_high"]),
+                     "suppressed": hide, "reason": v.get("reason")})
+    out = pd.DataFrame(rows, columns=["round", "n", "value", "ci_low", "ci_high",
+                                      "suppressed", "reason"])
+    out["n"] = pd.array(out["n"].tolist(), dtype="Int64")
+    out["suppressed"] = out["suppressed"].astype(bool)
+    return out
+
+
+def default_plan_path(ds: Dataset, institution: str) -> Path | None:
+    """Where an institution's plan lives: ``plans/<institution>.yaml`` in the dataset
+    folder (beside a workbook); None for a dataset not read from disk."""
+    folder = _plans_dir(ds)
+    return None if folder is None else folder / f"{institution}.yaml"
 
 
 def _check_data(plan: Plan, ds: Dataset, file: str, lines: _Lines, log: ProblemLog,
@@ -1497,7 +1583,7 @@ def focus_candidates(ds: Dataset, institution: str, round: str | None = None) ->
                 "kind": "share_low", "measure_id": r.measure_id, "label": label,
                 "round": round, "value": r.share_low, "ci_low": r.share_low_ci_low,
                 "ci_high": r.share_low_ci_high, "municipality": muni, "n": r.n,
-                "why": f"{fmt_percent(r.share_low)} af {children}ne havde en lav score i "
+                "why": f"{fmt_percent(r.share_low)} af {_definite(children)} havde en lav score i "
                        f"{label} i {round} (interval {fmt_interval(r.share_low_ci_low, r.share_low_ci_high, percent=True)}; "
                        f"hele kommunen: {fmt_percent(muni)})",
                 "proposed_target": round_to(max(0.0, min(r.share_low / 2, muni)), 0.01),
@@ -1556,6 +1642,15 @@ def focus_candidates(ds: Dataset, institution: str, round: str | None = None) ->
     cols = ["kind", "measure_id", "label", "round", "value", "ci_low", "ci_high",
             "municipality", "n", "why", "proposed_target"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _definite(noun: str) -> str:
+    """Danish definite plural of a plural noun: børn → børnene, elever → eleverne."""
+    if noun.endswith("e"):
+        return noun + "ne"
+    if noun.endswith("er"):
+        return noun + "ne"
+    return noun + "ene"
 
 
 def round_to(x: float, step: float) -> float:
