@@ -171,9 +171,36 @@ def _table(df: pd.DataFrame, *, caption: str | None = None) -> str:
     sty = sty.set_table_attributes('class="llkit-table"')
     sty = sty.map(lambda v: ("color: #555; font-style: italic;" if _is_suppressed_text(v) else "")
                   + (" white-space: nowrap;" if isinstance(v, str) and len(v) <= 18 else ""))
+    # text columns (names, goals, sentences) read better left-aligned; numbers stay right
+    text_cols = [c for c in df.columns if not _numeric_column(df[c])]
+    if text_cols:
+        sty = sty.set_properties(subset=text_cols, **{"text-align": "left"})
+        sty = sty.set_table_styles({c: [{"selector": "th", "props": "text-align: left;"}]
+                                    for c in text_cols}, overwrite=False)
     if caption:
         sty = sty.set_caption(_esc(caption))
     return f'<div class="llkit-table-wrap">{sty.to_html()}</div>'
+
+
+_NUMBERISH = re.compile(r"^[\s+\-−–]*[\d.,]+\s*(%|pct\.?)?(\s*[–-]\s*[\-−]?[\d.,]+\s*%?)?"
+                        r"(\s*\(.*\))?$")
+
+
+def _numeric_column(col: pd.Series) -> bool:
+    """True when every shown value is a (Danish formatted) number, percent or interval, or
+    a missing/suppressed marker — such a column is right-aligned."""
+    seen = False
+    for v in col:
+        if isinstance(v, int | float | np.number):
+            seen = True
+            continue
+        t = str(v).strip()
+        if t in ("", tx.MISSING) or _is_suppressed_text(t):
+            continue
+        if not _NUMBERISH.match(t):
+            return False
+        seen = True
+    return seen
 
 
 def _close(fig: Figure) -> None:

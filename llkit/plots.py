@@ -1290,7 +1290,10 @@ def funnel(
         ]
         _legend(lax, handles)
         n_hidden = int(c["suppressed"].astype(bool).sum())
-        note = (f"Hvert punkt er én {labels.get(level, level).lower()}, placeret efter antal {noun} – "
+        noun_level = labels.get(level, level).lower()
+        # Danish gender: "ét dagtilbud/område", "én skole/klynge/stue/klasse"
+        one = "ét" if noun_level in ("dagtilbud", "område", "team", "hus") else "én"
+        note = (f"Hvert punkt er {one} {noun_level}, placeret efter antal {noun} – "
                 "ikke en rangorden. Små enheder spreder sig mere af ren tilfældighed; derfor "
                 "tragtformen. Punkter uden for de prikkede linjer (99,8\u00a0%) afviger mere, "
                 "end tilfældigheder normalt giver.")
