@@ -201,6 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
     from llkit.plans import add_plan_commands
 
     add_plan_commands(sub)
+
+    from llkit.serve import add_serve_command
+
+    add_serve_command(sub)
     return parser
 
 
