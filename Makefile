@@ -5,12 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO   := build/demo
 
-.PHONY: help install demo test lint format bench lock clean
+.PHONY: help install demo test lint format bench lock clean seminar serve
 
 help:
 	@echo "make demo   - set up .venv, build and validate the sample municipality, write a report per institution"
 	@echo "make test   - set up .venv, lint, run the test suite"
 	@echo "make bench  - run the benchmarks in benchmarks/"
+	@echo "make seminar - regenerate exercises/learner and exercises/solutions from exercises/src"
+	@echo "make serve  - serve the dashboard and e-learning on the sample (token printed)"
 	@echo "make lock   - re-resolve the newest allowed versions into constraints.txt"
 	@echo "make clean  - remove .venv and build/"
 
@@ -43,6 +45,12 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+seminar: $(STAMP)
+	$(BIN)/python -m llkit.seminar build
+
+serve: $(STAMP)
+	$(BIN)/llkit serve data/sample/dagtilbud --notebooks all
 
 lock:
 	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
