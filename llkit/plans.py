@@ -44,9 +44,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import math
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -57,6 +55,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from llkit._atomic import atomic_write
 from llkit.errors import PlanError, ProblemLog, format_problems
 from llkit.text import fmt_interval, fmt_number, fmt_percent
 
@@ -670,15 +669,7 @@ def write_plan(plan: Plan, path: str | Path) -> Path:
     body = yaml.safe_dump(plan_to_dict(plan), allow_unicode=True, sort_keys=False,
                           default_flow_style=False, width=100)
     text = ("# Handleplan (llkit) – formatet er beskrevet i docs/plans.md\n" + body)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, text)
 
 
 # ======================================================================================

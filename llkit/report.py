@@ -34,12 +34,13 @@ import asyncio
 import html as _html
 import os
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from llkit._atomic import atomic_write
 
 __all__ = [
     "CHROMIUM",
@@ -360,24 +361,6 @@ def to_html(nb_or_path: Any, *, title: str | None = None) -> str:
     )
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def export_html(nb_or_path: Any, out_path: str | Path, *, title: str | None = None) -> Path:
     """Write :func:`to_html` of a notebook to ``out_path`` atomically (temp file, then rename).
 
@@ -387,7 +370,7 @@ def export_html(nb_or_path: Any, out_path: str | Path, *, title: str | None = No
         ``out_path``.
     """
     out = Path(out_path)
-    _atomic_write(out, to_html(nb_or_path, title=title).encode("utf-8"))
+    atomic_write(out, to_html(nb_or_path, title=title).encode("utf-8"))
     return out
 
 
@@ -413,7 +396,7 @@ def _pdf_sync(html_path: Path, pdf_path: Path, executable: str) -> None:
             )
         finally:
             browser.close()
-    _atomic_write(pdf_path, pdf)
+    atomic_write(pdf_path, pdf)
 
 
 def export_pdf(html_path: str | Path, pdf_path: str | Path, *, executable: str = CHROMIUM) -> Path:
@@ -516,7 +499,7 @@ def render(
     t1 = time.perf_counter()
     page = to_html(nb, title=title)
     html_path = out_dir / f"{name}.html"
-    _atomic_write(html_path, page.encode("utf-8"))
+    atomic_write(html_path, page.encode("utf-8"))
     t2 = time.perf_counter()
     pdf_path = export_pdf(html_path, out_dir / f"{name}.pdf") if pdf else None
     t3 = time.perf_counter()

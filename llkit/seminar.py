@@ -38,10 +38,8 @@ import ast
 import copy
 import html
 import math
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -53,6 +51,7 @@ import pandas as pd
 
 from llkit import exercises as ex
 from llkit import text as tx
+from llkit._atomic import atomic_write
 
 if TYPE_CHECKING:  # pragma: no cover
     from llkit.dataset import Dataset
@@ -246,18 +245,6 @@ def _dumps(nb: Any) -> str:
     return nbformat.writes(nb, version=4) + "\n"
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _rendered(src_dir: Path) -> dict[str, str]:
     """``{"learner/NN.ipynb": text, "solutions/NN.ipynb": text}`` for every source."""
     import nbformat
@@ -296,7 +283,7 @@ def build(src_dir: str | Path, out_dir: str | Path) -> list[Path]:
     for rel, text in rendered.items():
         path = out_dir / rel
         if not path.exists() or path.read_text(encoding="utf-8") != text:
-            _atomic_write(path, text)
+            atomic_write(path, text)
             written.append(path)
     for sub in ("learner", "solutions"):
         for stale in sorted((out_dir / sub).glob("*.ipynb")):
