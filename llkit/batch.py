@@ -661,7 +661,6 @@ def _kernel_snapshot(imports: Sequence[str] = (), preload: str | None = None) ->
     import importlib
 
     _install_load_cache()
-    _install_indicator_cache()
     for name in imports:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
@@ -705,6 +704,10 @@ def _kernel_reset() -> None:
     with contextlib.suppress(AttributeError):
         warnings._filters_mutated()  # forget "shown once" registries
     _REPLAY_REGISTRIES.clear()
+    if "llkit.indicators" in sys.modules:
+        # indicator results stay cached per Dataset (llkit.indicators); their warnings
+        # are shown again once per unit, as a fresh kernel would show them
+        sys.modules["llkit.indicators"]._REPLAY_REGISTRIES.clear()
     if "pandas" in sys.modules:
         import pandas as pd
 
@@ -776,9 +779,6 @@ def _install_load_cache() -> None:
     llkit.load = load  # type: ignore[attr-defined]
 
 
-#: Indicator functions whose results are memoised per Dataset object in batch kernels.
-_MEMO_FUNCTIONS = ("summarize", "change", "gap", "compare", "coverage", "reliability",
-                   "variance_components")
 _REPLAY_REGISTRIES: dict[str, dict] = {}
 
 
@@ -789,69 +789,6 @@ def _replay(caught: Iterable[Any]) -> None:
         registry = _REPLAY_REGISTRIES.setdefault(w.filename, {})
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno,
                                registry=registry)
-
-
-def _freeze(x: Any) -> Any:
-    if isinstance(x, list | tuple):
-        return tuple(_freeze(v) for v in x)
-    if isinstance(x, dict):
-        return tuple(sorted((k, _freeze(v)) for k, v in x.items()))
-    if isinstance(x, set | frozenset):
-        return frozenset(_freeze(v) for v in x)
-    hash(x)   # TypeError for anything else unhashable (e.g. a DataFrame): not memoised
-    return x
-
-
-def _copy_result(x: Any) -> Any:
-    if hasattr(x, "copy") and callable(x.copy) and not isinstance(x, str | bytes):
-        return x.copy()
-    if isinstance(x, tuple):
-        return tuple(_copy_result(v) for v in x)
-    return x
-
-
-def _install_indicator_cache() -> None:
-    """(In the kernel.) Memoise :mod:`llkit.indicators`' public functions per Dataset
-    object and arguments: the plots and sections of every report ask for the same
-    municipality-wide summaries (all departments, all institutions, the cluster, the
-    municipality), which then are computed once per worker. Each call gets a copy; the
-    warnings of the first call are shown again."""
-    import functools
-    import weakref
-
-    import llkit
-    import llkit.indicators as ind
-
-    memo: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-    for name in _MEMO_FUNCTIONS:
-        func = getattr(ind, name, None)
-        if func is None or getattr(func, "_llkit_batch_cached", False):
-            continue
-
-        def make(func: Callable[..., Any]) -> Callable[..., Any]:
-            @functools.wraps(func)
-            def cached(ds: Any, *args: Any, **kwargs: Any) -> Any:
-                try:
-                    key = (func.__name__, _freeze(args), _freeze(kwargs))
-                    store = memo.setdefault(ds, {})
-                except TypeError:
-                    return func(ds, *args, **kwargs)
-                hit = store.get(key)
-                if hit is None:
-                    with warnings.catch_warnings(record=True) as caught:
-                        warnings.simplefilter("always")
-                        result = func(ds, *args, **kwargs)
-                    hit = store[key] = (result, list(caught))
-                _replay(hit[1])
-                return _copy_result(hit[0])
-
-            cached._llkit_batch_cached = True  # type: ignore[attr-defined]
-            return cached
-
-        wrapper = make(func)
-        setattr(ind, name, wrapper)
-        if name in vars(llkit):   # llkit's lazy attribute, if already looked up
-            setattr(llkit, name, wrapper)
 
 
 def _fingerprint(ds: Any) -> str:

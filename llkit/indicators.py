@@ -15,9 +15,12 @@ statsmodels and pingouin); suppression by :mod:`llkit.privacy`.
 
 from __future__ import annotations
 
+import functools
+import inspect
+import warnings
 import weakref
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -60,6 +63,86 @@ _PARENT_LEVEL = {"department": "institution", "institution": "cluster", "cluster
                  "area": "municipality"}
 
 _SCORES_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: Results of the public indicator functions, per Dataset object (see :func:`_cached`).
+_RESULTS_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: "Shown once" registries for warnings issued again from the cache, by file.
+_REPLAY_REGISTRIES: dict[str, dict] = {}
+
+
+def _freeze(x: Any) -> Any:
+    """A hashable form of an argument (TypeError when there is none)."""
+    if isinstance(x, list | tuple):
+        return tuple(_freeze(v) for v in x)
+    if isinstance(x, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in x.items()))
+    if isinstance(x, set | frozenset):
+        return frozenset(_freeze(v) for v in x)
+    hash(x)  # TypeError for anything else unhashable (e.g. a DataFrame): not cached
+    return x
+
+
+def _copy_result(x: Any) -> Any:
+    if hasattr(x, "copy") and callable(x.copy) and not isinstance(x, str | bytes):
+        return x.copy()
+    if isinstance(x, tuple):
+        return tuple(_copy_result(v) for v in x)
+    return x
+
+
+def _replay(caught: Sequence[Any]) -> None:
+    """Issue recorded warnings again, from their own source lines, each once (as the
+    first call showed them)."""
+    for w in caught:
+        registry = _REPLAY_REGISTRIES.setdefault(w.filename, {})
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno,
+                               registry=registry)
+
+
+def clear_cache() -> None:
+    """Forget the cached scores and indicator results of every Dataset."""
+    _SCORES_CACHE.clear()
+    _RESULTS_CACHE.clear()
+    _REPLAY_REGISTRIES.clear()
+
+
+def _cached(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Memoise an indicator function per Dataset object and arguments.
+
+    Reports ask for the same summaries many times (every section, plot and unit of a
+    municipality); they are computed once per Dataset. Each call gets its own copy of
+    the result, and the warnings of the first call are issued again. The key holds the
+    metadata and the identity of every table, so a Dataset changed in place (another
+    ``min_n``, a replaced table) is computed afresh.
+    """
+    sig = inspect.signature(func)
+
+    @functools.wraps(func)
+    def cached(ds: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = sig.bind(ds, *args, **kwargs)
+            bound.apply_defaults()
+            arguments = tuple((k, _freeze(v)) for k, v in bound.arguments.items()
+                              if k != "ds")
+            tables = tuple(getattr(ds, n, None) for n in _TABLE_ATTRS)
+            key = (func.__name__, arguments, repr(ds.meta), tuple(map(id, tables)))
+            store = _RESULTS_CACHE.setdefault(ds, {})
+        except TypeError:  # unhashable argument, or not a weak-referenceable Dataset
+            return func(ds, *args, **kwargs)
+        hit = store.get(key)
+        if hit is None:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = func(ds, *args, **kwargs)
+            # the tables are kept with the entry, so their ids cannot be reused
+            hit = store[key] = (result, list(caught), tables)
+        _replay(hit[1])
+        return _copy_result(hit[0])
+
+    cached.__wrapped_uncached__ = func  # type: ignore[attr-defined]
+    return cached
+
+
+_TABLE_ATTRS = ("units", "children", "measures", "items", "responses", "goals", "reference")
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -192,7 +275,8 @@ def _scored(ds: Dataset, measure, round, level) -> tuple[pd.DataFrame, list[str]
     Id columns stay categorical (fast grouping at national scale); results convert them
     to plain strings at the end (:func:`_finish_ids`).
     """
-    s = scores(ds, _measure_ids(ds, measure))
+    # all measures: the cached frame itself (no filtered copy of millions of rows)
+    s = scores(ds, None if measure is None else _measure_ids(ds, measure))
     rounds = _rounds(ds, round)
     keep = s["score"].notna().to_numpy()
     if len(rounds) < len(ds.meta.rounds):
@@ -259,6 +343,7 @@ def _background(ds: Dataset, s: pd.DataFrame, attribute: str) -> pd.Series:
 # ----------------------------------------------------------------------------- summarize
 
 
+@_cached
 def summarize(
     ds: Dataset,
     measure: str | Sequence[str] | None = None,
@@ -385,6 +470,7 @@ def _aggregate(s: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- change
 
 
+@_cached
 def change(
     ds: Dataset,
     measure: str | Sequence[str],
@@ -585,6 +671,7 @@ def _measure_reliability(ds: Dataset, measure: str, round: str) -> float:
 # ----------------------------------------------------------------------------- gap
 
 
+@_cached
 def gap(
     ds: Dataset,
     measure: str | Sequence[str],
@@ -696,6 +783,7 @@ def gap(
 # ----------------------------------------------------------------------------- comparing units
 
 
+@_cached
 def variance_components(
     ds: Dataset,
     measure: str | Sequence[str],
@@ -750,6 +838,7 @@ def variance_components(
     return _ordered_rounds(ds, out).sort_values(["measure_id", "round"], kind="stable").reset_index(drop=True)
 
 
+@_cached
 def compare(
     ds: Dataset,
     measure: str | Sequence[str],
@@ -884,6 +973,7 @@ def _reference(ds: Dataset, measure: str, round: str, scope: str) -> tuple[float
 # ----------------------------------------------------------------------------- reliability
 
 
+@_cached
 def reliability(
     ds: Dataset,
     measure: str | Sequence[str] | None = None,
@@ -929,6 +1019,7 @@ def reliability(
 # ----------------------------------------------------------------------------- coverage
 
 
+@_cached
 def coverage(
     ds: Dataset,
     by: Level | None = "institution",

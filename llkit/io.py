@@ -845,7 +845,6 @@ def read_parquet_table(
     text); numeric columns stay numeric (``float64`` values, no per-row Python).
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     display = display or path.name
@@ -862,46 +861,64 @@ def read_parquet_table(
                   action="write the file again (e.g. pandas.DataFrame.to_parquet), or give the "
                   "table as CSV")
         return None
-    # one column at a time: only one column is ever held twice (Arrow and pandas)
+    # all columns at once, decoded in parallel (one chunk per row group); a file whose
+    # columns cannot all be read is read one column at a time, so that every broken
+    # column is reported and the others are kept
+    whole = None
+    try:
+        whole = pf.read(columns=names, use_threads=True)
+    except Exception:  # pyarrow raises many types for broken column data
+        whole = None
     series: dict[str, pd.Series] = {}
-    for n in names:
+    for i, n in enumerate(names):
         try:
-            col = pf.read(columns=[n]).column(0)
-            t = col.type
-            if n in categorical or n in id_columns:
-                if pa.types.is_dictionary(t):
-                    if not (pa.types.is_string(t.value_type)
-                            or pa.types.is_large_string(t.value_type)):
-                        col = pc.cast(col, t.value_type)
-                        t = col.type
-                if not pa.types.is_dictionary(t):
-                    keep_numeric = n not in id_columns and (
-                        pa.types.is_integer(t) or pa.types.is_floating(t)
-                        or pa.types.is_boolean(t))
-                    if not keep_numeric:
-                        if not (pa.types.is_string(t) or pa.types.is_large_string(t)):
-                            col = _arrow_text(col)
-                        col = pc.dictionary_encode(col)
-            elif pa.types.is_nested(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
-                log.error(file=display, column=n, line=None,
-                          problem=f"the column has the type {t}, which llkit cannot read",
-                          action="store the column as text or numbers")
-                col = pa.nulls(n_rows, pa.string())
-            elif (pa.types.is_temporal(t) or pa.types.is_decimal(t)
-                  or pa.types.is_null(t)):
-                col = _arrow_text(col)
-            s = col.to_pandas()
+            col = whole.column(i) if whole is not None else pf.read(columns=[n]).column(0)
+            s = _parquet_column(col, n, n_rows, log, display, categorical, id_columns)
             del col
         except Exception as exc:  # broken column data: report, keep going
             log.error(file=display, column=n, problem=f"the column cannot be read: {exc}",
                       action="write the file again, or store the column as text or numbers")
             s = pd.Series(pd.array([None] * n_rows, dtype="str"))
         series[n] = s.reset_index(drop=True)
-    frame = pd.DataFrame(series) if series else pd.DataFrame(index=range(n_rows))
+    del whole
+    frame = (pd.DataFrame(series, copy=False) if series
+             else pd.DataFrame(index=range(n_rows)))
     lines = np.arange(2, len(frame) + 2, dtype=_line_dtype(len(frame)))
     return _finish(frame, list(frame.columns), lines, name=name, display=display, log=log,
                    header_line=None, categorical=categorical, decimal_comma=False,
                    kind="parquet", id_columns=id_columns)
+
+
+def _parquet_column(col: Any, n: str, n_rows: int, log: ProblemLog, display: str,
+                    categorical: Collection[str], id_columns: Collection[str]) -> pd.Series:
+    """One Arrow column of a Parquet table as a pandas Series (see read_parquet_table)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    t = col.type
+    if n in categorical or n in id_columns:
+        if pa.types.is_dictionary(t):
+            if not (pa.types.is_string(t.value_type)
+                    or pa.types.is_large_string(t.value_type)):
+                col = pc.cast(col, t.value_type)
+                t = col.type
+        if not pa.types.is_dictionary(t):
+            keep_numeric = n not in id_columns and (
+                pa.types.is_integer(t) or pa.types.is_floating(t)
+                or pa.types.is_boolean(t))
+            if not keep_numeric:
+                if not (pa.types.is_string(t) or pa.types.is_large_string(t)):
+                    col = _arrow_text(col)
+                col = pc.dictionary_encode(col)
+    elif pa.types.is_nested(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
+        log.error(file=display, column=n, line=None,
+                  problem=f"the column has the type {t}, which llkit cannot read",
+                  action="store the column as text or numbers")
+        col = pa.nulls(n_rows, pa.string())
+    elif (pa.types.is_temporal(t) or pa.types.is_decimal(t)
+          or pa.types.is_null(t)):
+        col = _arrow_text(col)
+    return col.to_pandas()
 
 
 def _line_dtype(n: int) -> type:

@@ -94,18 +94,33 @@ def _per_row(s: pd.Series, fn: Callable[[pd.Series], np.ndarray], na: Any) -> np
     """
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = s.cat.categories
-        res = np.asarray(fn(pd.Series(np.asarray(cats, dtype=object))))
+        res = np.asarray(fn(_distinct(cats)))
         codes = s.cat.codes.to_numpy()
     else:
         codes, uniq = pd.factorize(s, use_na_sentinel=True)
         if len(uniq) and not isinstance(uniq, pd.Index):
             uniq = pd.Index(uniq)
-        res = np.asarray(fn(pd.Series(np.asarray(uniq, dtype=object))))
+        res = np.asarray(fn(_distinct(uniq)))
     out_dtype = np.result_type(res.dtype, np.asarray([na]).dtype) if res.dtype != object else object
     table = np.empty(len(res) + 1, dtype=out_dtype)
     table[:-1] = res
     table[-1] = na
     return table[codes]
+
+
+def _distinct(values: Any) -> pd.Series:
+    """Distinct values as a Series: text stays ``str`` (no per-value formatting),
+    anything else becomes ``object``."""
+    if _is_text(values):
+        return pd.Series(values, dtype="str").reset_index(drop=True)
+    return pd.Series(np.asarray(values, dtype=object))
+
+
+def _is_text(values: Any) -> bool:
+    dtype = getattr(values, "dtype", None)
+    return (dtype is not None and pd.api.types.is_string_dtype(dtype)
+            and not pd.api.types.is_object_dtype(dtype)
+            and not isinstance(dtype, pd.CategoricalDtype))
 
 
 def _texts(vals: pd.Series) -> pd.Series:
@@ -200,7 +215,11 @@ def looks_like_cpr(vals: Iterable[Any]) -> np.ndarray:
     >>> looks_like_cpr(["010203-1234", "0102031234", "3213991234", "C0001"]).tolist()
     [True, True, False, False]
     """
-    t = _texts(pd.Series(list(vals) if not isinstance(vals, pd.Series) else vals, dtype=object))
+    if isinstance(vals, pd.Series) and _is_text(vals):
+        t = _texts(vals)  # text already: no per-value formatting
+    else:
+        t = _texts(pd.Series(list(vals) if not isinstance(vals, pd.Series) else vals,
+                             dtype=object))
     out = np.zeros(len(t), dtype=bool)
     if not len(t):
         return out
@@ -791,14 +810,18 @@ def _as_id_categorical(s: pd.Series) -> pd.Series:
     """A Categorical with sorted text categories and no unused ones."""
     if not isinstance(s.dtype, pd.CategoricalDtype):
         s = _as_str(s).astype("category")
-    cats = values_as_text(pd.Series(np.asarray(s.cat.categories, dtype=object)))
-    cats = cats.to_numpy(dtype=object)
     codes = s.cat.codes.to_numpy()
-    if len(cats):
-        used = np.bincount(codes[codes >= 0] if (codes < 0).any() else codes,
-                           minlength=len(cats)) > 0
-    else:
-        used = np.zeros(0, dtype=bool)
+    n_cats = len(s.cat.categories)
+    used = np.zeros(n_cats + 1, dtype=bool)
+    used[codes] = True  # code -1 (missing) marks the extra last entry
+    used = used[:-1]
+    if used.all() and _is_text(s.cat.categories):
+        # text categories, all used: done when they are sorted and distinct already
+        index = s.cat.categories
+        if index.dtype == "str" and index.is_unique and index.is_monotonic_increasing:
+            return s.rename(s.name)
+    cats = values_as_text(_distinct(s.cat.categories))
+    cats = cats.to_numpy(dtype=object)
     keep = np.flatnonzero(used)
     kept = cats[keep]
     # merge categories that became equal as text (e.g. 1 and "1"), sort them
@@ -844,8 +867,8 @@ def _as_int(s: pd.Series, decimal_comma: bool) -> pd.Series:
 def _as_round(s: pd.Series, rounds: list[str] | None) -> pd.Series:
     text = _as_str(s) if not isinstance(s.dtype, pd.CategoricalDtype) else s
     if isinstance(text.dtype, pd.CategoricalDtype):
-        cats = values_as_text(pd.Series(np.asarray(text.cat.categories, dtype=object)))
-        codes = text.cat.codes.to_numpy().astype(np.int64)
+        cats = values_as_text(_distinct(text.cat.categories))
+        codes = text.cat.codes.to_numpy()
     else:
         c, u = pd.factorize(text, use_na_sentinel=True)
         cats, codes = pd.Series(np.asarray(u, dtype=object)), c.astype(np.int64)
@@ -855,8 +878,10 @@ def _as_round(s: pd.Series, rounds: list[str] | None) -> pd.Series:
     order = pd.Index(rounds, dtype="str")
     mapping = np.append(order.get_indexer(pd.Index(cats.to_numpy(dtype=object), dtype="str")),
                         -1)
-    cat = pd.Categorical.from_codes(mapping[codes],
-                                    dtype=pd.CategoricalDtype(order, ordered=True))
+    if not np.array_equal(mapping[:-1], np.arange(len(cats))):
+        # small lookup table, indexed by the (small) codes; -1 picks the last entry
+        codes = mapping.astype(np.int8 if len(order) < 127 else np.int64)[codes]
+    cat = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(order, ordered=True))
     return pd.Series(cat, index=s.index, name=s.name)
 
 
@@ -1051,48 +1076,104 @@ def _unknown_in(s: pd.Series, known: pd.Series) -> np.ndarray:
     return table[_codes(s)]
 
 
-def _combine(*codes: np.ndarray) -> np.ndarray | None:
-    """One int64 key from several code arrays (codes ≥ -1); None if it would overflow."""
-    sizes = [int(c.max()) + 2 if len(c) else 1 for c in codes]
-    if float(np.prod([float(x) for x in sizes])) >= 2.0**62:
-        return None
-    key = codes[0].astype(np.int64) + 1
-    for c, size in zip(codes[1:], sizes[1:], strict=True):
-        key *= size
-        key += c
-        key += 1
-    return key
+_CHUNK = 1 << 21
 
 
-def _duplicates(cols: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _picked(c: np.ndarray, sel: np.ndarray | None, a: int, b: int) -> np.ndarray:
+    """Rows ``a:b`` of a column, only the selected ones."""
+    return c[a:b] if sel is None else c[a:b][sel[a:b]]
+
+
+def _duplicates(cols: list[np.ndarray], sel: np.ndarray | None = None,
+                ) -> tuple[np.ndarray, np.ndarray]:
     """Repeated keys among rows given as code columns.
 
-    Returns the positions of every occurrence after the first, and for each the position
-    of the first occurrence. When the key space is small enough, a scatter into a table
+    Parameters
+    ----------
+    cols : list of numpy.ndarray
+        Integer code columns (codes ≥ -1) that together form the key.
+    sel : numpy.ndarray of bool, optional
+        Only these rows take part; positions in the result count selected rows only.
+
+    Returns
+    -------
+    later, first : numpy.ndarray
+        The positions of every occurrence after the first, and for each the position of
+        the first occurrence.
+
+    Notes
+    -----
+    Each column contributes the range of codes it holds (min to max), and the key is
+    built in chunks of rows. When the key space is small enough, a scatter into a table
     indexed by key finds whether any key repeats without hashing millions of rows; only
     the rows of repeated keys are then looked at closely.
     """
-    n = len(cols[0])
+    n_all = len(cols[0])
     empty = np.zeros(0, dtype=np.int64)
-    key = _combine(*cols)
+    bounds = [(a, min(a + _CHUNK, n_all)) for a in range(0, n_all, _CHUNK)]
+    lows = [0] * len(cols)
+    highs = [-1] * len(cols)
+    n = 0
+    for a, b in bounds:
+        for j, c in enumerate(cols):
+            x = _picked(c, sel, a, b)
+            if not len(x):
+                break
+            lo, hi = int(x.min()), int(x.max())
+            if n == 0 or lo < lows[j]:
+                lows[j] = lo
+            if n == 0 or hi > highs[j]:
+                highs[j] = hi
+        else:
+            n += len(x)
+    if n < 2:
+        return empty, empty
+    sizes = [hi - lo + 1 for lo, hi in zip(lows, highs, strict=True)]
+    space = float(np.prod([float(x) for x in sizes]))
     small = np.int32 if n < 2**31 - 1 else np.int64
-    idx = np.arange(n, dtype=small)
-    if key is None:
-        frame = pd.DataFrame({i: c for i, c in enumerate(cols)})
+    if space >= 2.0**62:
+        frame = pd.DataFrame({i: np.concatenate([_picked(c, sel, a, b) for a, b in bounds])
+                              for i, c in enumerate(cols)})
         key = pd.util.hash_pandas_object(frame, index=False).to_numpy().view(np.int64)
+        del frame
+        idx = np.arange(n, dtype=small)
     else:
-        size = int(key.max()) + 1 if n else 0
+        size = int(space)
+        key = np.empty(n, dtype=np.int32 if size < 2**31 else np.int64)
+        pos = 0
+        for a, b in bounds:
+            k = None
+            for c, lo, width in zip(cols, lows, sizes, strict=True):
+                x = _picked(c, sel, a, b)
+                if k is None:
+                    k = x.astype(np.int64)
+                    k -= lo
+                elif width > 1:
+                    k *= width
+                    k += x
+                    k -= lo
+            key[pos:pos + len(k)] = k
+            pos += len(k)
+        idx = None
         if size <= max(1 << 24, 4 * n) and size < 2**31:
             table = np.empty(size, dtype=small)
-            table[key] = idx
-            lost = table[key] != idx
+            for a in range(0, n, _CHUNK):
+                b = min(a + _CHUNK, n)
+                table[key[a:b]] = np.arange(a, b, dtype=small)
+            lost = np.empty(n, dtype=bool)
+            for a in range(0, n, _CHUNK):
+                b = min(a + _CHUNK, n)
+                np.not_equal(table[key[a:b]], np.arange(a, b, dtype=small), out=lost[a:b])
             del table
             if not lost.any():
                 return empty, empty
             flag = np.zeros(size, dtype=bool)
             flag[key[lost]] = True
+            del lost
             idx = np.flatnonzero(flag[key])
             key = key[idx]
+        else:
+            idx = np.arange(n, dtype=small)
     s = pd.Series(key)
     dup = s.duplicated(keep="first").to_numpy()
     if not dup.any():
@@ -1247,20 +1328,28 @@ def _check_responses(checked: Checked, log: ProblemLog, present: Callable[..., b
     # duplicate answers
     base = (rnd >= 0) & (item_codes >= 0)
     specs = [
-        (0, base & (subj_row == 0) & (child >= 0), [rnd, item_codes, child, resp],
+        # the subject before the item: rows of one subject are usually together in a
+        # file, so the key table below is then written nearly in order
+        (0, base & (subj_row == 0) & (child >= 0), [rnd, child, item_codes, resp],
          "child", "the same child, item and round"),
-        (1, base & (subj_row == 1) & (resp >= 0), [rnd, item_codes, resp],
+        (1, base & (subj_row == 1) & (resp >= 0), [rnd, resp, item_codes],
          "respondent", "the same respondent, item and round"),
-        (2, base & (subj_row == 2) & (dept >= 0), [rnd, item_codes, dept, resp],
+        (2, base & (subj_row == 2) & (dept >= 0), [rnd, dept, resp, item_codes],
          "department", "the same department, respondent, item and round"),
     ]
-    for _code, sel, cols, who, same in specs:
-        rows = np.flatnonzero(sel)
-        if len(rows) < 2:
+    for code, sel, cols, who, same in specs:
+        if np.count_nonzero(sel) < 2:
             continue
-        later, first = _duplicates(cols if len(rows) == n else [c[rows] for c in cols])
+        # the items of this subject type, numbered among themselves (a small key space)
+        of_type = subject_of[:-1] == code
+        local = np.append(np.where(of_type, np.cumsum(of_type) - 1, -1), -1).astype(
+            np.int16 if of_type.sum() < 2**15 else np.int32)
+        cols = [local[c] if c is item_codes else c for c in cols]
+        later, first = _duplicates(cols, sel)
+        del cols
         if not len(later):
             continue
+        rows = np.flatnonzero(sel)
         mask = np.zeros(n, dtype=bool)
         mask[rows[later]] = True
         lookup = dict(zip(rows[later], rt.lines[rows[first]], strict=True))
@@ -1315,8 +1404,10 @@ def _check_responses(checked: Checked, log: ProblemLog, present: Callable[..., b
     if "units" in T and present("units", "department_id") and present("responses",
                                                                         "department_id"):
         u = T["units"]
-        used_codes = np.unique(dept[dept >= 0])
-        used = set(np.asarray(r["department_id"].cat.categories, dtype=object)[used_codes])
+        dept_cats = np.asarray(r["department_id"].cat.categories, dtype=object)
+        used_codes = np.flatnonzero(np.bincount(dept.astype(np.intp) + 1,
+                                                minlength=len(dept_cats) + 1)[1:])
+        used = set(dept_cats[used_codes])
         no_answers = (u["department_id"].notna() & ~u["department_id"].isin(used)).to_numpy()
         _emit(log, raw["units"], no_answers, column="department_id", value=u["department_id"],
               problem="the department has no answers in the responses", severity="warning",

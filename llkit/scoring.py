@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 if TYPE_CHECKING:  # pragma: no cover
     from llkit.dataset import Dataset
@@ -48,6 +47,76 @@ def _measures_of(ds: Dataset, measure: str | list[str] | None) -> pd.DataFrame:
 def _use_dense_keys(n_keys: int, n_rows: int) -> bool:
     """Count into a dense array of all keys when it is not much larger than the rows."""
     return n_keys <= max(4 * n_rows, 1 << 20)
+
+
+_CHUNK = 1 << 21
+
+
+class _Accumulator:
+    """Sums, answered counts and the last department per (round, subject, measure) key.
+
+    Keys are added in row order, chunk by chunk. A dense key space is counted into arrays
+    of all keys (no sorting of millions of rows); a sparse one collects the keys and
+    groups them once at the end.
+    """
+
+    def __init__(self, n_rounds: int, n_subj: int, n_m: int, n_rows: int) -> None:
+        self.shape = (n_rounds, n_subj, n_m)
+        self.n_keys = n_rounds * n_subj * n_m
+        self.dense = _use_dense_keys(self.n_keys, n_rows)
+        if self.dense:
+            self.sums = np.zeros(self.n_keys)
+            self.counts = np.zeros(self.n_keys, dtype=np.int32 if n_rows < 2**31 else np.int64)
+            self.seen = np.zeros(self.n_keys, dtype=bool)
+            self.last = np.zeros(self.n_keys, dtype=np.int32)
+        else:
+            self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(self, key: np.ndarray, v: np.ndarray, dept: np.ndarray) -> None:
+        if not self.dense:
+            self.chunks.append((key, v, dept))
+            return
+        answered = ~np.isnan(v)
+        self.seen[key] = True
+        # the department of the subject in that round: the one on its rows (validated
+        # unique for children); for several, one of them (the last row written)
+        self.last[key] = dept
+        ka = key[answered]
+        np.add.at(self.sums, ka, v[answered])
+        np.add.at(self.counts, ka, self.counts.dtype.type(1))
+
+    def result(self) -> tuple[np.ndarray, ...] | None:
+        """Round codes, local measure positions, subject codes, sums, counts (int64) and
+        department codes of the keys present, in (round, measure, subject) order."""
+        n_rounds, n_subj, n_m = self.shape
+        if self.dense:
+            seen = self.seen.reshape(self.shape).transpose(0, 2, 1)
+            r_codes, m_loc, s_codes = np.nonzero(seen)
+            flat = (r_codes * n_subj + s_codes) * n_m + m_loc
+            return (r_codes, m_loc, s_codes, self.sums[flat],
+                    self.counts[flat].astype(np.int64), self.last[flat])
+        if not self.chunks:
+            return None
+        key = np.concatenate([c[0] for c in self.chunks])
+        v = np.concatenate([c[1] for c in self.chunks])
+        dept = np.concatenate([c[2] for c in self.chunks])
+        self.chunks = []
+        # (round, subject, measure) -> (round, measure, subject) for the output order
+        m_loc = key % n_m
+        rest = key // n_m
+        s_codes = rest % n_subj
+        r_codes = rest // n_subj
+        key = (r_codes * n_m + m_loc) * n_subj + s_codes
+        uniq, inverse = np.unique(key, return_inverse=True)
+        answered = ~np.isnan(v)
+        sums = np.bincount(inverse, weights=np.where(answered, v, 0.0), minlength=len(uniq))
+        counts = np.bincount(inverse, weights=answered, minlength=len(uniq)).astype(np.int64)
+        last_row = np.zeros(len(uniq), dtype=np.int64)
+        last_row[inverse] = np.arange(len(key))
+        s_codes = uniq % n_subj
+        rest = uniq // n_subj
+        return rest // n_m, rest % n_m, s_codes, sums, counts, dept[last_row]
+
 
 
 def categorize(
@@ -126,90 +195,90 @@ def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
     items = items[keep]
     item_pos = item_pos[keep]
     n_item_codes = len(item_cat)
+    n_meas = len(measures)
     measure_index = pd.Index(measures["measure_id"])
-    item_measure = np.full(n_item_codes, -1, dtype=np.int64)
+    # lookup tables indexed by item code, with one extra last entry for a missing item
+    # (code -1 picks it)
+    item_measure = np.full(n_item_codes + 1, -1, dtype=np.int64)
     item_measure[item_pos] = measure_index.get_indexer(items["measure_id"])
-    item_reverse = np.zeros(n_item_codes, dtype=bool)
+    item_reverse = np.zeros(n_item_codes + 1, dtype=bool)
     item_reverse[item_pos] = items["reverse"].to_numpy(dtype=bool)
-
-    item_codes = responses["item_id"].cat.codes.to_numpy()
-    resp_measure = np.where(item_codes >= 0, item_measure[np.maximum(item_codes, 0)], -1)
-    values = responses["value"].to_numpy(dtype=float)
     smin = measures["scale_min"].to_numpy(dtype=float)
     smax = measures["scale_max"].to_numpy(dtype=float)
-    reverse = item_reverse[np.maximum(item_codes, 0)] & (item_codes >= 0)
-    if reverse.any():
-        m = resp_measure[reverse]
-        values = values.copy()
-        values[reverse] = smin[m] + smax[m] - values[reverse]
-    round_codes = responses["round"].cat.codes.to_numpy()
-    dept_codes = responses["department_id"].cat.codes.to_numpy()
-    dept_cat = responses["department_id"].cat.categories
+    # a reverse item's answer v is recoded as (scale_min + scale_max) - v (missing when the
+    # measure's scale is open)
+    item_flip = np.full(n_item_codes + 1, np.nan)
+    rev = np.flatnonzero(item_reverse)
+    item_flip[rev] = smin[item_measure[rev]] + smax[item_measure[rev]]
 
-    # subject type of each response row (-1: item of no requested measure)
+    # subject type of each measure and item (-1: no requested measure)
     subjects = list(SUBJECT_ID_COLUMN)
     measure_subject = np.array(
         [subjects.index(x) if x in subjects else -1 for x in measures["subject"].astype(str)]
         + [-1],
         dtype=np.int8,
     )
-    resp_subject = measure_subject[resp_measure]  # resp_measure == -1 picks the last (-1)
+    item_subject = measure_subject[item_measure]  # item_measure == -1 picks the last (-1)
 
-    for k, (subject, id_col) in enumerate(SUBJECT_ID_COLUMN.items()):
+    item_codes = responses["item_id"].cat.codes.to_numpy()
+    values = responses["value"].to_numpy(dtype=float)
+    round_codes = responses["round"].cat.codes.to_numpy()
+    dept_codes = responses["department_id"].cat.codes.to_numpy()
+    dept_cat = responses["department_id"].cat.categories
+    n_rounds = len(responses["round"].cat.categories)
+    n_rows = len(responses)
+
+    # per subject type: its measures numbered locally (in measure order), the codes of
+    # the column that identifies the subject, and an accumulator of its scores
+    types = []
+    for k, id_col in enumerate(SUBJECT_ID_COLUMN.values()):
         if not (measure_subject == k).any():
             continue
-        rows = np.flatnonzero(resp_subject == k)
-        if len(rows) == 0:
+        m_global = np.flatnonzero(measure_subject[:-1] == k)
+        n_m = len(m_global)
+        local = np.full(n_meas + 1, -1, dtype=np.int64)
+        local[m_global] = np.arange(n_m)
+        subj_cat = responses[id_col].cat.categories
+        n_subj = max(len(subj_cat), 1)
+        types.append((k, m_global, local[item_measure], responses[id_col].cat.codes.to_numpy(),
+                      subj_cat, n_subj, n_m, _Accumulator(n_rounds, n_subj, n_m, n_rows)))
+
+    # in chunks of rows: no full-length temporaries for national-size data
+    for a in range(0, n_rows, _CHUNK):
+        b = min(a + _CHUNK, n_rows)
+        ic_all = item_codes[a:b]
+        st = item_subject[ic_all]
+        st[round_codes[a:b] < 0] = -1
+        for k, _m_global, item_local, subj_col, _cat, n_subj, n_m, acc in types:
+            sel = st == k
+            sel &= subj_col[a:b] >= 0
+            if not sel.any():
+                continue
+            ic = ic_all[sel]
+            v = values[a:b][sel]
+            rv = item_reverse[ic]
+            if rv.any():
+                v[rv] = item_flip[ic[rv]] - v[rv]
+            # key in (round, subject, measure) order: the rows of one subject are usually
+            # together, so the counting arrays are written nearly in order
+            key = round_codes[a:b][sel].astype(np.int64)
+            key *= n_subj
+            key += subj_col[a:b][sel]
+            key *= n_m
+            key += item_local[ic]
+            acc.add(key, v, dept_codes[a:b][sel])
+
+    for k, m_global, _local, _codes, subj_cat, _n_subj, _n_m, acc in types:
+        res = acc.result()
+        if res is None:
             continue
-        subj_codes = responses[id_col].cat.codes.to_numpy()[rows].astype(np.int64)
-        ok = subj_codes >= 0
-        rows, subj_codes = rows[ok], subj_codes[ok]
-        n_subj = len(responses[id_col].cat.categories) + 1
-        n_meas = len(measures)
-        key = (round_codes[rows].astype(np.int64) * n_meas + resp_measure[rows]) * n_subj + subj_codes
-        v = values[rows]
-        answered = ~np.isnan(v)
-        weights = np.where(answered, v, 0.0)
-        n_keys = len(responses["round"].cat.categories) * n_meas * n_subj
-        if _use_dense_keys(n_keys, len(key)):
-            # dense key space: counting beats sorting (no argsort of millions of rows)
-            rows_per_key = np.bincount(key, minlength=n_keys)
-            uniq = np.flatnonzero(rows_per_key)
-            sums = np.bincount(key, weights=weights, minlength=n_keys)[uniq]
-            counts = np.bincount(key, weights=answered, minlength=n_keys)[uniq].astype(np.int64)
-            # department of the subject in that round: the one on its rows (validated
-            # unique for children); for several, one of them (the last row written)
-            last = np.zeros(n_keys, dtype=np.int64)
-            last[key] = dept_codes[rows]
-            dept = last[uniq]
-        else:
-            uniq, inverse = np.unique(key, return_inverse=True)
-            sums = np.bincount(inverse, weights=weights, minlength=len(uniq))
-            counts = np.bincount(inverse, weights=answered, minlength=len(uniq)).astype(np.int64)
-            last_row = np.zeros(len(uniq), dtype=np.int64)
-            last_row[inverse] = np.arange(len(rows))
-            dept = dept_codes[rows][last_row]
-        s_codes = uniq % n_subj
-        rest = uniq // n_subj
-        m_pos = rest % n_meas
-        r_codes = rest // n_meas
+        r_codes, m_loc, s_codes, sums, counts, dept = res
+        m_pos = m_global[m_loc]
         min_items = measures["min_items"].to_numpy(dtype=np.int64)[m_pos]
         with np.errstate(invalid="ignore", divide="ignore"):
             score = np.where(counts >= np.maximum(min_items, 1), sums / np.maximum(counts, 1), np.nan)
-        part = pd.DataFrame(
-            {
-                "round": pd.Categorical.from_codes(r_codes, dtype=responses["round"].dtype),
-                "measure_id": pd.Categorical.from_codes(m_pos, categories=measure_index),
-                "subject": subject,
-                "subject_id": pd.Categorical.from_codes(
-                    s_codes, categories=responses[id_col].cat.categories
-                ),
-                "_dept": dept,
-                "score": score,
-                "n_items": counts,
-            }
-        )
-        parts.append(part)
+        parts.append({"round": r_codes, "measure": m_pos, "subject": k, "subject_id": s_codes,
+                      "subject_cat": subj_cat, "dept": dept, "score": score, "n_items": counts})
 
     if not parts:
         out = pd.DataFrame({c: pd.Series(dtype=object) for c in SCORE_COLUMNS})
@@ -218,24 +287,47 @@ def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
         out["n_items"] = out["n_items"].astype(np.int64)
         out["category"] = pd.Categorical([], categories=CATEGORIES, ordered=True)
         return out
-    subject_ids = union_categoricals([p["subject_id"].array for p in parts])
-    out = pd.concat([p.drop(columns="subject_id") for p in parts], ignore_index=True)
-    out["subject_id"] = subject_ids
-    out["subject"] = pd.Categorical(out["subject"], categories=list(SUBJECT_ID_COLUMN))
-    m_pos = out["measure_id"].cat.codes.to_numpy()
-    out["category"] = categorize(
-        out["score"].to_numpy(),
-        measures["low_cut"].to_numpy(dtype=float)[m_pos],
-        measures["high_cut"].to_numpy(dtype=float)[m_pos],
-        measures["higher_is_better"].to_numpy(dtype=bool)[m_pos],
-    )
-    # unit columns from the department codes (no string work per row)
-    dept = out.pop("_dept").to_numpy()
-    out["department_id"] = pd.Categorical.from_codes(dept, categories=dept_cat)
+    def cat(key: str) -> np.ndarray:
+        return np.concatenate([p[key] for p in parts])
+
+    # the subject ids: the union of the parts' categories in order of appearance (as
+    # pandas.api.types.union_categoricals), each part's codes recoded into it
+    subject_cats = parts[0]["subject_cat"]
+    for p in parts[1:]:
+        subject_cats = subject_cats.append(p["subject_cat"])
+    if len(parts) > 1:
+        subject_cats = subject_cats.unique()
+    subject_codes = np.concatenate([
+        p["subject_id"] if len(parts) == 1
+        else subject_cats.get_indexer(p["subject_cat"])[p["subject_id"]]
+        for p in parts
+    ])
+    m_pos = cat("measure")
+    dept = cat("dept")
+    score = cat("score")
     units = ds.units.drop_duplicates("department_id").set_index("department_id")
+    out: dict[str, object] = {
+        "round": pd.Categorical.from_codes(cat("round"), dtype=responses["round"].dtype),
+        "measure_id": pd.Categorical.from_codes(m_pos, categories=measure_index),
+        "subject": pd.Categorical.from_codes(
+            np.concatenate([np.full(len(p["score"]), p["subject"], dtype=np.int8)
+                            for p in parts]),
+            categories=list(SUBJECT_ID_COLUMN)),
+        "subject_id": pd.Categorical.from_codes(subject_codes, categories=subject_cats),
+        # unit columns from the department codes (no string work per row)
+        "department_id": pd.Categorical.from_codes(dept, categories=dept_cat),
+    }
     for col in ["institution_id", "cluster", "area"]:
         per_dept = pd.Categorical(units[col].reindex(dept_cat).to_numpy())
         out[col] = pd.Categorical.from_codes(
             per_dept.codes[dept], categories=per_dept.categories
         )
-    return out[SCORE_COLUMNS]
+    out["score"] = score
+    out["category"] = categorize(
+        score,
+        measures["low_cut"].to_numpy(dtype=float)[m_pos],
+        measures["high_cut"].to_numpy(dtype=float)[m_pos],
+        measures["higher_is_better"].to_numpy(dtype=bool)[m_pos],
+    )
+    out["n_items"] = cat("n_items")
+    return pd.DataFrame(out, copy=False)[SCORE_COLUMNS]

@@ -478,7 +478,7 @@ def normalise(page: str) -> str:
     page = re.sub(
         r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)",
         lambda m: "data:image/svg+xml," + _svg_ids(base64.b64decode(m[1]).decode()), page)
-    page = re.sub(r"\bT_[0-9a-f]{5}(?=[_\"])", "T_x", page)
+    page = re.sub(r"\bT_[0-9a-f]{5}(?=[_\"\s])", "T_x", page)
     page = re.sub(r"\d+(\.\d+)? ?(s|sek\.?|seconds)\b", "<t>", page)
     page = re.sub(r"/tmp/[^\s\"'<]*", "<tmp>", page)
     return page
