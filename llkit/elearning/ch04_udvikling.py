@@ -313,7 +313,7 @@ def exercise_change(ds: Dataset, institution: str, session: ex.Session) -> Any:
     f = facts(ds, institution)
     lab = cm.labels(ds)
     if f is None:
-        return cm.no_data("to målinger – opgaven om udviklingen udgår")
+        return cm.exercise_skipped()
     c = f["paired"] or {"diff": f["diff"], "ci_low": f["ci_low"], "ci_high": f["ci_high"]}
     who = f"de samme {lab['children']}" if f["paired"] else f"alle {lab['children']}"
     correct = _direction(c["ci_low"], c["ci_high"], f["hib"])
@@ -408,7 +408,7 @@ def exercise_threshold(ds: Dataset, institution: str, session: ex.Session) -> An
     t = threshold_facts(ds, institution)
     lab = cm.labels(ds)
     if t is None:
-        return cm.no_data("et mål med kendt pålidelighed – opgaven om pålidelig ændring udgår")
+        return cm.exercise_skipped()
     s, r = round(t["sd"], 2), round(t["reliability"], 2)
     value = Z * s * math.sqrt(2) * math.sqrt(1 - r)
     d = max(2, t["decimals"])
@@ -432,7 +432,7 @@ def exercise_reliable(ds: Dataset, institution: str, session: ex.Session) -> Any
     f = facts(ds, institution)
     lab = cm.labels(ds)
     if f is None or not f["paired"] or not np.isfinite(f["share_reliable_up"]):
-        return cm.no_data(f"nok {lab['children']} målt to gange – opgaven om pålidelig fremgang udgår")
+        return cm.exercise_skipped()
     p = 100 * f["share_reliable_up"]
     wrong = []
     if np.isfinite(f["share_any_up"]) and abs(100 * f["share_any_up"] - p) > 1.5:

@@ -266,7 +266,7 @@ def exercise_municipality(ds: Dataset, institution: str, session: ex.Session) ->
     if f is None:
         return _missing(ds)
     if f["position"] is None:
-        return common.no_data(f"en forskel for hele kommunen i {f['label']} i {f['round']}")
+        return common.exercise_skipped()
     d = _d(f)
     name = f["inst"]["name"]
     pos = f["position"]
@@ -340,8 +340,7 @@ def exercise_trend(ds: Dataset, institution: str, session: ex.Session) -> Any:
     if f is None:
         return _missing(ds)
     if f["trend"] is None:
-        return common.no_data(f"to målinger i træk med mindst {ds.meta.min_n} {f['noun']} i begge "
-                              f"grupper i {f['label']}")
+        return common.exercise_skipped()
     d = _d(f)
     t = f["trend"]
     smaller = abs(f["gap"]) < abs(f["prev_gap"])

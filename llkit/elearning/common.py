@@ -34,6 +34,7 @@ __all__ = [
     "Block",
     "chapter_header",
     "no_data",
+    "exercise_skipped",
     "summary",
     "reflection_box",
     "open_chapter",
@@ -234,6 +235,19 @@ def no_data(what: str) -> Block:
     'Jeres data har ikke flere målinger – afsnittet springes over.'
     """
     return Block(f'<p class="llkit-empty">Jeres data har ikke {_esc(what)} – afsnittet springes over.</p>')
+
+
+def exercise_skipped() -> Block:
+    """Shown instead of an exercise whose data is absent (the section above already said
+    what is missing, so this does not repeat it).
+
+    Examples
+    --------
+    >>> str(exercise_skipped())
+    'Opgaven springes over, fordi jeres data ikke har det, den bygger på.'
+    """
+    return Block('<p class="llkit-empty">Opgaven springes over, fordi jeres data ikke har det, '
+                 'den bygger på.</p>')
 
 
 def summary(points: list[str]) -> Block:
