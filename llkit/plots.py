@@ -562,7 +562,7 @@ def _dot_panel(ax, ds: Dataset, rows: list[str], series: list[dict[str, Any]],
             if s.get("ci", True) and np.isfinite(row.get("ci_low", np.nan)):
                 ax.errorbar(row["mean"], y, xerr=[[row["mean"] - row["ci_low"]],
                                                   [row["ci_high"] - row["mean"]]],
-                            fmt="none", ecolor=colour, elinewidth=1.6, capsize=2.5, zorder=3)
+                            fmt="none", ecolor=colour, color=colour, elinewidth=1.6, capsize=2.5, zorder=3)
             ax.plot(row["mean"], y, marker=_MARKERS[s["role"]], color=colour,
                     markersize=7 if s["role"] == "institution" else 6, linestyle="none",
                     markeredgecolor="white", markeredgewidth=0.6, zorder=4)
@@ -921,7 +921,7 @@ def _draw_series(ax, ds: Dataset, t: pd.DataFrame, unit: str, role: str, x_of: d
         if ci and np.isfinite(row["ci_low"]):
             ax.errorbar(x_of[r], row["mean"], yerr=[[row["mean"] - row["ci_low"]],
                                                     [row["ci_high"] - row["mean"]]],
-                        fmt="none", ecolor=colour, elinewidth=1.3, capsize=3, alpha=alpha, zorder=3)
+                        fmt="none", ecolor=colour, color=colour, elinewidth=1.3, capsize=3, alpha=alpha, zorder=3)
         ax.plot(x_of[r], row["mean"], marker=_MARKERS.get(role, "o"), color=colour,
                 markersize=6.5 if ci else 5, markeredgecolor="white", markeredgewidth=0.6,
                 alpha=alpha, zorder=4, linestyle="none")
@@ -1402,7 +1402,7 @@ def gap(
                     continue
                 ax.errorbar(i + off, row["gap"], yerr=[[row["gap"] - row["ci_low"]],
                                                        [row["ci_high"] - row["gap"]]],
-                            fmt="none", ecolor=colour, elinewidth=1.4, capsize=3, zorder=3)
+                            fmt="none", ecolor=colour, color=colour, elinewidth=1.4, capsize=3, zorder=3)
                 ax.plot(i + off, row["gap"], marker=_MARKERS[role], color=colour, markersize=7,
                         markeredgecolor="white", linestyle="none", zorder=4)
                 xs.append(i + off)
@@ -1805,7 +1805,7 @@ def _coverage_institution(ds: Dataset, inst_id: str, inst_name: str, rounds: lis
                 x = i + off
                 ax.errorbar(x, row["share"], yerr=[[row["share"] - row["share_ci_low"]],
                                                    [row["share_ci_high"] - row["share"]]],
-                            fmt="none", ecolor=colour, elinewidth=1.3, capsize=3, zorder=3)
+                            fmt="none", ecolor=colour, color=colour, elinewidth=1.3, capsize=3, zorder=3)
                 ax.plot(x, row["share"], marker=_MARKERS[role], color=colour, markersize=7,
                         markeredgecolor="white", linestyle="none", zorder=4, label=None)
                 xs.append(x)

@@ -205,6 +205,35 @@ def run_notebook(
     params = {str(k): _plain(v) for k, v in dict(parameters).items()}
     if out_ipynb is not None:
         Path(out_ipynb).parent.mkdir(parents=True, exist_ok=True)
+    for attempt in (1, 2):
+        try:
+            return _execute(pm, notebook_path, out_ipynb, params, timeout, cwd)
+        except Exception as exc:  # noqa: BLE001 - only a failed kernel start is retried
+            if attempt == 2 or not _kernel_start_failed(exc):
+                raise
+            # a kernel that died before answering (a start race on a busy machine): no
+            # cell has run yet, so starting another is safe
+            time.sleep(1.0)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+_KERNEL_START_FAILURES = ("Kernel died before replying to kernel_info",
+                          "Kernel didn't respond in", "kernel_info")
+
+
+def _kernel_start_failed(exc: BaseException) -> bool:
+    """True for errors raised while a kernel starts (before any cell ran)."""
+    import papermill as pm
+
+    if isinstance(exc, pm.PapermillExecutionError):   # a cell failed: not a start problem
+        return False
+    text = f"{type(exc).__name__}: {exc}"
+    return isinstance(exc, RuntimeError | TimeoutError) and any(
+        m in text for m in _KERNEL_START_FAILURES)
+
+
+def _execute(pm: Any, notebook_path: str | Path, out_ipynb: str | Path | None,
+             params: dict[str, Any], timeout: int, cwd: str | Path | None) -> Any:
     return pm.execute_notebook(
         str(notebook_path),
         str(out_ipynb) if out_ipynb is not None else None,

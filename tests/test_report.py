@@ -322,3 +322,42 @@ def test_position_uses_summary_suppression(ds):
     hidden = pos[pos["suppressed"]]
     assert len(hidden) and hidden[["mean", "diff", "z"]].isna().all().all()
     assert isinstance(pos, pd.DataFrame)
+
+
+def test_run_notebook_retries_a_failed_kernel_start_once(monkeypatch, tmp_path):
+    """A kernel that dies before answering kernel_info (a start race on a busy machine) is
+    started again once; a cell error or any other failure is not retried."""
+    from llkit import report
+
+    monkeypatch.setattr(report.time, "sleep", lambda s: None)
+    calls = []
+
+    def flaky(pm, path, out, params, timeout, cwd):
+        calls.append(params)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return "executed"
+
+    monkeypatch.setattr(report, "_execute", flaky)
+    assert report.run_notebook(tmp_path / "nb.ipynb", {"institution": "007"}) == "executed"
+    assert calls == [{"institution": "007"}] * 2
+
+    def always_dies(*args):
+        calls.append("x")
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    calls.clear()
+    monkeypatch.setattr(report, "_execute", always_dies)
+    with pytest.raises(RuntimeError, match="kernel_info"):
+        report.run_notebook(tmp_path / "nb.ipynb", {})
+    assert calls == ["x", "x"]   # one retry, then the error
+
+    def cell_error(*args):
+        calls.append("y")
+        raise ValueError("a cell failed")
+
+    calls.clear()
+    monkeypatch.setattr(report, "_execute", cell_error)
+    with pytest.raises(ValueError):
+        report.run_notebook(tmp_path / "nb.ipynb", {})
+    assert calls == ["y"]
