@@ -118,14 +118,45 @@ class Context:
             return path.read_text(encoding="utf-8")
         except OSError:
             pass
-        out = render_tab(self.ds, key, institution, groups.get(group, []), measure, round)
-        try:
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(out, encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            pass
+        # One kernel draws, the others starting at the same moment wait and read its
+        # result (kernels of a pool start together; drawing is the costly part).
+        with _locked(path.with_suffix(".lock")):
+            try:
+                return path.read_text(encoding="utf-8")
+            except OSError:
+                pass
+            out = render_tab(self.ds, key, institution, groups.get(group, []), measure, round)
+            try:
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text(out, encoding="utf-8")
+                os.replace(tmp, path)
+            except OSError:
+                pass
         return out
+
+
+class _locked:
+    """An exclusive advisory lock on ``path`` (a no-op where :mod:`fcntl` or the file is
+    unavailable)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.fh = path, None
+
+    def __enter__(self) -> _locked:
+        try:
+            import fcntl
+
+            self.fh = open(self.path, "a")  # noqa: SIM115 - closed in __exit__
+            fcntl.flock(self.fh, fcntl.LOCK_EX)
+        except (ImportError, OSError):
+            if self.fh is not None:
+                self.fh.close()
+            self.fh = None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fh is not None:
+            self.fh.close()  # releases the lock
 
 
 def context(data: str | Path | Dataset, *, warm: bool = True) -> Context:
@@ -564,7 +595,8 @@ class Dashboard:
     def redraw(self) -> None:
         """Draw the header and the open tab for the current choices (others when opened)."""
         inst, _, _, rnd = self._state()
-        self.header.outputs = _html_output(header_html(self.ctx.ds, inst, rnd, self.ctx.scope_text))
+        hide = sv.HIDE_EARLY if self.ctx.served else ""
+        self.header.outputs = _html_output(hide + header_html(self.ctx.ds, inst, rnd, self.ctx.scope_text))
         self._drawn.clear()
         current = self.tabs.selected_index or 0
         for i, out in enumerate(self.outputs):
@@ -594,6 +626,16 @@ class Dashboard:
         self._drawn[index] = state
         self.outputs[index].outputs = _html_output(self.tab_html(index))
 
+    def early_html(self) -> str:
+        """The view as plain HTML for the current choices: the header and the open tab
+        (what :func:`show` sends ahead of the widgets under ``llkit serve``)."""
+        inst, _, _, rnd = self._state()
+        index = self.tabs.selected_index or 0
+        title = _tab_title(self.ctx.ds, *TABS[index])
+        return (header_html(self.ctx.ds, inst, rnd, self.ctx.scope_text)
+                + f'<div class="llkit-dash"><p class="llkit-note">{_esc(title)} · menuerne '
+                "indlæses …</p></div>" + self.tab_html(index))
+
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
@@ -601,5 +643,13 @@ class Dashboard:
 
 
 def show(ctx: Context, institution: str) -> Dashboard:
-    """The dashboard for ``institution`` (display it as the last expression of a cell)."""
-    return Dashboard(ctx, institution)
+    """The dashboard for ``institution`` (display it as the last expression of a cell).
+
+    Under ``llkit serve`` the header and the first tab are also sent as plain HTML ahead
+    of the widgets (:func:`llkit.serve.early_display`), so the first figure is visible as
+    soon as the page arrives; the widgets replace it when they have loaded.
+    """
+    dash = Dashboard(ctx, institution)
+    if ctx.served:
+        sv.early_display(dash.early_html())
+    return dash

@@ -11,10 +11,17 @@ so the page only has to draw. The safety rules:
   in a private temporary folder (environment variable ``LLKIT_SERVE_CONFIG``), never
   through the address. The kernel checks every requested institution against the scope
   (:func:`check_access`); outside it the page shows a Danish refusal and no data;
-- sources are stripped and tracebacks hidden; idle kernels are culled;
+- sources are stripped and tracebacks hidden; a closed page's kernel is shut down, and a
+  kernel without an open page is culled after ``--cull-idle`` seconds (default 300);
 - the notebooks are served from a temporary copy (the data folder is never written to),
   and the kernels run the Python of this installation (:data:`sys.executable`), not a
   user-level kernel specification.
+
+Speed: a preheated kernel has run everything up to the cell that waits for the viewer
+(that cell has no time limit, :func:`cell_timeout`); the dashboard then sends its header
+and first tab as plain HTML ahead of the widgets (:func:`early_display`), which the
+served template writes straight into the page, so the first figure is visible before
+Voilà's scripts have loaded.
 
 Two halves live here: the server side (:func:`serve`, :func:`prepare_notebooks`,
 :func:`voila_config`, the ``serve`` subcommand) and the kernel side (:func:`served_config`,
@@ -74,6 +81,8 @@ ENV_CONFIG = "LLKIT_SERVE_CONFIG"
 #: Name of the kernel specification the served notebooks use (this installation's Python).
 KERNEL_NAME = "llkit-serve"
 NOTEBOOK_CHOICES = ("dashboard", "elearning", "all")
+#: Seconds before a kernel without an open page is shut down (``--cull-idle``).
+DEFAULT_CULL_IDLE = 300
 
 _ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_NOTEBOOKS = _ROOT / "notebooks"
@@ -257,7 +266,18 @@ def request_query() -> dict[str, list[str]]:
         from voila.utils import get_query_string
     except ImportError:  # pragma: no cover - voila is a dependency
         return {}
-    return parse_qs(get_query_string() or "", keep_blank_values=True)
+    query = get_query_string()
+    if query is None and os.environ.get("VOILA_PREHEAT") == "True":
+        # Voilà's kernel gives up when its connection to the server is not open within
+        # 5 s (a busy machine); ask again rather than show the default institution.
+        for _ in range(_QUERY_RETRIES):
+            query = get_query_string()
+            if query is not None:
+                break
+    return parse_qs(query or "", keep_blank_values=True)
+
+
+_QUERY_RETRIES = 3
 
 
 def requested_institution(query: dict[str, list[str]]) -> str | None:
@@ -335,6 +355,34 @@ _INJECTED = (
 )
 
 
+#: Tag of the cells that wait for a viewer in a preheated kernel (no execution time limit).
+WAIT_TAG = "llkit-waits-for-viewer"
+#: Calls that wait for the viewer's query string (see :func:`request_query`).
+_WAITING_CALLS = ("dashboard.request(", "kernel_parameters(")
+#: Time limit (seconds) of every other cell: generous, since ten viewers arriving at once
+#: on a small shared machine start ten kernels together.
+CELL_TIMEOUT = 600
+
+
+def cell_timeout(cell: Any) -> int | None:
+    """Execution time limit of a served cell (``VoilaExecutor.timeout_func``).
+
+    A cell tagged :data:`WAIT_TAG` waits, in a preheated kernel, until a viewer arrives,
+    which may be hours; it must not time out (a timed-out cell ends the page without the
+    view, and the viewer who gets that kernel waits forever). Other cells get
+    :data:`CELL_TIMEOUT`.
+
+    Examples
+    --------
+    >>> cell_timeout({"metadata": {"tags": [WAIT_TAG]}}) is None
+    True
+    >>> cell_timeout({"metadata": {}})
+    600
+    """
+    tags = (cell.get("metadata") or {}).get("tags") or []
+    return None if WAIT_TAG in tags else CELL_TIMEOUT
+
+
 def _select_notebooks(source: Path, which: str) -> list[Path]:
     if which not in NOTEBOOK_CHOICES:
         raise ValueError(f"invalid --notebooks {which!r}: use one of {', '.join(NOTEBOOK_CHOICES)}")
@@ -392,8 +440,13 @@ def prepare_notebooks(dest: str | Path, which: str = "dashboard", *,
             idx = next((i for i, c in enumerate(nb.cells)
                         if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])), None)
             cell = nbformat.v4.new_code_cell(_INJECTED)
-            cell.metadata["tags"] = ["injected-parameters"]
+            cell.metadata["tags"] = ["injected-parameters", WAIT_TAG]
             nb.cells.insert(0 if idx is None else idx + 1, cell)
+        for cell in nb.cells:
+            if cell.cell_type == "code" and any(w in cell.source for w in _WAITING_CALLS):
+                tags = cell.metadata.setdefault("tags", [])
+                if WAIT_TAG not in tags:
+                    tags.append(WAIT_TAG)
         out = dest / rel
         out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out)
@@ -435,11 +488,57 @@ _LOADING_JS = (
 )
 
 
+#: Metadata marking a display output as the *early view* of a page: static HTML that the
+#: template writes straight into the page, visible as soon as it arrives, before Voilà's
+#: scripts and the widgets have loaded (see :func:`early_display`).
+EARLY_KEY = "llkit"
+EARLY_VALUE = "early"
+
+_EARLY_HOOK = "{% block data_priority scoped %}\n{% if output %}"
+_EARLY_BLOCK = (
+    "{% block data_priority scoped %}\n"
+    f"{{% if output and output.metadata and output.metadata.get('{EARLY_KEY}') == '{EARLY_VALUE}' %}}\n"
+    "{% set early = output.data['text/html'] %}"
+    "<div class=\"llkit-early-src\" hidden>{{ early if early is string else early | join('') }}</div>"
+    "<script>(function(s){var src=s.previousElementSibling,box=document.createElement('div');"
+    "box.id='llkit-early';box.className='llkit-early';"
+    "while(src.firstChild){box.appendChild(src.firstChild);}src.parentNode.removeChild(src);"
+    "var r=document.getElementById('rendered_cells');r.parentNode.insertBefore(box,r);"
+    "document.body.classList.add('llkit-early-on');window.llkit_early_ms=performance.now();"
+    "})(document.currentScript)</script>\n"
+    "<style>body.llkit-early-on #loading{display:none !important}"
+    "#llkit-early{padding:16px 24px 0 24px}</style>\n"
+    "{% elif output %}"
+)
+
+
+def early_display(html_: str) -> None:
+    """Display ``html_`` as the page's *early view* (under ``llkit serve``).
+
+    The served template writes this output into the page as plain HTML outside Voilà's
+    hidden cell area, so it is visible as soon as the kernel has sent it, and hides the
+    loading spinner; Voilà's scripts never render it a second time. The interactive view
+    that follows should hide ``#llkit-early`` when it appears (a ``<style>`` in its
+    output). Outside the served template the output is ordinary HTML with the class
+    ``llkit-early``.
+    """
+    from IPython.display import display
+
+    display({"text/html": f'<div class="llkit-early">{html_}</div>', "text/plain": ""}, raw=True,
+            metadata={EARLY_KEY: EARLY_VALUE})
+
+
+#: Put in the interactive view's output: hides the early view once the widgets are drawn.
+HIDE_EARLY = "<style>.llkit-early{display:none !important}</style>"
+
+
 def write_template(jupyter_dir: str | Path, preload: Sequence[str] = ()) -> Path | None:
     """Write a copy of Voilà's ``lab`` template under ``jupyter_dir/voila/templates/lab``
     without the two stylesheets it loads from a CDN (no network requests), with a Danish
-    loading text and ``<link rel=preload>`` for the page's scripts (``preload``: paths
-    below ``/voila/``), so the browser fetches them while the kernel still works.
+    loading text, ``<link rel=preload>`` for the page's scripts (``preload``: paths
+    below ``/voila/``), so the browser fetches them while the kernel still works, and the
+    *early view* (:func:`early_display`): outputs so marked are written into the page as
+    HTML, visible before Voilà's scripts have loaded.
 
     Returns the template folder, or ``None`` if Voilà's template was not found.
     """
@@ -454,6 +553,8 @@ def write_template(jupyter_dir: str | Path, preload: Sequence[str] = ()) -> Path
     text = text.replace("{%- block notebook_css -%}", "{%- block notebook_css -%}\n" + links, 1)
     text = text.replace("{{ voila_setup_helper_functions() }}",
                         "{{ voila_setup_helper_functions() }}\n" + _LOADING_JS, 1)
+    if _EARLY_HOOK in text:
+        text = text.replace(_EARLY_HOOK, _EARLY_BLOCK, 1)
     out = Path(jupyter_dir) / "voila" / "templates" / "lab"
     out.mkdir(parents=True, exist_ok=True)
     (out / "index.html.j2").write_text(text, encoding="utf-8")
@@ -462,7 +563,7 @@ def write_template(jupyter_dir: str | Path, preload: Sequence[str] = ()) -> Path
 
 def voila_config(root: str | Path, *, host: str = "127.0.0.1", port: int = 8866,
                  token: str = "", pool_size: int = 2, preheat: bool = True,
-                 cull_idle: int = 900, served: Sequence[str] = (), chapter_pool_size: int = 1) -> Any:
+                 cull_idle: int = DEFAULT_CULL_IDLE, served: Sequence[str] = (), chapter_pool_size: int = 1) -> Any:
     """The traitlets configuration of the Voilà server (see :func:`serve`)."""
     from traitlets.config import Config
 
@@ -480,7 +581,8 @@ def voila_config(root: str | Path, *, host: str = "127.0.0.1", port: int = 8866,
     c.VoilaConfiguration.default_pool_size = max(int(pool_size), 0) if preheat else 0
     c.VoilaConfiguration.http_keep_alive_timeout = 10
     c.VoilaExecutor.cell_error_instruction = ""
-    c.VoilaExecutor.timeout = 120
+    c.VoilaExecutor.timeout = CELL_TIMEOUT
+    c.VoilaExecutor.timeout_func = cell_timeout
     if preheat:
         # The dashboard gets the full pool; each e-learning chapter chapter_pool_size.
         chapters = max(int(chapter_pool_size), 0)
@@ -491,8 +593,12 @@ def voila_config(root: str | Path, *, host: str = "127.0.0.1", port: int = 8866,
         c.VoilaKernelManager.fill_delay = 0.5
     c.KernelSpecManager.allowed_kernelspecs = {KERNEL_NAME}
     c.KernelSpecManager.ensure_native_kernel = False
+    # A viewer's kernel is shut down when the page is closed (Voilà's page asks for it);
+    # a kernel left without any open page (a crashed browser, a laptop gone to sleep) is
+    # culled after ``cull_idle`` seconds without activity. Kernels with a page open and
+    # the preheated pool are never culled.
     c.MappingKernelManager.cull_idle_timeout = int(cull_idle)
-    c.MappingKernelManager.cull_interval = max(min(int(cull_idle) // 2, 60), 5)
+    c.MappingKernelManager.cull_interval = max(min(int(cull_idle) // 4, 30), 5)
     c.MappingKernelManager.cull_connected = False
     return c
 
@@ -559,7 +665,7 @@ def serve(
     pool_size: int = 2,
     chapter_pool_size: int = 1,
     preheat: bool = True,
-    cull_idle: int = 900,
+    cull_idle: int = DEFAULT_CULL_IDLE,
     source: str | Path | None = None,
     announce: Callable[[str], None] = print,
 ) -> int:
@@ -583,8 +689,9 @@ def serve(
         Preheated kernels kept ready for each e-learning chapter.
     preheat : bool, default True
         False starts a fresh kernel per viewer (slower; for comparison).
-    cull_idle : int, default 900
-        Seconds after which an idle kernel is shut down.
+    cull_idle : int, default 300
+        Seconds after which a kernel with no open page and no activity is shut down
+        (a closed page's kernel is shut down at once).
     source : str or Path, optional
         The notebooks folder (default: the project's ``notebooks``).
     announce : callable
@@ -647,6 +754,7 @@ def serve(
 
         from voila.app import Voila
 
+        _send_xsrf_cookie_with_views()
         config = voila_config(root, host=host, port=port, token=token, pool_size=pool_size,
                               preheat=preheat, cull_idle=cull_idle, served=served,
                               chapter_pool_size=chapter_pool_size)
@@ -657,6 +765,35 @@ def serve(
         _stop_children()
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
+
+
+def _send_xsrf_cookie_with_views() -> None:
+    """Make Voilà's view pages set the ``_xsrf`` cookie (in this server process).
+
+    When a viewer closes the page, Voilà's script asks the server to shut the page's kernel
+    down (``POST /voila/api/shutdown/<kernel>``, sent with the ``_xsrf`` cookie's value).
+    Voilà 0.5 never sets that cookie on a view reached with ``?token=``, so the request
+    is refused (403) and the kernel of a closed page lived on until culled. Reading
+    :attr:`tornado.web.RequestHandler.xsrf_token` for an authenticated viewer sets it.
+    """
+    import inspect
+
+    from voila.handler import VoilaHandler
+
+    if getattr(VoilaHandler, "_llkit_xsrf_cookie", False):
+        return
+    base_prepare = VoilaHandler.prepare
+
+    async def prepare(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = base_prepare(self, *args, **kwargs)
+        if inspect.isawaitable(result):
+            result = await result
+        if self.current_user is not None and not self._finished:
+            self.xsrf_token  # noqa: B018 - reading it sets the cookie
+        return result
+
+    VoilaHandler.prepare = prepare
+    VoilaHandler._llkit_xsrf_cookie = True
 
 
 def _children(pid: int) -> list[int]:
@@ -744,7 +881,8 @@ def add_serve_command(subparsers: Any) -> argparse.ArgumentParser:
                    help="preheated kernels kept ready per e-learning chapter (default 1)")
     p.add_argument("--no-preheat", action="store_true",
                    help="start a fresh kernel for every viewer (slower)")
-    p.add_argument("--cull-idle", type=int, default=900,
-                   help="seconds before an idle kernel is shut down (default 900)")
+    p.add_argument("--cull-idle", type=int, default=DEFAULT_CULL_IDLE,
+                   help="seconds before a kernel with no open page is shut down "
+                        f"(default {DEFAULT_CULL_IDLE})")
     p.set_defaults(func=_cmd_serve)
     return p

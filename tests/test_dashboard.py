@@ -274,10 +274,83 @@ def test_voila_config():
     assert c.VoilaConfiguration.preheat_kernel is True
     assert c.VoilaKernelManager.kernel_pools_config["dashboard.ipynb"]["pool_size"] == 2
     assert c.VoilaKernelManager.kernel_pools_config["elearning/01_a.ipynb"]["pool_size"] == 1
-    assert c.MappingKernelManager.cull_idle_timeout == 900
+    assert c.MappingKernelManager.cull_idle_timeout == serve.DEFAULT_CULL_IDLE == 300
+    assert c.MappingKernelManager.cull_connected is False  # a page still open is never culled
     assert c.KernelSpecManager.allowed_kernelspecs == {serve.KERNEL_NAME}
     off = serve.voila_config("/tmp/x", token="tok", preheat=False)
     assert off.VoilaConfiguration.preheat_kernel is False
+
+
+def test_waiting_cells_never_time_out(tmp_path):
+    """Regression: a preheated kernel waits in its ``request`` cell until a viewer arrives;
+    with a flat cell timeout (120 s) a kernel left in the pool longer than that ended its
+    page without the view, and the viewer who got it waited forever."""
+    served = serve.prepare_notebooks(tmp_path, "all")
+    timeout = serve.voila_config(tmp_path, token="t", served=served).VoilaExecutor.timeout_func
+    assert timeout is serve.cell_timeout
+    for rel in served:
+        nb = nbformat.read(tmp_path / rel, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        waiting = [c for c in code if "request(" in c.source or "kernel_parameters(" in c.source]
+        assert waiting, rel
+        for c in code:
+            expected = None if c in waiting else serve.CELL_TIMEOUT
+            assert timeout(c) == expected, (rel, c.source)
+    assert serve.CELL_TIMEOUT >= 300  # ten kernels starting together on two cores
+
+
+def test_early_view(ctx, monkeypatch, tmp_path):
+    """Under llkit serve the first tab is also sent as plain HTML, marked for the template."""
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append((a, k)))
+    served = dashboard.Context(ctx.ds, ["I01", "I02"], served=True, scope_text="klynge X")
+    d = dashboard.show(served, "I02")
+    assert len(shown) == 1
+    (data,), kw = shown[0]
+    assert kw == {"raw": True, "metadata": {serve.EARLY_KEY: serve.EARLY_VALUE}}
+    early = data["text/html"]
+    assert 'class="llkit-early"' in early and d.tab_html(0) in early
+    assert "data:image/svg+xml;base64," in early
+    # the widgets hide the early view once they are drawn
+    assert serve.HIDE_EARLY in d.header.outputs[0]["data"]["text/html"]
+    # in Jupyter (not served) nothing extra is shown and nothing is hidden
+    shown.clear()
+    plain = dashboard.show(dashboard.Context(ctx.ds, ["I01"]), "I01")
+    assert shown == [] and serve.HIDE_EARLY not in plain.header.outputs[0]["data"]["text/html"]
+    # the template writes marked outputs as HTML and keeps the others for Voilà's scripts
+    t = serve.write_template(tmp_path, [])
+    if t is not None:
+        text = (t / "index.html.j2").read_text()
+        assert "output.metadata.get('llkit') == 'early'" in text and "llkit-early-on" in text
+        assert "application/vnd.voila.cell-output+json" in text
+
+
+def test_cache_lock(ctx, tmp_path):
+    """Kernels starting together: one draws a tab, the others wait and read it."""
+    import threading
+
+    calls = []
+    real = dashboard.render_tab
+
+    def slow(*a, **k):
+        calls.append(1)
+        import time
+
+        time.sleep(0.3)
+        return real(*a, **k)
+
+    c = dashboard.Context(ctx.ds, ctx.allowed, cache_dir=tmp_path)
+    out = []
+    import unittest.mock
+
+    with unittest.mock.patch.object(dashboard, "render_tab", slow):
+        threads = [threading.Thread(target=lambda: out.append(
+            c.tab("profile", "I03", "Læreplanstemaer", "personlig", "T3"))) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert len(calls) == 1 and len(set(out)) == 1 and len(out) == 3
 
 
 def test_urls():

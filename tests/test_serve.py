@@ -223,6 +223,54 @@ def test_out_of_scope_refused(server, page):
     page.wait_for_selector(".llkit-refusal", state="visible", timeout=60_000)
 
 
+def test_concurrent_viewers_all_render_and_closed_pages_free_kernels(server, browser):
+    """Four viewers at once on a pool of two (two wait for kernels still starting): every
+    page shows its own institution with working widgets and no error; the early view is
+    replaced by the widgets; closing the tabs shuts their kernels down."""
+    wanted = [INSIDE[i % len(INSIDE)] for i in range(4)]
+    views = []
+    for inst in wanted:
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+        pg = ctx.new_page()
+        errors: list[str] = []
+        pg.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        pg.route(re.compile(r"^https?://(?!127\.0\.0\.1).*"), lambda route: route.abort())
+        views.append((inst, ctx, pg, errors))
+    for inst, _, pg, _ in views:  # all navigations start before any page has rendered
+        pg.evaluate("url => { window.location.href = url; }", _dashboard(server, inst))
+    kernels = []
+    try:
+        for inst, _, pg, errors in views:
+            _wait_figure(pg, timeout=240_000)
+            pg.wait_for_function(
+                "name => { const h = document.querySelector('.llkit-dashboard h2');"
+                " return h && h.innerText === name; }", arg=NAMES[inst], timeout=30_000)
+            assert pg.locator(".llkit-dashboard select").count() == 4
+            assert pg.locator(".llkit-early").evaluate_all(
+                "els => els.every(e => !e.checkVisibility())")  # the widgets took over
+            text = pg.locator("body").inner_text()
+            assert "Traceback" not in text and "There was an error" not in text
+            assert errors == []
+            kernels.append(pg.evaluate(
+                "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"))
+    finally:
+        for _, _, pg, _ in views:
+            pg.close(run_before_unload=True)  # as a browser closes a tab
+        time.sleep(1.0)  # let the tabs' last requests leave before the contexts go
+        for _, ctx, _, _ in views:
+            ctx.close()
+    assert len(set(kernels)) == 4  # no kernel was handed out twice
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        log = server["log"].read_text(errors="replace")
+        if all(f"Kernel shutdown: {k}" in log for k in kernels):
+            break
+        time.sleep(0.5)
+    log = server["log"].read_text(errors="replace")
+    assert [k for k in kernels if f"Kernel shutdown: {k}" not in log] == []
+    assert "timed out" not in log.lower()
+
+
 @pytest.mark.skipif(not CHAPTERS, reason="notebooks/elearning/01_*.ipynb not written yet")
 def test_elearning_chapter_feedback(server, page):
     rel = f"elearning/{CHAPTERS[0].name}"
