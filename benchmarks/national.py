@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -137,8 +138,10 @@ def main() -> None:
 
     data = ensure_data()
     a_out, b_out = HERE / ".cache" / "a.parquet", HERE / ".cache" / "b.parquet"
+    load_before = os.getloadavg()
     a = run_side("llkit", data, a_out)
     b = run_side("duckdb", data, b_out)
+    load_after = os.getloadavg()
     # same numbers?
     ta, tb = pd.read_parquet(a_out), pd.read_parquet(b_out)
     keys = ["measure_id", "institution_id", "round"]
@@ -150,6 +153,9 @@ def main() -> None:
     shown = m["mean_a"].notna()
     max_dmean = float((m.loc[shown, "mean_a"] - m.loc[shown, "mean_b"]).abs().max())
 
+    print("load average (1, 5, 15 min) before: " + ", ".join(f"{x:.2f}" for x in load_before)
+          + "; after: " + ", ".join(f"{x:.2f}" for x in load_after)
+          + f" ({os.cpu_count()} CPUs; a shared machine makes the times noisy)")
     print(f"data: {a['responses']:,} responses, {a['children']:,} children, {a['rows']:,} result rows")
     print(f"(a) llkit  load+scores+summarize: {a['seconds']:.2f} s "
           f"(load {a['load']:.2f}, scores {a['scores']:.2f}, summarize {a['summarize']:.2f}); "

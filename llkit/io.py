@@ -861,6 +861,21 @@ def read_parquet_table(
                   action="write the file again (e.g. pandas.DataFrame.to_parquet), or give the "
                   "table as CSV")
         return None
+    # the common national-size case (text ids as dictionaries, numbers as floats): one
+    # row group at a time straight into compact code arrays, so that the whole Arrow
+    # table and its pandas copy never exist at the same time
+    series: dict[str, pd.Series] | None = None
+    try:
+        series = _parquet_streamed(pf, names, n_rows, categorical, id_columns)
+    except Exception:  # anything unusual: the general path below reports it
+        series = None
+    if series is not None:
+        frame = pd.DataFrame(series, copy=False) if series else pd.DataFrame(index=range(n_rows))
+        del series
+        lines = np.arange(2, len(frame) + 2, dtype=_line_dtype(len(frame)))
+        return _finish(frame, list(frame.columns), lines, name=name, display=display, log=log,
+                       header_line=None, categorical=categorical, decimal_comma=False,
+                       kind="parquet", id_columns=id_columns)
     # all columns at once, decoded in parallel (one chunk per row group); a file whose
     # columns cannot all be read is read one column at a time, so that every broken
     # column is reported and the others are kept
@@ -869,7 +884,7 @@ def read_parquet_table(
         whole = pf.read(columns=names, use_threads=True)
     except Exception:  # pyarrow raises many types for broken column data
         whole = None
-    series: dict[str, pd.Series] = {}
+    series = {}
     for i, n in enumerate(names):
         try:
             col = whole.column(i) if whole is not None else pf.read(columns=[n]).column(0)
@@ -919,6 +934,141 @@ def _parquet_column(col: Any, n: str, n_rows: int, log: ProblemLog, display: str
           or pa.types.is_null(t)):
         col = _arrow_text(col)
     return col.to_pandas()
+
+
+def _code_dtype(n_categories: int) -> type:
+    """The integer type pandas gives the codes of a Categorical with this many categories."""
+    if n_categories < np.iinfo(np.int8).max:
+        return np.int8
+    if n_categories < np.iinfo(np.int16).max:
+        return np.int16
+    if n_categories < np.iinfo(np.int32).max:
+        return np.int32
+    return np.int64
+
+
+def _parquet_streamed(pf: Any, names: list[str], n_rows: int, categorical: Collection[str],
+                      id_columns: Collection[str]) -> dict[str, pd.Series] | None:
+    """Read a Parquet file one row group at a time into compact pandas columns.
+
+    Only for files whose columns are all text read as dictionaries (categorical and id
+    columns) or floating-point numbers (not ids); returns None for any other file, which
+    is then read by the general path. The values equal what the general path gives:
+    Categoricals with the dictionary values as ``str`` categories (in the order of the
+    dictionaries, but without the values no row uses) and ``float64``/``float32`` columns
+    with NaN for missing values.
+    """
+    import pyarrow as pa
+
+    if pf.metadata.num_row_groups < 1 or not names:
+        return None
+    kinds: dict[str, str] = {}
+    types: dict[str, Any] = {}
+    codes: dict[str, np.ndarray] = {}
+    floats: dict[str, np.ndarray] = {}
+    values: dict[str, list[Any]] = {}  # dictionary values seen, in order of appearance
+    index: dict[str, pd.Index] = {}
+    last: dict[str, tuple[Any, np.ndarray]] = {}  # previous dictionary and its mapping
+    pos = 0
+    for g in range(pf.metadata.num_row_groups):
+        tab = pf.read_row_group(g, columns=names, use_threads=True)
+        m = tab.num_rows
+        if pos + m > n_rows:
+            return None
+        for i, n in enumerate(names):
+            col = tab.column(i)
+            t = col.type
+            if n not in kinds:
+                if (pa.types.is_dictionary(t) and (n in categorical or n in id_columns)
+                        and (pa.types.is_string(t.value_type)
+                             or pa.types.is_large_string(t.value_type))):
+                    kinds[n] = "dict"
+                    codes[n] = np.full(n_rows, -1, dtype=np.int8)
+                    values[n] = []
+                    index[n] = pd.Index([], dtype="str")
+                elif pa.types.is_floating(t) and n not in id_columns:
+                    kinds[n] = "float"
+                    # written at once: the pages are then mapped in one sequential sweep
+                    floats[n] = np.full(n_rows, np.nan, dtype=t.to_pandas_dtype())
+                else:
+                    return None
+                types[n] = t
+            elif t != types[n]:
+                return None
+            at = pos
+            for chunk in col.chunks:
+                k = len(chunk)
+                if kinds[n] == "float":
+                    if not pa.types.is_floating(chunk.type):
+                        return None
+                    floats[n][at:at + k] = chunk.to_numpy(zero_copy_only=False)
+                    at += k
+                    continue
+                if not pa.types.is_dictionary(chunk.type):
+                    return None
+                d = chunk.dictionary
+                if d.null_count:
+                    return None
+                prev = last.get(n)
+                if prev is not None and (prev[0] is d or prev[0].equals(d)):
+                    mapping = prev[1]
+                else:
+                    texts = pd.Index(d.to_numpy(zero_copy_only=False), dtype="str")
+                    where = index[n].get_indexer(texts) if len(index[n]) else np.full(
+                        len(texts), -1, dtype=np.intp)
+                    new = where < 0
+                    if new.any():
+                        start = len(values[n])
+                        values[n].extend(texts[new].tolist())
+                        where[new] = np.arange(start, start + int(new.sum()))
+                        index[n] = pd.Index(values[n], dtype="str")
+                        if not index[n].is_unique:
+                            return None
+                    dt = _code_dtype(len(values[n]))
+                    if codes[n].dtype != dt:
+                        codes[n] = codes[n].astype(dt)
+                    mapping = np.append(where, -1).astype(dt)
+                    last[n] = (d, mapping)
+                idx = chunk.indices
+                if idx.null_count:
+                    import pyarrow.compute as pc
+
+                    idx = pc.fill_null(idx, -1)
+                codes[n][at:at + k] = mapping[idx.to_numpy(zero_copy_only=False)]
+                at += k
+            if at != pos + m:
+                return None
+        pos += m
+        del tab
+    if pos != n_rows:
+        return None
+    # give the decoding buffers back: numpy cannot reuse memory that Arrow's pool keeps
+    pa.default_memory_pool().release_unused()
+    out: dict[str, pd.Series] = {}
+    for n in names:
+        if kinds[n] == "float":
+            out[n] = pd.Series(floats.pop(n), copy=False)
+        else:
+            c, cats = _drop_unused(codes.pop(n), index[n])
+            cat = pd.Categorical.from_codes(c, dtype=pd.CategoricalDtype(cats), validate=False)
+            out[n] = pd.Series(cat, copy=False)
+    return out
+
+
+def _drop_unused(codes: np.ndarray, cats: pd.Index) -> tuple[np.ndarray, pd.Index]:
+    """Leave out the dictionary values no row uses (a Parquet dictionary may hold every
+    child of the municipality); ``codes`` is recoded in place, the order kept."""
+    used = np.zeros(len(cats) + 1, dtype=bool)
+    used[codes] = True  # code -1 (missing) marks the extra last entry
+    used = used[:-1]
+    if used.all():
+        return codes, cats
+    mapping = np.full(len(cats) + 1, -1, dtype=codes.dtype)
+    mapping[:-1][used] = np.arange(int(used.sum()), dtype=codes.dtype)
+    step = 1 << 21
+    for a in range(0, len(codes), step):  # -1 picks the last entry (-1)
+        codes[a:a + step] = mapping[codes[a:a + step]]
+    return codes, cats[used]
 
 
 def _line_dtype(n: int) -> type:

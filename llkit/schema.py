@@ -604,10 +604,68 @@ def check_table(t: RawTable, log: ProblemLog, *, rounds: list[str] | None = None
         log.error(file=t.file, line=t.header_line,
                   problem=f"the table {t.name} has no data rows",
                   action=f"add the {t.name} rows below the header")
+    if _passes(schema, t.frame):
+        return  # nothing for pandera to report (it would find the same, more slowly)
     try:
         schema.validate(t.frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         _log_failures(exc.failure_cases, t, log, rounds)
+
+
+def _passes(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> bool:
+    """True when the frame certainly passes ``schema`` (vectorised, no failure cases).
+
+    Runs the same checks as pandera (required columns, no missing values where a value
+    is required, uniqueness, the column checks, combined uniqueness) directly on the
+    columns. It is at least as strict as pandera: anything it cannot vouch for returns
+    False, and pandera then runs and produces the failure cases.
+    """
+    try:
+        for name, col in schema.columns.items():
+            if name not in frame.columns:
+                if col.required:
+                    return False
+                continue
+            s = frame[name]
+            if isinstance(s, pd.DataFrame):  # a repeated column name
+                return False
+            if not col.nullable and _has_missing(s):
+                return False
+            if col.unique and _has_duplicates(s):
+                return False
+            for check in col.checks:
+                ok = check._check_fn(s)
+                if isinstance(ok, pd.Series):
+                    ok = ok.to_numpy()
+                ok = np.asarray(ok)
+                if ok.dtype != bool or ok.shape != (len(s),) or not ok.all():
+                    return False
+        together = schema.unique
+        if together:
+            cols = [together] if isinstance(together, str) else list(together)
+            if not set(cols) <= set(frame.columns) or frame.duplicated(subset=cols).any():
+                return False
+    except Exception:  # let pandera report whatever went wrong
+        return False
+    return True
+
+
+def _has_missing(s: pd.Series) -> bool:
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return bool((s.cat.codes.to_numpy() < 0).any())
+    return bool(s.isna().any())
+
+
+def _has_duplicates(s: pd.Series) -> bool:
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes = s.cat.codes.to_numpy()
+        if len(codes) == 0:
+            return False
+        counts = np.bincount(codes.astype(np.intp) + 1, minlength=len(s.cat.categories) + 1)
+        # duplicated categories (e.g. " a" and "a") are not merged here: pandera
+        # compares the values, so leave anything unusual to it
+        return bool(counts.max(initial=0) > 1) or not s.cat.categories.is_unique
+    return bool(s.duplicated().any())
 
 
 def _log_failures(fc: pd.DataFrame, t: RawTable, log: ProblemLog,
@@ -838,6 +896,8 @@ def _as_id_categorical(s: pd.Series) -> pd.Series:
 
 
 def _as_float(s: pd.Series, decimal_comma: bool) -> pd.Series:
+    if s.dtype == np.float64 and not _any_inf(s.to_numpy()):
+        return s.rename(s.name)  # no copy (copy-on-write protects the raw column)
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         x = s.to_numpy(dtype=float, na_value=np.nan)
         inf = np.isinf(x)
@@ -846,6 +906,11 @@ def _as_float(s: pd.Series, decimal_comma: bool) -> pd.Series:
         return pd.Series(x, index=s.index, name=s.name, dtype="float64", copy=False)
     x = _per_row(s, lambda v: _parse_numbers(v, decimal_comma)[0], np.nan).astype(float)
     return pd.Series(x, index=s.index, name=s.name, dtype="float64")
+
+
+def _any_inf(x: np.ndarray) -> bool:
+    """Whether a float array holds an infinity (in chunks: no full-length temporary)."""
+    return any(np.isinf(x[a:a + _CHUNK]).any() for a in range(0, len(x), _CHUNK))
 
 
 def _as_bool(s: pd.Series, default: bool) -> pd.Series:
@@ -881,7 +946,9 @@ def _as_round(s: pd.Series, rounds: list[str] | None) -> pd.Series:
     if not np.array_equal(mapping[:-1], np.arange(len(cats))):
         # small lookup table, indexed by the (small) codes; -1 picks the last entry
         codes = mapping.astype(np.int8 if len(order) < 127 else np.int64)[codes]
-    cat = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(order, ordered=True))
+    # codes are -1 or positions in ``order`` (from the mapping above, or the identity)
+    cat = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(order, ordered=True),
+                                    validate=False)
     return pd.Series(cat, index=s.index, name=s.name)
 
 
@@ -891,8 +958,10 @@ def _background(s: pd.Series | None, n: int, index: pd.Index, categories: list[s
     if s is None:
         return pd.Series(pd.Categorical([None] * n, categories=categories, ordered=True),
                          index=index, name=col)
-    text = _as_str(s)
     canon = {c.lower(): c for c in categories}
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return _background_codes(s, index, categories, canon, t, col, log)
+    text = _as_str(s)
     lowered = text.str.lower()
     mapped = lowered.map(canon)
     text = text.where(mapped.isna(), mapped)
@@ -913,6 +982,45 @@ def _background(s: pd.Series | None, n: int, index: pd.Index, categories: list[s
                 )
     cat = pd.Categorical(text.to_numpy(dtype=object, na_value=None),
                          categories=list(categories) + extra, ordered=True)
+    return pd.Series(cat, index=index, name=col)
+
+
+def _unknown_value_warning(log: ProblemLog, t: RawTable, col: str, value: str,
+                           categories: list[str], rows: np.ndarray) -> None:
+    log.warning(
+        file=t.file, line=int(t.lines[rows[0]]), column=col, value=value,
+        problem=f"{value!r} is not one of the known values of {col} ("
+        + ", ".join(categories) + f"); {len(rows)} row(s), first on this line. "
+        "It is kept as an extra category after the known ones",
+        action=f"use one of the known values of {col} if one is meant, so that "
+        "groups are compared correctly",
+    )
+
+
+def _background_codes(s: pd.Series, index: pd.Index, categories: list[str],
+                      canon: dict[str, str], t: RawTable | None, col: str,
+                      log: ProblemLog | None) -> pd.Series:
+    """:func:`_background` of a Categorical: the same steps on its categories only."""
+    codes = s.cat.codes.to_numpy()
+    text = values_as_text(pd.Series(np.asarray(s.cat.categories, dtype=object)))
+    mapped = text.str.lower().map(canon)
+    text = text.where(mapped.isna(), mapped)
+    present = np.zeros(len(text) + 1, dtype=bool)
+    present[codes] = True  # code -1 (missing) marks the extra last entry
+    present = present[:-1]
+    unknown = (text.notna() & ~text.isin(categories)).to_numpy() & present
+    extra: list[str] = sorted(set(text[unknown].tolist())) if unknown.any() else []
+    if extra and log is not None and t is not None:
+        for value in extra:
+            ks = np.flatnonzero((text == value).to_numpy(dtype=bool, na_value=False))
+            rows = np.flatnonzero(np.isin(codes, ks))
+            _unknown_value_warning(log, t, col, value, list(categories), rows)
+    final = pd.Index(list(categories) + extra, dtype=object)
+    table = np.append(final.get_indexer(pd.Index(text.to_numpy(dtype=object, na_value=None),
+                                                 dtype=object)), -1)
+    new_codes = table.astype(np.int32 if len(final) >= 127 else np.int8)[codes]
+    cat = pd.Categorical.from_codes(new_codes, dtype=pd.CategoricalDtype(
+        list(categories) + extra, ordered=True))
     return pd.Series(cat, index=index, name=col)
 
 
@@ -1031,8 +1139,10 @@ def convert_table(
         first = [c for c in ("child_id", "birth_date", "birth_year") if c in out]
         order = first + [c for c in f.columns if c not in first]
         out = {c: out[c] for c in order + [c for c in out if c not in order]}
+    # no copy: the converted columns are new or shared with the raw frame, which is
+    # emptied right after (check_dataset)
     frame = pd.DataFrame({k: v.reset_index(drop=True) if len(v.index) == n else v
-                          for k, v in out.items()})
+                          for k, v in out.items()}, copy=False)
     frame.index = pd.RangeIndex(n)
     return frame
 
@@ -1079,19 +1189,28 @@ def _unknown_in(s: pd.Series, known: pd.Series) -> np.ndarray:
 _CHUNK = 1 << 21
 
 
-def _picked(c: np.ndarray, sel: np.ndarray | None, a: int, b: int) -> np.ndarray:
-    """Rows ``a:b`` of a column, only the selected ones."""
+def _picked(c: np.ndarray | tuple[np.ndarray, np.ndarray], sel: np.ndarray | None, a: int,
+            b: int) -> np.ndarray:
+    """Rows ``a:b`` of a column, only the selected ones.
+
+    A column given as ``(codes, table)`` stands for ``table[codes]``, looked up chunk by
+    chunk (no full-length recoded column).
+    """
+    if isinstance(c, tuple):
+        codes, table = c
+        return table[_picked(codes, sel, a, b)]
     return c[a:b] if sel is None else c[a:b][sel[a:b]]
 
 
-def _duplicates(cols: list[np.ndarray], sel: np.ndarray | None = None,
-                ) -> tuple[np.ndarray, np.ndarray]:
+def _duplicates(cols: list[np.ndarray | tuple[np.ndarray, np.ndarray]],
+                sel: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Repeated keys among rows given as code columns.
 
     Parameters
     ----------
-    cols : list of numpy.ndarray
-        Integer code columns (codes ≥ -1) that together form the key.
+    cols : list of numpy.ndarray or (codes, table) pairs
+        Integer code columns (codes ≥ -1) that together form the key; a pair stands for
+        ``table[codes]`` (see :func:`_picked`).
     sel : numpy.ndarray of bool, optional
         Only these rows take part; positions in the result count selected rows only.
 
@@ -1108,7 +1227,8 @@ def _duplicates(cols: list[np.ndarray], sel: np.ndarray | None = None,
     indexed by key finds whether any key repeats without hashing millions of rows; only
     the rows of repeated keys are then looked at closely.
     """
-    n_all = len(cols[0])
+    first_col = cols[0][0] if isinstance(cols[0], tuple) else cols[0]
+    n_all = len(first_col)
     empty = np.zeros(0, dtype=np.int64)
     bounds = [(a, min(a + _CHUNK, n_all)) for a in range(0, n_all, _CHUNK)]
     lows = [0] * len(cols)
@@ -1139,9 +1259,8 @@ def _duplicates(cols: list[np.ndarray], sel: np.ndarray | None = None,
         idx = np.arange(n, dtype=small)
     else:
         size = int(space)
-        key = np.empty(n, dtype=np.int32 if size < 2**31 else np.int64)
-        pos = 0
-        for a, b in bounds:
+
+        def chunk_key(a: int, b: int) -> np.ndarray:
             k = None
             for c, lo, width in zip(cols, lows, sizes, strict=True):
                 x = _picked(c, sel, a, b)
@@ -1152,10 +1271,27 @@ def _duplicates(cols: list[np.ndarray], sel: np.ndarray | None = None,
                     k *= width
                     k += x
                     k -= lo
+            return k
+
+        dense = size <= max(1 << 24, 4 * n) and size < 2**31
+        if dense:
+            # usually nothing repeats: one bit-like flag per possible key tells (no key
+            # table of row positions, no full-length key column)
+            flag = np.zeros(size, dtype=bool)
+            for a, b in bounds:
+                flag[chunk_key(a, b)] = True
+            distinct = int(np.count_nonzero(flag))
+            del flag
+            if distinct == n:
+                return empty, empty
+        key = np.empty(n, dtype=np.int32 if size < 2**31 else np.int64)
+        pos = 0
+        for a, b in bounds:
+            k = chunk_key(a, b)
             key[pos:pos + len(k)] = k
             pos += len(k)
         idx = None
-        if size <= max(1 << 24, 4 * n) and size < 2**31:
+        if dense:
             table = np.empty(size, dtype=small)
             for a in range(0, n, _CHUNK):
                 b = min(a + _CHUNK, n)
@@ -1344,7 +1480,7 @@ def _check_responses(checked: Checked, log: ProblemLog, present: Callable[..., b
         of_type = subject_of[:-1] == code
         local = np.append(np.where(of_type, np.cumsum(of_type) - 1, -1), -1).astype(
             np.int16 if of_type.sum() < 2**15 else np.int32)
-        cols = [local[c] if c is item_codes else c for c in cols]
+        cols = [(c, local) if c is item_codes else c for c in cols]
         later, first = _duplicates(cols, sel)
         del cols
         if not len(later):
@@ -1363,19 +1499,36 @@ def _check_responses(checked: Checked, log: ProblemLog, present: Callable[..., b
     # a child in two departments in the same round: write each row's department into a
     # table indexed by (round, child); a row whose department differs from the table's
     # entry shares its (round, child) with a row in another department
-    sel = (rnd >= 0) & (child >= 0) & (dept >= 0)
     n_rounds = len(r["round"].cat.categories)
     n_child = len(r["child_id"].cat.categories)
-    if sel.any() and n_rounds * n_child < 2**31 - 1:
-        k2 = rnd.astype(np.int32) * np.int32(n_child)
-        k2 += child
-        k2[~sel] = 0
+    if n_rounds * n_child < 2**31 - 1:
+        # in chunks of rows: no full-length temporaries unless there is a conflict
+        def chunk_k2(a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+            sel = (rnd[a:b] >= 0) & (child[a:b] >= 0) & (dept[a:b] >= 0)
+            k2 = rnd[a:b].astype(np.int32) * np.int32(n_child)
+            k2 += child[a:b]
+            k2[~sel] = 0
+            return sel, k2
+
+        bounds = [(a, min(a + _CHUNK, n)) for a in range(0, n, _CHUNK)]
         seen = np.full(n_rounds * n_child, -1, dtype=np.int32)
-        seen[k2[sel]] = dept[sel]
-        conflict = seen[k2]
-        conflict = sel & (conflict != dept)
+        for a, b in bounds:
+            sel, k2 = chunk_k2(a, b)
+            seen[k2[sel]] = dept[a:b][sel]
+        any_conflict = False
+        for a, b in bounds:
+            sel, k2 = chunk_k2(a, b)
+            if (sel & (seen[k2] != dept[a:b])).any():
+                any_conflict = True
+                break
+        if any_conflict:
+            sel = (rnd >= 0) & (child >= 0) & (dept >= 0)
+            k2 = rnd.astype(np.int32) * np.int32(n_child)
+            k2 += child
+            k2[~sel] = 0
+            conflict = sel & (seen[k2] != dept)
         del seen
-        if conflict.any():
+        if any_conflict:
             # keep, per (round, child), the first row of each department but the first
             rows = np.flatnonzero(sel & np.isin(k2, np.unique(k2[conflict])))
             sub = pd.DataFrame({"k2": k2[rows], "dept": dept[rows], "row": rows})
@@ -1405,8 +1558,9 @@ def _check_responses(checked: Checked, log: ProblemLog, present: Callable[..., b
                                                                         "department_id"):
         u = T["units"]
         dept_cats = np.asarray(r["department_id"].cat.categories, dtype=object)
-        used_codes = np.flatnonzero(np.bincount(dept.astype(np.intp) + 1,
-                                                minlength=len(dept_cats) + 1)[1:])
+        present_code = np.zeros(len(dept_cats) + 1, dtype=bool)
+        present_code[dept] = True  # code -1 (missing) marks the extra last entry
+        used_codes = np.flatnonzero(present_code[:-1])
         used = set(dept_cats[used_codes])
         no_answers = (u["department_id"].notna() & ~u["department_id"].isin(used)).to_numpy()
         _emit(log, raw["units"], no_answers, column="department_id", value=u["department_id"],
@@ -1415,9 +1569,13 @@ def _check_responses(checked: Checked, log: ProblemLog, present: Callable[..., b
               "if it had no mapping")
 
     if "items" in T and present("responses", "value") and nc:
-        valid = item_codes >= 0
-        total = np.bincount(item_codes[valid], minlength=nc)
-        empty = np.bincount(item_codes[valid & np.isnan(value)], minlength=nc)
+        total = np.zeros(nc, dtype=np.int64)
+        empty = np.zeros(nc, dtype=np.int64)
+        for a in range(0, n, _CHUNK):  # in chunks: no full-length temporaries
+            ic = item_codes[a:a + _CHUNK]
+            valid = ic >= 0
+            total += np.bincount(ic[valid], minlength=nc)
+            empty += np.bincount(ic[valid & np.isnan(value[a:a + _CHUNK])], minlength=nc)
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(total > 0, empty / np.maximum(total, 1), 0.0)
         items = T["items"]

@@ -52,6 +52,14 @@ def _use_dense_keys(n_keys: int, n_rows: int) -> bool:
 _CHUNK = 1 << 21
 
 
+def _int_type(n: int) -> type:
+    """The smallest signed integer type that holds 0 .. n - 1 (and -1)."""
+    for t in (np.int8, np.int16, np.int32):
+        if n <= np.iinfo(t).max:
+            return t
+    return np.int64
+
+
 class _Accumulator:
     """Sums, answered counts and the last department per (round, subject, measure) key.
 
@@ -68,7 +76,7 @@ class _Accumulator:
             self.sums = np.zeros(self.n_keys)
             self.counts = np.zeros(self.n_keys, dtype=np.int32 if n_rows < 2**31 else np.int64)
             self.seen = np.zeros(self.n_keys, dtype=bool)
-            self.last = np.zeros(self.n_keys, dtype=np.int32)
+            self.last: np.ndarray | None = None  # in the type of the department codes
         else:
             self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
@@ -78,6 +86,8 @@ class _Accumulator:
             return
         answered = ~np.isnan(v)
         self.seen[key] = True
+        if self.last is None:
+            self.last = np.zeros(self.n_keys, dtype=dept.dtype)
         # the department of the subject in that round: the one on its rows (validated
         # unique for children); for several, one of them (the last row written)
         self.last[key] = dept
@@ -90,11 +100,28 @@ class _Accumulator:
         department codes of the keys present, in (round, measure, subject) order."""
         n_rounds, n_subj, n_m = self.shape
         if self.dense:
+            # the keys present, in (round, measure, subject) order, as compact codes (one
+            # int64 position array at a time: national data has millions of keys)
             seen = self.seen.reshape(self.shape).transpose(0, 2, 1)
-            r_codes, m_loc, s_codes = np.nonzero(seen)
-            flat = (r_codes * n_subj + s_codes) * n_m + m_loc
-            return (r_codes, m_loc, s_codes, self.sums[flat],
-                    self.counts[flat].astype(np.int64), self.last[flat])
+            pos = np.flatnonzero(seen)
+            del seen
+            s_codes = (pos % n_subj).astype(_int_type(n_subj))
+            pos //= n_subj
+            m_loc = (pos % n_m).astype(_int_type(n_m))
+            pos //= n_m
+            r_codes = pos.astype(_int_type(n_rounds))
+            del pos
+            flat = r_codes.astype(np.int64)
+            flat *= n_subj
+            flat += s_codes
+            flat *= n_m
+            flat += m_loc
+            last = self.last if self.last is not None else np.zeros(self.n_keys, dtype=np.int32)
+            out = (r_codes, m_loc, s_codes, self.sums[flat],
+                   self.counts[flat].astype(np.int64), last[flat])
+            # the counting arrays are not needed any more
+            self.sums = self.counts = self.seen = self.last = None  # type: ignore[assignment]
+            return out
         if not self.chunks:
             return None
         key = np.concatenate([c[0] for c in self.chunks])
@@ -145,9 +172,10 @@ def categorize(
     with np.errstate(invalid="ignore"):
         is_low = np.where(better_up, s < lo, s > lo)
         is_high = np.where(better_up, s >= hi, s <= hi)
-    codes = np.where(is_low, 0, np.where(is_high, 2, 1))
-    codes = np.where(np.isnan(s) | (np.isnan(lo) & np.isnan(hi)), -1, codes)
-    return pd.Categorical.from_codes(codes, categories=CATEGORIES, ordered=True)
+    codes = np.where(is_low, np.int8(0), np.where(is_high, np.int8(2), np.int8(1)))
+    codes[np.isnan(s) | (np.isnan(lo) & np.isnan(hi))] = -1
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(CATEGORIES, ordered=True),
+                                     validate=False)
 
 
 def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
@@ -273,7 +301,7 @@ def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
         if res is None:
             continue
         r_codes, m_loc, s_codes, sums, counts, dept = res
-        m_pos = m_global[m_loc]
+        m_pos = m_global[m_loc].astype(_int_type(n_meas))
         min_items = measures["min_items"].to_numpy(dtype=np.int64)[m_pos]
         with np.errstate(invalid="ignore", divide="ignore"):
             score = np.where(counts >= np.maximum(min_items, 1), sums / np.maximum(counts, 1), np.nan)
@@ -297,25 +325,31 @@ def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
         subject_cats = subject_cats.append(p["subject_cat"])
     if len(parts) > 1:
         subject_cats = subject_cats.unique()
+    code_type = _int_type(len(subject_cats))
     subject_codes = np.concatenate([
         p["subject_id"] if len(parts) == 1
-        else subject_cats.get_indexer(p["subject_cat"])[p["subject_id"]]
+        else subject_cats.get_indexer(p["subject_cat"]).astype(code_type)[p["subject_id"]]
         for p in parts
     ])
     m_pos = cat("measure")
     dept = cat("dept")
     score = cat("score")
     units = ds.units.drop_duplicates("department_id").set_index("department_id")
+    # every code below is -1 or a position in its categories (validate=False: no copy)
     out: dict[str, object] = {
-        "round": pd.Categorical.from_codes(cat("round"), dtype=responses["round"].dtype),
-        "measure_id": pd.Categorical.from_codes(m_pos, categories=measure_index),
+        "round": pd.Categorical.from_codes(cat("round"), dtype=responses["round"].dtype,
+                                           validate=False),
+        "measure_id": pd.Categorical.from_codes(
+            m_pos, dtype=pd.CategoricalDtype(measure_index), validate=False),
         "subject": pd.Categorical.from_codes(
             np.concatenate([np.full(len(p["score"]), p["subject"], dtype=np.int8)
                             for p in parts]),
-            categories=list(SUBJECT_ID_COLUMN)),
-        "subject_id": pd.Categorical.from_codes(subject_codes, categories=subject_cats),
+            dtype=pd.CategoricalDtype(list(SUBJECT_ID_COLUMN)), validate=False),
+        "subject_id": pd.Categorical.from_codes(
+            subject_codes, dtype=pd.CategoricalDtype(subject_cats), validate=False),
         # unit columns from the department codes (no string work per row)
-        "department_id": pd.Categorical.from_codes(dept, categories=dept_cat),
+        "department_id": pd.Categorical.from_codes(dept, dtype=pd.CategoricalDtype(dept_cat),
+                                                   validate=False),
     }
     for col in ["institution_id", "cluster", "area"]:
         per_dept = pd.Categorical(units[col].reindex(dept_cat).to_numpy())

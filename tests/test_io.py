@@ -430,3 +430,70 @@ def test_xlsx_number_typed_as_text_with_decimal_comma(tmp_path, tables):
             cell.value = str(cell.value).replace(".", ",")  # text, as typed in Danish Excel
     wb.save(path)
     assert_same(base, load_quiet(path))
+
+
+def _read_both(path: Path, monkeypatch) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A Parquet table read by the row-group path and by the general path."""
+    import llkit.io as io_mod
+
+    cats = {"round", "item_id", "department_id", "child_id", "respondent_id", "value"}
+    ids = {"item_id", "department_id", "child_id", "respondent_id"}
+    fast = io_mod.read_parquet_table(path, ProblemLog(), name="responses", categorical=cats,
+                                     id_columns=ids)
+    monkeypatch.setattr(io_mod, "_parquet_streamed", lambda *a, **k: None)
+    slow = io_mod.read_parquet_table(path, ProblemLog(), name="responses", categorical=cats,
+                                     id_columns=ids)
+    monkeypatch.undo()
+    return fast.frame, slow.frame
+
+
+def test_parquet_row_groups_with_their_own_dictionaries(tmp_path, monkeypatch):
+    # each row group has its own dictionary (values new in later groups, missing values,
+    # padded text); the streamed read must equal the general one value for value
+    rng = np.random.default_rng(3)
+    n = 5000
+    child = np.array([f"C{i:04d}" for i in rng.integers(0, 400, n)], dtype=object)
+    child[rng.random(n) < 0.2] = None
+    child[7] = " C0001 "
+    item = np.array([f"q{i}" for i in rng.integers(0, 9, n)], dtype=object)
+    item[n - 1] = "late_item"
+    value = rng.integers(1, 6, n).astype(float)
+    value[rng.random(n) < 0.1] = np.nan
+    table = pa.table({
+        "round": pa.array(np.where(np.arange(n) < n // 2, "T1", "T2")),
+        "item_id": pa.array(item, type=pa.string()),
+        "department_id": pa.array([f"D{i % 3}" for i in range(n)]),
+        # a dictionary with a value no row uses
+        "child_id": pa.DictionaryArray.from_arrays(
+            pa.array(pd.Series(child).map({c: i for i, c in enumerate(
+                sorted(set(child) - {None}) + ["unused"])}), type=pa.int32()),
+            pa.array(sorted(set(child) - {None}) + ["unused"])),
+        "value": pa.array(value),
+    })
+    path = tmp_path / "responses.parquet"
+    pq.write_table(table, path, row_group_size=700)
+    assert pq.ParquetFile(path).num_row_groups > 5
+    fast, slow = _read_both(path, monkeypatch)
+    assert list(fast.columns) == list(slow.columns)
+    for c in fast.columns:
+        a, b = fast[c], slow[c]
+        if isinstance(b.dtype, pd.CategoricalDtype):
+            assert isinstance(a.dtype, pd.CategoricalDtype), c
+            assert a.cat.categories.dtype == b.cat.categories.dtype, c
+        else:
+            assert a.dtype == b.dtype, c
+        pd.testing.assert_series_equal(a.astype(object), b.astype(object), check_names=False)
+    # the streamed read leaves out dictionary values that no row uses
+    used = set(slow["child_id"].dropna())
+    assert set(fast["child_id"].cat.categories) == used
+    assert "unused" in set(slow["child_id"].cat.categories) - used
+
+
+def test_parquet_unusual_columns_take_the_general_path(tmp_path, monkeypatch):
+    # integer values and numeric ids are not streamed; the result is the same either way
+    table = pa.table({"round": ["T1", "T1"], "item_id": [1, 2], "department_id": ["D1", "D1"],
+                      "value": pa.array([3, 4], type=pa.int64())})
+    path = tmp_path / "responses.parquet"
+    pq.write_table(table, path)
+    fast, slow = _read_both(path, monkeypatch)
+    pd.testing.assert_frame_equal(fast, slow)

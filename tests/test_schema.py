@@ -459,3 +459,31 @@ def test_every_schema_column_has_a_kind():
     for table in ["units", "children", "measures", "items", "responses", "goals", "reference"]:
         schema = table_schema(table)
         assert all(c.metadata and c.metadata.get("kind") for c in schema.columns.values())
+
+
+def test_background_categorical_same_as_text():
+    # a Parquet background column arrives as a Categorical: it is converted on its
+    # categories only, with the same result and warnings as the same values as text
+    import numpy as np
+
+    from llkit.errors import ProblemLog
+    from llkit.io import RawTable
+    from llkit.schema import _background
+
+    known = ["Dansk", "Dansk og andet sprog", "Andet sprog"]
+    values = ["dansk", "Dansk", None, "Ukendt", "andet sprog", "ukendt", "Ukendt", "zz", None]
+    cat = pd.Series(pd.Categorical(values, categories=["zz", "dansk", "Dansk", "Ukendt",
+                                                       "andet sprog", "ukendt", "unused"]))
+    text = pd.Series(pd.array(values, dtype="str"))
+    out = []
+    for s in (cat, text):
+        log = ProblemLog()
+        t = RawTable(name="children", file="children.parquet", frame=pd.DataFrame(),
+                     lines=np.arange(2, len(values) + 2))
+        res = _background(s, len(values), s.index, known, t, "language", log)
+        out.append((res, log.frame()))
+    (a, pa_), (b, pb) = out
+    pd.testing.assert_series_equal(a, b)
+    assert list(a.cat.categories) == known + ["Ukendt", "ukendt", "zz"]
+    pd.testing.assert_frame_equal(pa_, pb)
+    assert len(pa_) == 3 and "2 row(s), first on this line" in pa_["problem"].iloc[0]
