@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import warnings
 import weakref
 from collections.abc import Callable, Sequence
@@ -269,14 +270,18 @@ def _names(ds: Dataset, level: str | None) -> pd.DataFrame | None:
     return ds.org[cols].drop_duplicates(cols[0])
 
 
-def _scored(ds: Dataset, measure, round, level) -> tuple[pd.DataFrame, list[str]]:
+def _scored(ds: Dataset, measure, round, level,
+            columns: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Non-missing scores of the requested measures and rounds, with unit columns.
 
     Id columns stay categorical (fast grouping at national scale); results convert them
-    to plain strings at the end (:func:`_finish_ids`).
+    to plain strings at the end (:func:`_finish_ids`). ``columns``: only these columns
+    of the scores (those present), so that no others are copied.
     """
     # all measures: the cached frame itself (no filtered copy of millions of rows)
     s = scores(ds, None if measure is None else _measure_ids(ds, measure))
+    if columns is not None:
+        s = s[[c for c in s.columns if c in set(columns)]]
     rounds = _rounds(ds, round)
     keep = s["score"].notna().to_numpy()
     if len(rounds) < len(ds.meta.rounds):
@@ -394,15 +399,36 @@ def summarize(
     ['measure_id', 'institution_id', 'institution_name', 'round', 'n']
     """
     level = _level(by)
-    s, unit_cols = _scored(ds, measure, round, level)
+    s, unit_cols = _scored(ds, measure, round, level, columns=[
+        "measure_id", *unit_columns(level)[:1], "round", "score", "category", "subject",
+        "subject_id"])
     keys = ["measure_id", *_group_keys(unit_cols), "round"]
     if group is not None:
         s[group] = _background(ds, s, group).to_numpy()
         keys.append(group)
-    out = _finish_ids(_aggregate(s, keys))
-    out = _ordered_rounds(ds, out)
+    out = _aggregate(s, keys)
+    # per-row lookups and sort keys from the categories (a few thousand), not the rows
     info = _measure_info(ds)
-    persons = out["measure_id"].map(info["persons"]).fillna(True).astype(bool).to_numpy()
+    persons = _by_codes(
+        out["measure_id"], lambda v: v.map(info["persons"]).fillna(True).astype(bool)
+    ).astype(bool)
+    order = {m: i for i, m in enumerate(ds.measures["measure_id"])}
+    sort_keys = [_by_codes(out["measure_id"], lambda v: v.map(order).astype(float).fillna(np.inf))]
+    if unit_cols:
+        sort_keys.append(_by_codes(out[unit_cols[0]], _string_rank))
+    parents = None
+    if group is None and level in _PARENT_LEVEL and _PARENT_LEVEL[level] != "municipality":
+        parent_col = _UNIT_COLUMNS[_PARENT_LEVEL[level]][0]
+        parents = _by_codes(
+            out[unit_cols[0]], lambda v: pd.Series(_parent_map(ds, level, parent_col, v))
+        )
+    names = _names(ds, level)
+    name_values = None
+    if names is not None:
+        mapping = names.set_index(names.columns[0])[names.columns[1]]
+        name_values = _by_codes(out[unit_cols[0]], lambda v: v.map(mapping).astype(object))
+    out = _finish_ids(out)
+    out = _ordered_rounds(ds, out)
     value_cols = ["mean", "sd", "ci_low", "ci_high", "share_low", "share_low_ci_low",
                   "share_low_ci_high", "share_middle", "share_high"]
     out = privacy.suppress(out, n_col="n", min_n=ds.meta.min_n, value_cols=value_cols, persons=persons)
@@ -417,7 +443,7 @@ def summarize(
         if parent_level == "municipality":
             out["_parent"] = "all"
         else:
-            out["_parent"] = _parent_map(ds, level, parent_col, out[unit_cols[0]])
+            out["_parent"] = parents
         parent_key = ["measure_id", "round", "_parent"]
     if parent_key is not None:
         out = privacy.complementary_suppression(
@@ -425,16 +451,45 @@ def summarize(
             value_cols=value_cols, persons=persons,
         )
         out = out.drop(columns="_parent", errors="ignore")
-    out = _add_names(ds, out, level)
-    sort = [c for c in ["measure_id", *unit_cols[:1], "round"] if c in out]
-    order = {m: i for i, m in enumerate(ds.measures["measure_id"])}
-    out = out.sort_values(sort, key=lambda c: c.map(order) if c.name == "measure_id" else c, kind="stable")
-    return out.reset_index(drop=True)
+    if name_values is not None and names.columns[1] not in out:
+        out.insert(out.columns.get_loc(unit_cols[0]) + 1, names.columns[1],
+                   pd.Series(name_values, index=out.index, dtype=object))
+    round_codes = out["round"].cat.codes.to_numpy()
+    sort_keys.append(np.where(round_codes < 0, np.iinfo(np.int64).max, round_codes))
+    # stable: rows equal in measure, unit and round (groups) keep their order
+    rows = np.lexsort(sort_keys[::-1])
+    return out.take(rows).reset_index(drop=True)
+
+
+def _by_codes(col: pd.Series, func: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+    """``func`` of each row's value, computed once per category of a categorical column.
+
+    ``func`` gets the values as an object Series (missing as ``None``, as
+    :func:`_finish_ids` leaves them) and returns a Series of the same length.
+    """
+    if not isinstance(col.dtype, pd.CategoricalDtype):
+        return func(col.astype(object).where(col.notna(), None)).to_numpy()
+    values = pd.Series([*col.cat.categories.astype(object), None], dtype=object)
+    return func(values).to_numpy()[col.cat.codes.to_numpy()]  # code -1: the last
+
+
+def _string_rank(values: pd.Series) -> pd.Series:
+    """Rank of each value in a stable ascending sort, missing values last."""
+    missing = values.isna().to_numpy()
+    rank = np.empty(len(values), dtype=np.int64)
+    present = np.flatnonzero(~missing)
+    rank[present[np.argsort(values.to_numpy()[present], kind="stable")]] = np.arange(len(present))
+    rank[missing] = len(values)
+    return pd.Series(rank)
 
 
 def _aggregate(s: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """n, mean, sd, t interval and category shares per group of ``keys``."""
-    codes = s["category"].cat.codes.to_numpy()  # categories: low, middle, high; -1 = none
+    codes = np.asarray(s["category"].array.codes)  # categories: low, middle, high; -1 = none
+    if all(isinstance(s[k].dtype, pd.CategoricalDtype) for k in keys) and math.prod(
+        len(s[k].cat.categories) + 1 for k in keys
+    ) < 2**62:
+        return _aggregate_codes(s, keys, codes)
     frame = pd.DataFrame({k: s[k] for k in keys})
     frame["score"] = s["score"].to_numpy()
     frame["_low"] = codes == 0
@@ -451,6 +506,52 @@ def _aggregate(s: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         n_high=("_high", "sum"),
         n_cat=("_cat", "sum"),
     ).reset_index()
+    return _finish_aggregate(out, keys)
+
+
+def _aggregate_codes(s: pd.DataFrame, keys: list[str], codes: np.ndarray) -> pd.DataFrame:
+    """:func:`_aggregate` for categorical keys: one integer key from their codes.
+
+    Groups come out in order of first appearance, as ``groupby(sort=False)`` gives them;
+    means and sds are pandas' own group aggregations (bit-identical), the counts exact
+    integer counts.
+    """
+    key = np.zeros(len(s), dtype=np.int64)
+    sizes = []
+    for k in keys:
+        size = len(s[k].cat.categories) + 1  # code -1 (missing) becomes 0
+        key *= size
+        key += s[k].array.codes
+        key += 1
+        sizes.append(size)
+    ids, uniques = pd.factorize(key)
+    k_groups = len(uniques)
+    score = s["score"].to_numpy()
+    # the group ids as a Categorical: pandas uses them as they are (no second hashing)
+    grouper = pd.Categorical.from_codes(ids, categories=pd.RangeIndex(k_groups), validate=False)
+    g = pd.Series(score).groupby(grouper, observed=True, sort=True)
+    out = pd.DataFrame(index=pd.RangeIndex(k_groups))
+    rest = uniques.astype(np.int64)
+    key_codes = {}
+    for k, size in zip(reversed(keys), reversed(sizes), strict=True):
+        rest, code = np.divmod(rest, size)
+        key_codes[k] = code - 1
+    for k in keys:
+        dtype = s[k].dtype
+        out[k] = pd.Categorical.from_codes(key_codes[k], dtype=dtype)
+    # counts per group and category (column 0: no category) in one pass
+    width = max(len(s["category"].cat.categories), 3) + 1
+    counts = np.bincount(ids * width + (codes.astype(np.int64) + 1), minlength=width * k_groups)
+    counts = counts.reshape(k_groups, width)
+    out["n"] = counts.sum(axis=1)
+    out["mean"] = g.mean().to_numpy()
+    out["sd"] = g.std().to_numpy()
+    out["n_low"], out["n_mid"], out["n_high"] = counts[:, 1], counts[:, 2], counts[:, 3]
+    out["n_cat"] = counts[:, 1:].sum(axis=1)  # every code >= 0, as in the general path
+    return _finish_aggregate(out, keys)
+
+
+def _finish_aggregate(out: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     n = out["n"].to_numpy()
     out["ci_low"], out["ci_high"] = stats.t_interval(n, out["mean"].to_numpy(), out["sd"].to_numpy())
     n_cat = out["n_cat"].to_numpy().astype(float)

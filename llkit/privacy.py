@@ -116,6 +116,13 @@ def _mark(frame: pd.DataFrame, mask: np.ndarray, reason: str) -> None:
     already = frame["suppressed"].to_numpy(dtype=bool)
     new = mask & ~already
     frame["suppressed"] = already | mask
+    if frame["suppressed_reason"].dtype == "str":
+        # set only the new reasons (no round trip of every row through Python objects)
+        if new.any():
+            col = frame["suppressed_reason"].copy()
+            col.iloc[np.flatnonzero(new)] = reason
+            frame["suppressed_reason"] = col
+        return
     reasons = frame["suppressed_reason"].astype("object").to_numpy(copy=True)
     reasons[new] = reason
     frame["suppressed_reason"] = pd.Series(reasons, index=frame.index, dtype="str")

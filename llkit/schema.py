@@ -95,7 +95,7 @@ def _per_row(s: pd.Series, fn: Callable[[pd.Series], np.ndarray], na: Any) -> np
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = s.cat.categories
         res = np.asarray(fn(_distinct(cats)))
-        codes = s.cat.codes.to_numpy()
+        codes = _codes(s)
     else:
         codes, uniq = pd.factorize(s, use_na_sentinel=True)
         if len(uniq) and not isinstance(uniq, pd.Index):
@@ -105,6 +105,9 @@ def _per_row(s: pd.Series, fn: Callable[[pd.Series], np.ndarray], na: Any) -> np
     table = np.empty(len(res) + 1, dtype=out_dtype)
     table[:-1] = res
     table[-1] = na
+    if table.dtype.kind != "O" and (table == table[0]).all():
+        # one result for every row (a check that passes everywhere): no lookup per row
+        return np.full(len(codes), table[0], dtype=out_dtype)
     return table[codes]
 
 
@@ -265,7 +268,8 @@ def _check(name: str, ok: Callable[[pd.Series], np.ndarray]) -> pa.Check:
     """A pandera check that evaluates ``ok`` on distinct values (missing values pass)."""
 
     def fn(s: pd.Series) -> pd.Series:
-        return pd.Series(_per_row(s, ok, True).astype(bool), index=s.index)
+        return pd.Series(_per_row(s, ok, True).astype(bool, copy=False), index=s.index,
+                         copy=False)
 
     return pa.Check(fn, name=name, ignore_na=False)
 
@@ -290,7 +294,8 @@ def _number_check(decimal_comma: bool, name: str = "number",
                 with np.errstate(invalid="ignore"):
                     res &= np.isnan(x) | extra(x)
             return pd.Series(res, index=s.index)
-        return pd.Series(_per_row(s, ok, True).astype(bool), index=s.index)
+        return pd.Series(_per_row(s, ok, True).astype(bool, copy=False), index=s.index,
+                         copy=False)
 
     return pa.Check(fn, name=name, ignore_na=False)
 
@@ -652,13 +657,13 @@ def _passes(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> bool:
 
 def _has_missing(s: pd.Series) -> bool:
     if isinstance(s.dtype, pd.CategoricalDtype):
-        return bool((s.cat.codes.to_numpy() < 0).any())
+        return bool((_codes(s) < 0).any())
     return bool(s.isna().any())
 
 
 def _has_duplicates(s: pd.Series) -> bool:
     if isinstance(s.dtype, pd.CategoricalDtype):
-        codes = s.cat.codes.to_numpy()
+        codes = _codes(s)
         if len(codes) == 0:
             return False
         counts = np.bincount(codes.astype(np.intp) + 1, minlength=len(s.cat.categories) + 1)
@@ -858,7 +863,7 @@ def _as_str(s: pd.Series) -> pd.Series:
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = values_as_text(pd.Series(np.asarray(s.cat.categories, dtype=object)))
         table = np.append(cats.to_numpy(dtype=object), None)
-        return pd.Series(pd.array(table[s.cat.codes.to_numpy()], dtype="str"), index=s.index,
+        return pd.Series(pd.array(table[_codes(s)], dtype="str"), index=s.index,
                          name=s.name)
     out = values_as_text(s)
     return out.mask(out.str.strip() == "") if len(out) else out
@@ -868,7 +873,7 @@ def _as_id_categorical(s: pd.Series) -> pd.Series:
     """A Categorical with sorted text categories and no unused ones."""
     if not isinstance(s.dtype, pd.CategoricalDtype):
         s = _as_str(s).astype("category")
-    codes = s.cat.codes.to_numpy()
+    codes = _codes(s)
     n_cats = len(s.cat.categories)
     used = np.zeros(n_cats + 1, dtype=bool)
     used[codes] = True  # code -1 (missing) marks the extra last entry
@@ -933,7 +938,7 @@ def _as_round(s: pd.Series, rounds: list[str] | None) -> pd.Series:
     text = _as_str(s) if not isinstance(s.dtype, pd.CategoricalDtype) else s
     if isinstance(text.dtype, pd.CategoricalDtype):
         cats = values_as_text(_distinct(text.cat.categories))
-        codes = text.cat.codes.to_numpy()
+        codes = _codes(text)
     else:
         c, u = pd.factorize(text, use_na_sentinel=True)
         cats, codes = pd.Series(np.asarray(u, dtype=object)), c.astype(np.int64)
@@ -1001,7 +1006,7 @@ def _background_codes(s: pd.Series, index: pd.Index, categories: list[str],
                       canon: dict[str, str], t: RawTable | None, col: str,
                       log: ProblemLog | None) -> pd.Series:
     """:func:`_background` of a Categorical: the same steps on its categories only."""
-    codes = s.cat.codes.to_numpy()
+    codes = _codes(s)
     text = values_as_text(pd.Series(np.asarray(s.cat.categories, dtype=object)))
     mapped = text.str.lower().map(canon)
     text = text.where(mapped.isna(), mapped)
@@ -1167,7 +1172,7 @@ def _codes(s: pd.Series) -> np.ndarray:
     Lookup tables indexed by codes have one extra last entry for missing values, so that
     code -1 picks it.
     """
-    return s.cat.codes.to_numpy()
+    return np.asarray(s.array.codes)  # a read-only view (``.cat.codes`` copies)
 
 
 def _isin_text(values: Any, known: Any) -> np.ndarray:
@@ -1186,7 +1191,7 @@ def _unknown_in(s: pd.Series, known: pd.Series) -> np.ndarray:
     return table[_codes(s)]
 
 
-_CHUNK = 1 << 21
+_CHUNK = 1 << 16
 
 
 def _picked(c: np.ndarray | tuple[np.ndarray, np.ndarray], sel: np.ndarray | None, a: int,
@@ -1410,18 +1415,50 @@ def _check_responses(checked: Checked, log: ProblemLog, present: Callable[..., b
         if "scale_min" in ms:
             lo_of[:-1] = ms["scale_min"].reindex(mid.to_numpy()).to_numpy(dtype=float)
             hi_of[:-1] = ms["scale_max"].reindex(mid.to_numpy()).to_numpy(dtype=float)
-    subj_row = subject_of[item_codes]
     value = r["value"].to_numpy()
+    child = _codes(r["child_id"])
+    resp = _codes(r["respondent_id"])
+    dept = _codes(r["department_id"])
+    rnd = _codes(r["round"])
 
-    # value outside the scale (in chunks: no full-length temporaries)
-    out = np.zeros(n, dtype=bool)
-    if np.isfinite(lo_of).any() or np.isfinite(hi_of).any():
-        step = 1 << 21
-        with np.errstate(invalid="ignore"):
-            for a in range(0, n, step):
-                ic = item_codes[a:a + step]
-                v = value[a:a + step]
-                out[a:a + step] = (v < lo_of[ic]) | (v > hi_of[ic])
+    # One pass over the answers in cache-sized chunks (no full-length temporaries): the
+    # row masks of the checks below, the departments that have answers and the answer
+    # counts per item.
+    check_scale = bool(np.isfinite(lo_of).any() or np.isfinite(hi_of).any())
+    want_present = ("units" in T and present("units", "department_id")
+                    and present("responses", "department_id"))
+    want_empty = "items" in T and present("responses", "value") and nc > 0
+    out = np.zeros(n, dtype=bool)  # value outside the scale
+    miss_child = np.zeros(n, dtype=bool)
+    miss_resp = np.zeros(n, dtype=bool)
+    sels = [np.zeros(n, dtype=bool) for _ in SUBJECTS]  # rows of each subject type
+    present_code = np.zeros(len(r["department_id"].cat.categories) + 1, dtype=bool)
+    total = np.zeros(nc, dtype=np.int64)
+    empty = np.zeros(nc, dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        for a in range(0, n, _CHUNK):
+            b = min(a + _CHUNK, n)
+            ic = item_codes[a:b].astype(np.intp)
+            st = subject_of.take(ic)  # code -1 takes the extra last entry
+            v = value[a:b]
+            if check_scale:
+                o = out[a:b]
+                np.less(v, lo_of.take(ic), out=o)
+                o |= v > hi_of.take(ic)
+            c, rs, d = child[a:b], resp[a:b], dept[a:b]
+            np.logical_and(st == 0, c < 0, out=miss_child[a:b])
+            np.logical_and(st == 1, rs < 0, out=miss_resp[a:b])
+            base = (rnd[a:b] >= 0) & (ic >= 0)
+            np.logical_and(base & (st == 0), c >= 0, out=sels[0][a:b])
+            np.logical_and(base & (st == 1), rs >= 0, out=sels[1][a:b])
+            np.logical_and(base & (st == 2), d >= 0, out=sels[2][a:b])
+            if want_present:
+                present_code[d] = True  # code -1 (missing) marks the extra last entry
+            if want_empty:
+                valid = ic >= 0
+                total += np.bincount(ic[valid], minlength=nc)
+                empty += np.bincount(ic[valid & np.isnan(v)], minlength=nc)
+
     if out.any():
         mfile = raw["measures"].file if "measures" in raw else "measures"
 
@@ -1438,22 +1475,15 @@ def _check_responses(checked: Checked, log: ProblemLog, present: Callable[..., b
         _emit(log, rt, out, column="value", value=r["value"], problem=scale_text,
               action=f"correct the value, or the scale (scale_min/scale_max) in {mfile}")
 
-    child = _codes(r["child_id"])
-    resp = _codes(r["respondent_id"])
-    dept = _codes(r["department_id"])
-    rnd = _codes(r["round"])
-
     # who answered: child_id / respondent_id where the subject needs it
     has_child_col = "child_id" in rt.frame.columns
     has_resp_col = "respondent_id" in rt.frame.columns
-    miss_child = (subj_row == 0) & (child < 0)
     _emit(log, rt, miss_child, column="child_id", value=r["item_id"],
           problem=lambda pos: [f"child_id is missing: item {item_cats[item_codes[p]]!r} belongs "
                                f"to measure {measure_of[item_codes[p]]!r}, which describes "
                                "children (subject child)" for p in pos],
           action="fill in the child_id of the child the answer is about"
           + ("" if has_child_col else " (add a child_id column to the responses)"))
-    miss_resp = (subj_row == 1) & (resp < 0)
     _emit(log, rt, miss_resp, column="respondent_id", value=r["item_id"],
           problem=lambda pos: [f"respondent_id is missing: item {item_cats[item_codes[p]]!r} "
                                f"belongs to measure {measure_of[item_codes[p]]!r}, which "
@@ -1462,15 +1492,14 @@ def _check_responses(checked: Checked, log: ProblemLog, present: Callable[..., b
           + ("" if has_resp_col else " (add a respondent_id column to the responses)"))
 
     # duplicate answers
-    base = (rnd >= 0) & (item_codes >= 0)
     specs = [
         # the subject before the item: rows of one subject are usually together in a
         # file, so the key table below is then written nearly in order
-        (0, base & (subj_row == 0) & (child >= 0), [rnd, child, item_codes, resp],
+        (0, sels[0], [rnd, child, item_codes, resp],
          "child", "the same child, item and round"),
-        (1, base & (subj_row == 1) & (resp >= 0), [rnd, resp, item_codes],
+        (1, sels[1], [rnd, resp, item_codes],
          "respondent", "the same respondent, item and round"),
-        (2, base & (subj_row == 2) & (dept >= 0), [rnd, dept, resp, item_codes],
+        (2, sels[2], [rnd, dept, resp, item_codes],
          "department", "the same department, respondent, item and round"),
     ]
     for code, sel, cols, who, same in specs:
@@ -1554,12 +1583,9 @@ def _check_responses(checked: Checked, log: ProblemLog, present: Callable[..., b
                   "department_id (or the child_id) on the wrong rows")
 
     # ---- warnings ----------------------------------------------------------------------
-    if "units" in T and present("units", "department_id") and present("responses",
-                                                                        "department_id"):
+    if want_present:
         u = T["units"]
         dept_cats = np.asarray(r["department_id"].cat.categories, dtype=object)
-        present_code = np.zeros(len(dept_cats) + 1, dtype=bool)
-        present_code[dept] = True  # code -1 (missing) marks the extra last entry
         used_codes = np.flatnonzero(present_code[:-1])
         used = set(dept_cats[used_codes])
         no_answers = (u["department_id"].notna() & ~u["department_id"].isin(used)).to_numpy()
@@ -1568,14 +1594,7 @@ def _check_responses(checked: Checked, log: ProblemLog, present: Callable[..., b
               action="check the department_id on its response rows, or remove the department "
               "if it had no mapping")
 
-    if "items" in T and present("responses", "value") and nc:
-        total = np.zeros(nc, dtype=np.int64)
-        empty = np.zeros(nc, dtype=np.int64)
-        for a in range(0, n, _CHUNK):  # in chunks: no full-length temporaries
-            ic = item_codes[a:a + _CHUNK]
-            valid = ic >= 0
-            total += np.bincount(ic[valid], minlength=nc)
-            empty += np.bincount(ic[valid & np.isnan(value[a:a + _CHUNK])], minlength=nc)
+    if want_empty:
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(total > 0, empty / np.maximum(total, 1), 0.0)
         items = T["items"]

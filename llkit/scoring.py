@@ -248,10 +248,10 @@ def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
     )
     item_subject = measure_subject[item_measure]  # item_measure == -1 picks the last (-1)
 
-    item_codes = responses["item_id"].cat.codes.to_numpy()
+    item_codes = np.asarray(responses["item_id"].array.codes)
     values = responses["value"].to_numpy(dtype=float)
-    round_codes = responses["round"].cat.codes.to_numpy()
-    dept_codes = responses["department_id"].cat.codes.to_numpy()
+    round_codes = np.asarray(responses["round"].array.codes)
+    dept_codes = np.asarray(responses["department_id"].array.codes)
     dept_cat = responses["department_id"].cat.categories
     n_rounds = len(responses["round"].cat.categories)
     n_rows = len(responses)
@@ -268,7 +268,7 @@ def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
         local[m_global] = np.arange(n_m)
         subj_cat = responses[id_col].cat.categories
         n_subj = max(len(subj_cat), 1)
-        types.append((k, m_global, local[item_measure], responses[id_col].cat.codes.to_numpy(),
+        types.append((k, m_global, local[item_measure], np.asarray(responses[id_col].array.codes),
                       subj_cat, n_subj, n_m, _Accumulator(n_rounds, n_subj, n_m, n_rows)))
 
     # in chunks of rows: no full-length temporaries for national-size data
