@@ -219,8 +219,18 @@ def t_interval(
     ok = n_ >= 2
     df = np.where(ok, n_ - 1, np.nan)
     se = np.where(ok, sd_ / np.sqrt(np.where(ok, n_, 1.0)), np.nan)
-    crit = special.stdtrit(df, 0.5 + confidence / 2)
+    crit = _t_quantile(df, 0.5 + confidence / 2)
     return _out(mean_ - crit * se), _out(mean_ + crit * se)
+
+
+def _t_quantile(df: np.ndarray, q: float) -> np.ndarray:
+    """``special.stdtrit(df, q)`` computed once per distinct df (a national summary has
+    hundreds of thousands of rows but only a few hundred group sizes); same values."""
+    df = np.asarray(df, dtype=float)
+    if df.size < 64:
+        return special.stdtrit(df, q)
+    uniq, inverse = np.unique(df, return_inverse=True)   # NaN sorts last, kept as NaN
+    return special.stdtrit(uniq, q)[inverse].reshape(df.shape)
 
 
 def wilson_interval(
