@@ -383,6 +383,24 @@ class _Block:
     value: np.ndarray
 
 
+def _assemble(items_all: list, values_all: list, r: int, dept: np.ndarray, *,
+              child: np.ndarray | None = None, resp: np.ndarray | None = None) -> _Block:
+    """One block of response rows: every subject (row of ``values_all``) × every item;
+    ``child``/``resp`` codes per subject, -1 where the subject is not of that kind."""
+    item_codes = np.concatenate(items_all)
+    V = np.concatenate(values_all, axis=1)  # subjects x items
+    n, k = V.shape[0], len(item_codes)
+    none = np.full(n * k, -1, dtype=np.int32)
+    return _Block(
+        round=np.full(n * k, r, dtype=np.int8),
+        item=np.tile(item_codes, n).astype(np.int16),
+        dept=np.repeat(dept, k).astype(np.int32),
+        child=none if child is None else np.repeat(child, k).astype(np.int32),
+        resp=none.copy() if resp is None else np.repeat(resp, k).astype(np.int32),
+        value=V.ravel(),
+    )
+
+
 @dataclass
 class _Org:
     units: pd.DataFrame
@@ -752,22 +770,17 @@ class _Generator:
                    + mp["boy"] * self.sex[idx])
             var_eta = (.81 + sp["inst_sd"] ** 2 + dsd ** 2 + mp["edu"] ** 2
                        + .1 * mp["lang"] ** 2)
-            its = self.items[self.items.measure_id == m.measure_id]
-            vals = self._item_values(rng, eta, var_eta, its, m, sp)
-            items_all.append(np.array([self.item_code[i] for i in its.item_id]))
-            values_all.append(vals)
-            self._record(m, r, vals, its)
-        item_codes = np.concatenate(items_all)
-        V = np.concatenate(values_all, axis=1)  # subjects x items
-        k = len(item_codes)
-        return _Block(
-            round=np.full(n * k, r, dtype=np.int8),
-            item=np.tile(item_codes, n).astype(np.int16),
-            dept=np.repeat(dept, k).astype(np.int32),
-            child=np.repeat(self.child_code[idx], k).astype(np.int32),
-            resp=np.full(n * k, -1, dtype=np.int32),
-            value=V.ravel(),
-        )
+            self._add_measure(rng, eta, var_eta, m, sp, r, items_all, values_all)
+        return _assemble(items_all, values_all, r, dept, child=self.child_code[idx])
+
+    def _add_measure(self, rng: np.random.Generator, eta: np.ndarray, var_eta: float, m: Any,
+                     sp: dict[str, Any], r: int, items_all: list, values_all: list) -> None:
+        """Draw the item answers of one measure and append them (and their item codes)."""
+        its = self.items[self.items.measure_id == m.measure_id]
+        vals = self._item_values(rng, eta, var_eta, its, m, sp)
+        items_all.append(np.array([self.item_code[i] for i in its.item_id]))
+        values_all.append(vals)
+        self._record(m, r, vals, its)
 
     def _item_values(self, rng: np.random.Generator, eta: np.ndarray, var_eta: float,
                      its: pd.DataFrame, m: Any, sp: dict) -> np.ndarray:
@@ -856,22 +869,8 @@ class _Generator:
             eta = (culture[inst] + self._trend(self.cfg["gain_staff"], r)[inst]
                    + .65 * self.staff_trait[ids] + .45 * rng.standard_normal(n))
             var_eta = sp["inst_sd"] ** 2 + .65 ** 2 + .45 ** 2
-            its = self.items[self.items.measure_id == m.measure_id]
-            vals = self._item_values(rng, eta, var_eta, its, m, sp)
-            items_all.append(np.array([self.item_code[i] for i in its.item_id]))
-            values_all.append(vals)
-            self._record(m, r, vals, its)
-        item_codes = np.concatenate(items_all)
-        V = np.concatenate(values_all, axis=1)
-        k = len(item_codes)
-        return _Block(
-            round=np.full(n * k, r, dtype=np.int8),
-            item=np.tile(item_codes, n).astype(np.int16),
-            dept=np.repeat(dept, k).astype(np.int32),
-            child=np.full(n * k, -1, dtype=np.int32),
-            resp=np.repeat(self.staff_code[ids], k).astype(np.int32),
-            value=V.ravel(),
-        )
+            self._add_measure(rng, eta, var_eta, m, sp, r, items_all, values_all)
+        return _assemble(items_all, values_all, r, dept, resp=self.staff_code[ids])
 
     # ---------------------------------------------------------------- departments
     def _dept_block(self, src: str, sub: pd.DataFrame, r: int) -> _Block:
@@ -888,22 +887,8 @@ class _Generator:
             eta = (quality[observed] + self._trend(self.cfg["gain_obs"], r)[inst]
                    + .35 * rng.standard_normal(n))
             var_eta = .5 ** 2 + .35 ** 2 + .6 ** 2 + .35 ** 2
-            its = self.items[self.items.measure_id == m.measure_id]
-            vals = self._item_values(rng, eta, var_eta, its, m, sp)
-            items_all.append(np.array([self.item_code[i] for i in its.item_id]))
-            values_all.append(vals)
-            self._record(m, r, vals, its)
-        item_codes = np.concatenate(items_all)
-        V = np.concatenate(values_all, axis=1)
-        k = len(item_codes)
-        return _Block(
-            round=np.full(n * k, r, dtype=np.int8),
-            item=np.tile(item_codes, n).astype(np.int16),
-            dept=np.repeat(observed, k).astype(np.int32),
-            child=np.full(n * k, -1, dtype=np.int32),
-            resp=np.full(n * k, -1, dtype=np.int32),
-            value=V.ravel(),
-        )
+            self._add_measure(rng, eta, var_eta, m, sp, r, items_all, values_all)
+        return _assemble(items_all, values_all, r, observed)
 
     # ---------------------------------------------------------------- tables
     @property
