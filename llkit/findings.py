@@ -164,6 +164,27 @@ def _is_suppressed_text(v: Any) -> bool:
     return isinstance(v, str) and (v.startswith("færre end") or v.startswith("vises ikke"))
 
 
+def _measure_cells(ds: Dataset, g: pd.DataFrame, ms: Sequence[str], info: pd.DataFrame,
+                   extra: str) -> dict[str, str]:
+    """One table row's cells from a unit's ``summarize`` rows: per measure (column named by
+    its label) the mean with its n (``extra="n"``) or its 95 % interval (``"ci"``), the
+    suppression text, or the missing marker."""
+    g = g.set_index(g["measure_id"].astype(str))
+    cells: dict[str, str] = {}
+    for m in ms:
+        label = info.loc[m, "label"]
+        if m not in g.index:
+            cells[label] = tx.MISSING
+        elif bool(g.loc[m, "suppressed"]):
+            cells[label] = _suppressed(ds, m, g.loc[m, "suppressed_reason"], short=True)
+        elif extra == "n":
+            cells[label] = f"{_fmt(ds, m, g.loc[m, 'mean'])} ({tx.fmt_int(g.loc[m, 'n'])})"
+        else:
+            cells[label] = (f"{_fmt(ds, m, g.loc[m, 'mean'])} "
+                            f"({_fmt_ci(ds, m, g.loc[m, 'ci_low'], g.loc[m, 'ci_high'])})")
+    return cells
+
+
 def _table(df: pd.DataFrame, *, caption: str | None = None) -> str:
     """A table of already formatted (Danish) strings, without index, as HTML."""
     df = df.astype(object).where(df.notna(), tx.MISSING)
@@ -1517,16 +1538,8 @@ def department_section(ds: Dataset, institution: str, *, round: str | None = Non
         rows = []
         sub = sd[sd["measure_id"].astype(str).isin(ms)]
         for _dept, g in sub.groupby(sub["department_id"].astype(str), sort=False):
-            row = {dept_col: str(g["department_name"].iloc[0])}
-            g = g.set_index(g["measure_id"].astype(str))
-            for m in ms:
-                if m not in g.index:
-                    row[info.loc[m, "label"]] = tx.MISSING
-                elif bool(g.loc[m, "suppressed"]):
-                    row[info.loc[m, "label"]] = _suppressed(ds, m, g.loc[m, "suppressed_reason"], short=True)
-                else:
-                    row[info.loc[m, "label"]] = f"{_fmt(ds, m, g.loc[m, 'mean'])} ({tx.fmt_int(g.loc[m, 'n'])})"
-            rows.append(row)
+            rows.append({dept_col: str(g["department_name"].iloc[0]),
+                         **_measure_cells(ds, g, ms, info, "n")})
         parts.append(_table(pd.DataFrame(rows), caption=f"Gennemsnit (antal {_children_noun(ds)}), {round}"))
     parts.append(_suppressed_note(ds))
     spread = _department_spread(ds, inst, round)
@@ -2134,16 +2147,7 @@ def area_cluster_section(ds: Dataset, *, round: str | None = None) -> Block:
             rows = []
             sub = s[s["measure_id"].astype(str).isin(ms)]
             for unit, g in sub.groupby(sub[level].astype(str), sort=True):
-                g = g.set_index(g["measure_id"].astype(str))
-                row = {label: unit}
-                for m in ms:
-                    if m not in g.index:
-                        row[info.loc[m, "label"]] = tx.MISSING
-                    elif bool(g.loc[m, "suppressed"]):
-                        row[info.loc[m, "label"]] = _suppressed(ds, m, g.loc[m, "suppressed_reason"], short=True)
-                    else:
-                        row[info.loc[m, "label"]] = f"{_fmt(ds, m, g.loc[m, 'mean'])} ({_fmt_ci(ds, m, g.loc[m, 'ci_low'], g.loc[m, 'ci_high'])})"
-                rows.append(row)
+                rows.append({label: unit, **_measure_cells(ds, g, ms, info, "ci")})
             parts.append(_table(pd.DataFrame(rows), caption=f"{_source_label(ds, source)}: gennemsnit (95 %-interval), {round}"))
     cov = _coverage(ds, "cluster")
     if not cov.empty:
