@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from llkit.profiles.dagtilbud import THEMES as _DAGTILBUD_THEMES
+
 __all__ = [
     "KINDS",
     "TABLES",
@@ -41,15 +43,9 @@ __all__ = [
 #: The kinds of workbook :func:`write_template` can write.
 KINDS = ("data", "activities")
 
-#: The six themes of the strengthened pedagogical curriculum (læreplanstemaer).
-LAEREPLANSTEMAER = (
-    "Alsidig personlig udvikling",
-    "Social udvikling",
-    "Kommunikation og sprog",
-    "Krop, sanser og bevægelse",
-    "Natur, udeliv og science",
-    "Kultur, æstetik og fællesskab",
-)
+#: The six themes of the strengthened pedagogical curriculum (læreplanstemaer), as in the
+#: dagtilbud profile.
+LAEREPLANSTEMAER = tuple(_DAGTILBUD_THEMES)
 
 #: The nine elements of the common pedagogical foundation (det fælles pædagogiske grundlag).
 PAEDAGOGISK_GRUNDLAG = (
