@@ -7,7 +7,8 @@ view (:func:`followup`: each goal's status with its interval, and a figure per g
 
 A plan is written as YAML (see ``docs/plans.md``) with :func:`llkit.plans.write_plan`:
 atomically, only after :func:`llkit.plans.validate_plan` finds no errors, and an existing
-file only when the user confirms. Problems are shown in Danish (:func:`problems_da`).
+file only when the user confirms. Problems are shown in Danish
+(``validate_plan(..., lang="da")``).
 
 Examples
 --------
@@ -29,7 +30,6 @@ import base64
 import html
 import io
 import math
-import re
 import textwrap
 from collections.abc import Iterable
 from datetime import date
@@ -75,15 +75,6 @@ KIND_LABELS = {
 #: Colours of the four statuses (Okabe–Ito: colour-blind safe); the word is always shown.
 STATUS_COLOURS = {"nået": "#009E73", "på vej": "#0072B2", "ikke nået": "#D55E00",
                   "kan ikke vurderes": "#6E6E6E"}
-
-_FIELD_DA = {
-    "institution": "dagtilbud", "title": "titel", "created": "dato", "description": "beskrivelse",
-    "focus_areas": "fokusområder", "focus": "navnet på fokusområdet", "goals": "mål",
-    "goal": "målet", "indicator": "indikator", "kind": "indikator", "measure": "måling",
-    "department": "stue/gruppe", "baseline": "udgangspunkt", "target": "målværdi",
-    "target_round": "målet nås i", "signs": "tegn", "actions": "handlinger", "what": "hvad",
-    "who": "ansvarlig", "deadline": "frist",
-}
 
 _STYLE = """<style>
 .llkit-plan { font-size: 0.95em; }
@@ -360,176 +351,12 @@ def _compare_text(r: Any) -> str:
 # ======================================================================================
 
 
-def _where(column: Any, plan: Plan | None) -> str:
-    """``focus_areas[2].goals[1].target`` → "Fokusområde 2 »Sprog« › mål 1 › målværdi"."""
-    if not isinstance(column, str) or not column or column == "(plan)":
-        return "Planen"
-    parts = re.findall(r"([a-z_]+)(?:\[(\d+)\])?", column)
-    out: list[str] = []
-    fa = goal = None
-    for key, idx in parts:
-        i = int(idx) if idx else None
-        if key == "focus_areas" and i is not None:
-            name = ""
-            if plan is not None and i - 1 < len(plan.focus_areas):
-                fa = plan.focus_areas[i - 1]
-                name = f" »{_short(fa.focus)}«" if fa.focus else ""
-            out.append(f"Fokusområde {i}{name}")
-        elif key == "goals" and i is not None:
-            name = ""
-            if fa is not None and i - 1 < len(fa.goals):
-                goal = fa.goals[i - 1]
-                name = f" »{_short(goal.goal)}«" if goal.goal else ""
-            if name and out:
-                out[-1] = re.sub(r" ».*«$", "", out[-1])
-            out.append(f"mål {i}{name}")
-        elif key == "actions" and i is not None:
-            out.append(f"handling {i}")
-        elif key == "signs" and i is not None:
-            out.append(f"tegn {i}")
-        elif key == "indicator":
-            continue
-        else:
-            out.append(_FIELD_DA.get(key, key) + (f" {i}" if i is not None else ""))
-    text = " › ".join(out) if out else "Planen"
-    return text[:1].upper() + text[1:]
-
-
-def _short(s: Any, width: int = 40) -> str:
-    s = str(s)
-    return s if len(s) <= width else s[: width - 1] + "…"
-
-
-def _goal_at(plan: Plan | None, column: Any) -> Goal | None:
-    m = re.match(r"focus_areas\[(\d+)\]\.goals\[(\d+)\]", str(column or ""))
-    if plan is None or not m:
-        return None
-    i, j = int(m.group(1)) - 1, int(m.group(2)) - 1
-    try:
-        return plan.focus_areas[i].goals[j]
-    except IndexError:
-        return None
-
-
-def _share_goal(plan: Plan | None, column: Any) -> bool:
-    g = _goal_at(plan, column)
-    return bool(g is not None and g.indicator is not None
-                and g.indicator.kind in ("share_low", "coverage"))
-
-
-def _num_da(s: str, share: bool = False) -> str:
-    try:
-        x = float(s)
-    except ValueError:
-        return s
-    if share:
-        return tx.fmt_percent(x, 0 if abs(round(x * 100) - x * 100) < 1e-9 else 1)
-    return _num_text(x)
-
-
-_MISSING_ACTION = {
-    "focus_areas": "Tilføj mindst ét fokusområde.",
-    "goals": "Tilføj mindst ét mål til fokusområdet.",
-    "signs": "Skriv mindst ét tegn: hvad vil I se eller høre, når I er på vej mod målet?",
-    "actions": "Tilføj mindst én handling med hvad, hvem og en frist.",
-    "indicator": "Vælg, hvad målet følges med i data.",
-    "measure": "Vælg den måling, målet følges med.",
-    "target": "Skriv den værdi, indikatoren skal nå.",
-    "baseline": "Vælg den måling, planen tager udgangspunkt i.",
-    "target_round": "Vælg den måling, hvor målet skal være nået.",
-    "created": "Vælg datoen for planen.",
-}
-
-
-def _translate(row: dict[str, Any], plan: Plan | None) -> tuple[str, str]:
-    """Danish (problem, action) for one row of a problem table from llkit.plans."""
-    p, col = str(row.get("problem") or ""), row.get("column")
-    field = str(col).split(".")[-1] if isinstance(col, str) else ""
-    field = re.sub(r"\[\d+\]$", "", field)
-    share = _share_goal(plan, col)
-    m = re.match(r"missing field '(\w+)'|the field '(\w+)' is empty|'(\w+)' is an empty list", p)
-    if m:
-        key = next(g for g in m.groups() if g)
-        what = _FIELD_DA.get(key, key)
-        return (f"{what[:1].upper() + what[1:]} mangler.",
-                _MISSING_ACTION.get(key, "Udfyld feltet."))
-    m = re.match(r"'(.*)' is not a valid date", p)
-    if m:
-        return (f"»{m.group(1)}« er ikke en gyldig dato.", "Skriv datoen som 01.09.2025.")
-    m = re.match(r"the target round (\S+) is (the same as|before) the baseline (\S+)", p)
-    if m:
-        rel = "den samme som" if m.group(2) == "the same as" else "før"
-        return (f"Målet skal nås i {m.group(1)}, men det er {rel} udgangspunktet "
-                f"{m.group(3)}.", "Vælg en senere måling end udgangspunktet.")
-    m = re.match(r"the target (\S+) is on the wrong side of the baseline (\S+) \((\S+)\): "
-                 r"(higher|lower) is better", p)
-    if m:
-        t, b = _num_da(m.group(1), share), _num_da(m.group(2), share)
-        better = "højere" if m.group(4) == "higher" else "lavere"
-        side = "over" if m.group(4) == "higher" else "under"
-        worse = "lavere" if m.group(4) == "higher" else "højere"
-        return (f"Målværdien {t} er {worse} end udgangspunktet {b} i {m.group(3)}, men for "
-                f"denne indikator er {better} bedre.",
-                f"Sæt en målværdi {side} {b}, eller tjek at I har valgt den rigtige indikator.")
-    m = re.match(r"the target equals the baseline (\S+)", p)
-    if m:
-        return (f"Målværdien er den samme som udgangspunktet ({_num_da(m.group(1), share)}).",
-                "Det er fint, hvis målet er at fastholde niveauet. Ellers sæt en målværdi, "
-                "der er bedre end udgangspunktet.")
-    m = re.match(r"the target (\S+) is outside the scale.*\((.*)\)$|the target (\S+) is outside "
-                 r"the scale", p)
-    if m:
-        scale = m.group(2) or ""
-        if share or scale.startswith("0–1"):
-            return ("Målværdien skal være en andel mellem 0 % og 100 %.",
-                    "Skriv målværdien i procent, fx 10.")
-        scale_da = re.sub(r"(\S+) to (\S+)", lambda x: f"{_num_da(x.group(1))} til "
-                          f"{_num_da(x.group(2))}", scale)
-        return (f"Målværdien {_num_da(m.group(1) or m.group(3) or '')} ligger uden for "
-                f"målingens skala ({scale_da}).", "Sæt en målværdi på målingens skala.")
-    m = re.match(r".* has no value in the baseline round (\S+) \((too few persons|no data)\)", p)
-    if m:
-        why = "for få personer" if m.group(2) == "too few persons" else "ingen data"
-        return (f"Indikatoren har ingen værdi i udgangspunktet {m.group(1)} ({why}), så "
-                "fremgangen kan ikke måles derfra.",
-                "Vælg en anden måling som udgangspunkt, eller følg hele huset i stedet for "
-                "én stue eller gruppe.")
-    m = re.match(r"the deadline (\S+) is before the plan was created \((\S+)\)", p)
-    if m:
-        d = [date.fromisoformat(x).strftime("%d.%m.%Y") for x in m.groups()]
-        return (f"Fristen {d[0]} ligger før planens dato {d[1]}.", "Tjek årstallet for fristen.")
-    m = re.match(r"unknown (institution|measure|department|round) '(.*?)'", p)
-    if m:
-        what = {"institution": "dagtilbuddet/skolen", "measure": "målingen",
-                "department": "stuen/gruppen/klassen", "round": "målingen"}[m.group(1)]
-        return (f"Data kender ikke {what} »{m.group(2)}«.",
-                "Vælg en af dem, der findes i data.")
-    m = re.match(r"the department '(.*?)' does not belong", p)
-    if m:
-        return (f"Stuen/gruppen »{m.group(1)}« hører ikke til dette hus.",
-                "Vælg en af husets egne stuer/grupper.")
-    if p.startswith(("kind 'staff' needs", "kind 'share_low' needs", "kind 'gap' needs",
-                     "the measure '")):
-        return ("Indikatoren passer ikke til målingen.",
-                "Vælg en anden kombination af indikator og måling.")
-    if "is a staff survey measure" in p:
-        return ("Målingen er en medarbejdermåling.",
-                "Vælg »Medarbejdernes svar (kultur)« som indikator.")
-    if p.startswith("the dataset has no goals table"):
-        return ("Data har ingen oplysninger om dokumentation af tegn på læring.",
-                "Knyt målet til en anden indikator.")
-    if p.startswith("not valid YAML"):
-        return ("Filen kan ikke læses som YAML (" + p.split(":", 1)[-1].strip() + ").",
-                "Tjek indrykning og koloner omkring linjen; sæt tekst med »: « i anførselstegn.")
-    if p.startswith("unknown field"):
-        return (f"Feltet »{row.get('value')}« kendes ikke og springes over.",
-                "Tjek stavningen; felterne er beskrevet i docs/plans.md.")
-    # anything else: say so in Danish and keep llkit's own (English) wording
-    return (f"Problem i planen: {p}.", f"{row.get('action') or ''}")
-
-
 def problems_da(problems: pd.DataFrame, plan: Plan | None = None) -> pd.DataFrame:
-    """A problem table from :func:`llkit.plans.validate_plan` with Danish text.
+    """A problem table from :func:`llkit.plans.validate_plan` (in English) in Danish.
+
+    Kept for tables that are already in English; where the plan and the data are at
+    hand, ask for Danish directly: ``validate_plan(plan, ds, lang="da")`` (and
+    ``load_plan(path, lang="da")``) give the same texts.
 
     Parameters
     ----------
@@ -543,8 +370,9 @@ def problems_da(problems: pd.DataFrame, plan: Plan | None = None) -> pd.DataFram
     -------
     pandas.DataFrame
         The same rows and columns; ``column`` says where in Danish, ``problem`` and
-        ``action`` are Danish (a message llkit cannot translate keeps its English text
-        after "Problem i planen:"). Errors come first.
+        ``action`` are Danish: each row's message is recognised by its English template
+        in :mod:`llkit.plans`'s message table (a text that is none of them keeps its
+        English wording after "Problem i planen:"). Errors come first.
 
     Examples
     --------
@@ -557,9 +385,9 @@ def problems_da(problems: pd.DataFrame, plan: Plan | None = None) -> pd.DataFram
     """
     rows = []
     for row in problems.to_dict("records"):
-        problem, action = _translate(row, plan)
-        rows.append({**row, "column": _where(row.get("column"), plan), "problem": problem,
-                     "action": action})
+        problem, action = _plans._danish_row(row, plan)
+        rows.append({**row, "column": _plans._where_da(row.get("column"), plan),
+                     "problem": problem, "action": action})
     out = pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
     if len(out):
         out = out.sort_values("severity", key=lambda s: s.map({"error": 0}).fillna(1),
@@ -776,6 +604,8 @@ def _wrap(s: str, width: int) -> str:
 
 def _resolve_plan(ds: Dataset, plan: Plan | str | Path | None, institution: str | None
                   ) -> tuple[Plan | None, Path | None]:
+    """The plan to follow up (loaded if given as a file) and its file; a plan file with
+    errors raises PlanError with the problems in Danish."""
     if isinstance(plan, Plan):
         return plan, plan.path
     if plan is None:
@@ -785,7 +615,7 @@ def _resolve_plan(ds: Dataset, plan: Plan | str | Path | None, institution: str 
         if path is None or not path.is_file():
             return None, path
         plan = path
-    return _plans.load_plan(plan), Path(plan)
+    return _plans.load_plan(plan, lang="da"), Path(plan)
 
 
 def _no_plan(ds: Dataset, institution: str | None, path: Path | None) -> FollowUp:
@@ -822,15 +652,15 @@ def followup(ds: Dataset, plan: Plan | str | Path | None, *,
     try:
         p, path = _resolve_plan(ds, plan, institution)
     except PlanError as exc:
-        da = problems_da(exc.problems)
+        da = exc.problems
         return FollowUp("<p><b>Den gemte handleplan kan ikke læses.</b></p>"
                         + problems_block(da).html, problems=da)
     if p is None:
         return _no_plan(ds, institution, path)
     try:
         status = _plans.plan_status(p, ds)
-    except PlanError as exc:
-        da = problems_da(exc.problems, p)
+    except PlanError:
+        da = _plans.validate_plan(p, ds, lang="da")
         return FollowUp("<p><b>Handleplanen har fejl, så opfølgningen kan ikke vises.</b></p>"
                         + problems_block(da).html, problems=da)
     table = _plans.status_table(status)
@@ -1286,9 +1116,9 @@ class PlanEditor:
             if file is not None:
                 self.source = file
                 try:
-                    initial = _plans.load_plan(file)
+                    initial = _plans.load_plan(file, lang="da")
                 except PlanError as exc:
-                    self.load_problems = problems_da(exc.problems)
+                    self.load_problems = exc.problems
         if initial is not None and str(initial.institution) != self.institution:
             raise ValueError(f"the plan {self.source or ''} is for institution "
                              f"{initial.institution}, not {self.institution}")
@@ -1549,8 +1379,8 @@ class PlanEditor:
                     description=self.description.value.strip() or None, path=self.path)
 
     def check(self) -> pd.DataFrame:
-        """Every problem of the plan as it stands, in Danish (:func:`problems_da`): the
-        editor's own (a target that is not a number) and :func:`validate_plan`'s."""
+        """Every problem of the plan as it stands, in Danish: the editor's own (a target
+        that is not a number) and ``validate_plan(plan, ds, lang="da")``'s."""
         plan = self.to_plan()
         own = []
         for i, f in enumerate(self.focus_forms):
@@ -1559,15 +1389,14 @@ class PlanEditor:
                 if problem:
                     col = f"focus_areas[{i + 1}].goals[{j + 1}].target"
                     own.append({"severity": "error", "file": None, "line": None,
-                                "column": _where(col, plan), "value": g.target.value,
-                                "problem": problem[0], "action": problem[1],
-                                "_raw": col})
-        raw = _plans.validate_plan(plan, self.ds)
-        skip = {o["_raw"] for o in own}
-        raw = raw[~raw["column"].isin(skip)]
-        da = problems_da(raw, plan)
+                                "column": _plans._where_da(col, plan),
+                                "value": g.target.value, "problem": problem[0],
+                                "action": problem[1]})
+        da = _plans.validate_plan(plan, self.ds, lang="da")
+        # the editor's own problem replaces validate_plan's for the same target
+        da = da[~da["column"].isin({o["column"] for o in own})]
         if own:
-            da = pd.concat([pd.DataFrame(own).drop(columns="_raw"), da], ignore_index=True)
+            da = pd.concat([pd.DataFrame(own), da], ignore_index=True)
             da = da.sort_values("severity", key=lambda s: s.map({"error": 0}).fillna(1),
                                 kind="stable").reset_index(drop=True)
         return da[PROBLEM_COLUMNS]

@@ -36,7 +36,8 @@ learning). Higher is better for ``mean`` and ``staff`` when the measure's
 Functions: :func:`load_plan`, :func:`validate_plan`, :func:`plan_status`,
 :func:`plans_for`, :func:`plans_overview`, :func:`write_plan`, :func:`new_plan`,
 :func:`focus_candidates`, :func:`format_status`, and :func:`add_plan_commands` for the
-``llkit plan`` command line.
+``llkit plan`` command line. Problems are reported in English (the command line) or, with
+``lang="da"``, in Danish for the leadership team; both come from one table of messages.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ import argparse
 import difflib
 import math
 import re
+import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -194,6 +196,471 @@ class Plan:
 
 
 # ======================================================================================
+# problem messages: one table, in English and Danish
+# ======================================================================================
+
+
+@dataclass(frozen=True)
+class _Message:
+    """One problem message: ``(problem, action)`` templates in English and in Danish.
+
+    The templates are :meth:`str.format` strings. The English ones use the message's
+    parameters (plain text: ids, rounds, numbers as :func:`fmt_plain` writes them); the
+    Danish ones use the same parameters and their Danish spellings from
+    :func:`_danish_fields` (``target_da``, ``field_da`` …), which are computed from the
+    parameters of the English *problem* only — so an English problem table can still be
+    put into Danish (:func:`_danish_row`).
+    """
+
+    en: tuple[str, str]
+    da: tuple[str, str]
+
+
+_DA_MISSING = ("{Field_da} mangler.", "{missing_action}")
+_DA_SHARE_SCALE = ("Målværdien skal være en andel mellem 0 % og 100 %.",
+                   "Skriv målværdien i procent, fx 10.")
+_DA_KIND_MISMATCH = ("Indikatoren passer ikke til målingen.",
+                     "Vælg en anden kombination af indikator og måling.")
+_DA_NOT_YAML = ("Filen kan ikke læses som YAML ({detail}).",
+                "Tjek indrykning og koloner omkring linjen; sæt tekst med »: « i anførselstegn.")
+_EN_TARGET_HELP = ("give the value the indicator should reach, e.g. target: 3.5 "
+                   "(shares as 0.10 or '10 %')")
+
+#: Every problem :func:`validate_plan`, :func:`load_plan` and :func:`plans_for` report,
+#: by message id.
+_MESSAGES: dict[str, _Message] = {
+    # ------------------------------------------------------------ reading the file
+    "not_utf8": _Message(
+        ("the file is not UTF-8 text ({reason})",
+         "save the plan as UTF-8 (most editors: 'Save with encoding')"),
+        ("Filen er ikke gemt som UTF-8-tekst.",
+         "Gem planen med tegnsættet UTF-8 (i de fleste editorer: »Gem som« › kodning).")),
+    "empty_file": _Message(
+        ("the plan file is empty", "write the plan as described in docs/plans.md"),
+        ("Filen med planen er tom.", "Skriv planen som beskrevet i docs/plans.md.")),
+    "yaml_syntax": _Message(
+        ("not valid YAML: {detail}",
+         "check the indentation and the colons near this line; put text containing ': ' or "
+         "'#' in quotes"),
+        _DA_NOT_YAML),
+    "yaml_unreadable": _Message(
+        ("not valid YAML: {detail}", "check the file against docs/plans.md"), _DA_NOT_YAML),
+    "duplicate_field": _Message(
+        ("the field '{key}' is given twice", "keep one of them (YAML would silently use the last)"),
+        ("Feltet »{key}« står to gange.",
+         "Behold det ene af dem (ellers bruges det sidste uden varsel).")),
+    # ------------------------------------------------------------ the plan's structure
+    "not_fields": _Message(
+        ("{what} must be a set of fields (key: value), not {kind}",
+         "write {what} as fields, see docs/plans.md"),
+        ("{What_da} skal skrives som felter (navn: værdi), ikke som {kind_da}.",
+         "Skriv {what_da} som felter, se docs/plans.md.")),
+    "unknown_field": _Message(
+        ("unknown field '{key}' in {what} is ignored", "{hint}known fields: {known}"),
+        ("Feltet »{key}« kendes ikke og springes over.",
+         "Tjek stavningen; felterne er beskrevet i docs/plans.md.")),
+    "missing_text": _Message(("missing field '{key}'", "write {explain}"), _DA_MISSING),
+    "empty_text": _Message(("the field '{key}' is empty", "write {explain}"), _DA_MISSING),
+    "not_text": _Message(
+        ("'{key}' must be a text, not {kind}", "write {explain} as one text"),
+        ("Feltet »{key}« skal være en tekst, ikke {kind_da}.", "Skriv {field_da} som én tekst.")),
+    "missing_date": _Message(
+        ("missing field '{key}'", "write {explain} as a date, e.g. 2025-09-01"), _DA_MISSING),
+    "empty_date": _Message(
+        ("the field '{key}' is empty", "write {explain} as a date, e.g. 2025-09-01"),
+        _DA_MISSING),
+    "bad_date": _Message(
+        ("'{value}' is not a valid date",
+         "write the date as YYYY-MM-DD (e.g. 2025-09-01) or DD.MM.YYYY"),
+        ("»{value}« er ikke en gyldig dato.", "Skriv datoen som 01.09.2025.")),
+    "missing_list": _Message(
+        ("missing field '{key}'", "give at least one {item} as a list ('- ...' lines)"),
+        _DA_MISSING),
+    "empty_list_field": _Message(
+        ("the field '{key}' is empty", "give at least one {item} as a list ('- ...' lines)"),
+        _DA_MISSING),
+    "not_list": _Message(
+        ("'{key}' must be a list, not {kind}",
+         "write each {item} on its own line starting with '- '"),
+        ("Feltet »{key}« skal være en liste, ikke {kind_da}.",
+         "Skriv hvert punkt på sin egen linje, der begynder med »- «.")),
+    "empty_list": _Message(("'{key}' is an empty list", "give at least one {item}"),
+                           _DA_MISSING),
+    "bad_sign": _Message(
+        ("a sign must be a short text",
+         "describe what you will see or hear when the goal is being reached"),
+        ("Et tegn skal være en kort tekst.",
+         "Beskriv, hvad I vil se eller høre, når I er på vej mod målet.")),
+    "missing_indicator": _Message(
+        ("missing field '{key}'",
+         "tie the goal to the data: indicator: {{kind: mean, measure: sprog}} (kinds: {kinds})"),
+        _DA_MISSING),
+    "unknown_kind": _Message(
+        ("unknown indicator kind '{kind}'", "{hint}use one of: {kinds}"),
+        ("Indikatoren »{kind}« kendes ikke.", f"Brug en af: {', '.join(KINDS)}.")),
+    "missing_measure": _Message(
+        ("missing field '{key}' (kind '{kind}' needs one)",
+         "give the measure_id from measures.csv, e.g. measure: sprog"),
+        _DA_MISSING),
+    "coverage_measure": _Message(
+        ("kind 'coverage' uses no measure; it is ignored", "remove 'measure' from this indicator"),
+        ("Indikatoren »coverage« (dokumentation af tegn på læring) bruger ingen måling, så "
+         "målingen springes over.", "Fjern »measure« fra indikatoren.")),
+    "missing_target": _Message(("missing field '{key}'", _EN_TARGET_HELP), _DA_MISSING),
+    "empty_target": _Message(("the field '{key}' is empty", _EN_TARGET_HELP), _DA_MISSING),
+    "target_not_number": _Message(
+        ("the target '{value}' is not a number",
+         "write a number (3.5 or 3,5; shares as 0.10 or '10 %')"),
+        ("Målværdien »{value}« er ikke et tal.", "Skriv et tal, fx 3,5 (andele i procent: 10).")),
+    "percent_not_share": _Message(
+        ("a percentage target '{value}' for kind '{kind}'",
+         "only share_low and coverage are shares; give a value on the measure's scale"),
+        ("Målværdien »{value}« er skrevet i procent, men indikatoren er ikke en andel.",
+         "Skriv en værdi på målingens skala, fx 3,5.")),
+    "share_as_percent": _Message(
+        ("the target {value} is outside the scale: kind '{kind}' is a share between 0 and 1",
+         "write the share as {as_share} or '{as_percent} %'"),
+        _DA_SHARE_SCALE),
+    "share_out_of_range": _Message(
+        ("the target {value} is outside the scale: kind '{kind}' is a share between 0 and 1",
+         "give a share between 0 and 1"),
+        _DA_SHARE_SCALE),
+    # ------------------------------------------------------------ against the data
+    "unknown_institution": _Message(
+        ("unknown institution '{institution}'",
+         "use an institution_id from units.csv{suggestion}"),
+        ("Data kender ikke dagtilbuddet/skolen »{institution}«.",
+         "Vælg en af dem, der findes i data.")),
+    "unknown_measure": _Message(
+        ("unknown measure '{measure}'", "use a measure_id from measures.csv{suggestion}"),
+        ("Data kender ikke målingen »{measure}«.", "Vælg en af dem, der findes i data.")),
+    "staff_needs_staff_measure": _Message(
+        ("kind 'staff' needs a staff survey measure (subject respondent); '{measure}' "
+         "describes a {subject}",
+         "use kind 'mean' for this measure, or a staff measure: {staff}"),
+        _DA_KIND_MISMATCH),
+    "staff_measure_as_mean": _Message(
+        ("'{measure}' is a staff survey measure",
+         "use kind 'staff' for it (it is computed the same way)"),
+        ("Målingen er en medarbejdermåling.",
+         "Vælg »Medarbejdernes svar (kultur)« som indikator.")),
+    "needs_child_measure": _Message(
+        ("kind '{kind}' needs a measure of the children; '{measure}' describes a {subject}",
+         "use kind 'mean' or 'staff', or a child measure"),
+        _DA_KIND_MISMATCH),
+    "no_low_cut": _Message(
+        ("the measure '{measure}' has no low_cut, so there is no share of low scores",
+         "use kind 'mean', or add low_cut to measures.csv"),
+        _DA_KIND_MISMATCH),
+    "no_goals_table": _Message(
+        ("the dataset has no goals table, so coverage cannot be followed",
+         "add goals.csv to the data, or tie the goal to another indicator"),
+        ("Data har ingen oplysninger om dokumentation af tegn på læring.",
+         "Knyt målet til en anden indikator.")),
+    "unknown_department": _Message(
+        ("unknown department '{department}'", "use a department_id from units.csv{suggestion}"),
+        ("Data kender ikke stuen/gruppen/klassen »{department}«.",
+         "Vælg en af dem, der findes i data.")),
+    "foreign_department": _Message(
+        ("the department '{department}' does not belong to institution '{institution}'",
+         "use one of the institution's departments: {own}"),
+        ("Stuen/gruppen »{department}« hører ikke til dette hus.",
+         "Vælg en af husets egne stuer/grupper.")),
+    "unknown_baseline_round": _Message(
+        ("unknown round '{round}'", "the baseline must be a round of the data: {rounds}"),
+        ("Data kender ikke målingen »{round}«.", "Vælg en af dem, der findes i data.")),
+    "unknown_target_round": _Message(
+        ("unknown round '{round}'", "use a round of the data ({rounds}){later}"),
+        ("Data kender ikke målingen »{round}«.", "Vælg en af dem, der findes i data.")),
+    "target_round_not_after": _Message(
+        ("the target round {target_round} is {relation} the baseline {baseline_round}",
+         "the target must be reached in a later round than the baseline"),
+        ("Målet skal nås i {target_round}, men det er {relation_da} udgangspunktet "
+         "{baseline_round}.", "Vælg en senere måling end udgangspunktet.")),
+    "target_off_scale": _Message(
+        ("the target {target} is outside the scale of {what} ({lo} to {hi})",
+         "give a target on the indicator's scale"),
+        ("Målværdien {target_da} ligger uden for målingens skala ({lo_da} til {hi_da}).",
+         "Sæt en målværdi på målingens skala.")),
+    "target_off_share_scale": _Message(
+        ("the target {target} is outside the scale of {what} (0–1 (0 % to 100 %))",
+         "give a target on the indicator's scale"),
+        _DA_SHARE_SCALE),
+    "baseline_without_value": _Message(
+        ("{what} has no value in the baseline round {round} ({why}), so progress cannot be "
+         "measured from it",
+         "choose another baseline round, or follow the whole institution instead of one "
+         "department"),
+        ("Indikatoren har ingen værdi i udgangspunktet {round} ({why_da}), så fremgangen kan "
+         "ikke måles derfra.",
+         "Vælg en anden måling som udgangspunkt, eller følg hele huset i stedet for én stue "
+         "eller gruppe.")),
+    "target_wrong_side": _Message(
+        ("the target {target} is on the wrong side of the baseline {baseline} ({round}): "
+         "{better} is better for {what}",
+         "set a target {direction} {baseline}, or check the indicator kind and measure"),
+        ("Målværdien {target_da} er {worse_da} end udgangspunktet {baseline_da} i {round}, "
+         "men for denne indikator er {better_da} bedre.",
+         "Sæt en målværdi {side_da} {baseline_da}, eller tjek at I har valgt den rigtige "
+         "indikator.")),
+    "target_equals_baseline": _Message(
+        ("the target equals the baseline {baseline}",
+         "fine for a goal of holding the level; otherwise set a target beyond it"),
+        ("Målværdien er den samme som udgangspunktet ({baseline_da}).",
+         "Det er fint, hvis målet er at fastholde niveauet. Ellers sæt en målværdi, der er "
+         "bedre end udgangspunktet.")),
+    "deadline_before_plan": _Message(
+        ("the deadline {deadline} is before the plan was created ({created})",
+         "check the year of the deadline"),
+        ("Fristen {deadline_da} ligger før planens dato {created_da}.",
+         "Tjek årstallet for fristen.")),
+    # ------------------------------------------------------------ the plans of a dataset
+    "second_plan": _Message(
+        ("a second plan for institution {institution} (the first is {first})",
+         "keep one plan file per institution"),
+        ("Endnu en plan for {institution} (den første er {first}).",
+         "Behold én planfil pr. dagtilbud/skole.")),
+}
+
+#: Languages of the problem texts.
+_LANGUAGES = ("en", "da")
+
+#: The fields of a plan as a Danish reader names them ("where" in a Danish problem table).
+_FIELD_DA = {
+    "institution": "dagtilbud", "title": "titel", "created": "dato", "description": "beskrivelse",
+    "focus_areas": "fokusområder", "focus": "navnet på fokusområdet", "goals": "mål",
+    "goal": "målet", "indicator": "indikator", "kind": "indikator", "measure": "måling",
+    "department": "stue/gruppe", "baseline": "udgangspunkt", "target": "målværdi",
+    "target_round": "målet nås i", "signs": "tegn", "actions": "handlinger", "what": "hvad",
+    "who": "ansvarlig", "deadline": "frist",
+}
+
+#: What to do about a missing field, in Danish.
+_MISSING_ACTION_DA = {
+    "focus_areas": "Tilføj mindst ét fokusområde.",
+    "goals": "Tilføj mindst ét mål til fokusområdet.",
+    "signs": "Skriv mindst ét tegn: hvad vil I se eller høre, når I er på vej mod målet?",
+    "actions": "Tilføj mindst én handling med hvad, hvem og en frist.",
+    "indicator": "Vælg, hvad målet følges med i data.",
+    "measure": "Vælg den måling, målet følges med.",
+    "target": "Skriv den værdi, indikatoren skal nå.",
+    "baseline": "Vælg den måling, planen tager udgangspunkt i.",
+    "target_round": "Vælg den måling, hvor målet skal være nået.",
+    "created": "Vælg datoen for planen.",
+}
+
+#: English words in message parameters and their Danish versions, by parameter.
+_WORDS_DA = {
+    "relation": {"the same as": "den samme som", "before": "før"},
+    "why": {"too few persons": "for få personer", "no data": "ingen data"},
+    "better": {"higher": "højere", "lower": "lavere"},
+    "what": {"the plan": "planen", "a focus area": "et fokusområde", "a goal": "et mål",
+             "the indicator": "indikatoren", "an action": "en handling"},
+}
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in _LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(map(repr, _LANGUAGES))}, not {lang!r}")
+    return lang
+
+
+def _num_da(text: str, share: bool = False) -> str:
+    """A number from an English message in Danish: ``3.5`` → ``3,5``; a share → ``35 %``."""
+    try:
+        x = float(text)
+    except ValueError:
+        return text
+    if share:
+        return fmt_percent(x, 0 if abs(round(x * 100) - x * 100) < 1e-9 else 1)
+    return f"{x:.6g}".replace(".", ",")
+
+
+def _kind_of_da(kind: str) -> str:
+    """:func:`_kind_of`'s English description of a value, in Danish."""
+    m = re.fullmatch(r"the value '(.*)'", kind, re.S)
+    if m:
+        return f"værdien »{m.group(1)}«"
+    return {"a set of fields": "en række felter", "a list": "en liste",
+            "empty": "tom"}.get(kind, kind)
+
+
+def _danish_fields(params: dict[str, Any], share: bool = False) -> dict[str, Any]:
+    """A message's parameters plus their Danish spellings, for the Danish templates.
+
+    ``share`` says that the goal's indicator is a share (``share_low``, ``coverage``):
+    its target and baseline are then written in percent.
+    """
+    p = dict(params)
+    if "key" in p:
+        key = str(p["key"])
+        p["field_da"] = _FIELD_DA.get(key, key)
+        p["Field_da"] = p["field_da"][:1].upper() + p["field_da"][1:]
+        p["missing_action"] = _MISSING_ACTION_DA.get(key, "Udfyld feltet.")
+    for name in ("target", "baseline"):
+        if name in p:
+            p[f"{name}_da"] = _num_da(str(p[name]), share)
+    for name in ("lo", "hi"):
+        if name in p:
+            p[f"{name}_da"] = _num_da(str(p[name]))
+    for name in ("deadline", "created"):
+        if name in p:
+            p[f"{name}_da"] = date.fromisoformat(str(p[name])).strftime("%d.%m.%Y")
+    for name, words in _WORDS_DA.items():
+        if name in p:
+            p[f"{name}_da"] = words.get(str(p[name]), str(p[name]))
+    if "what_da" in p:
+        p["What_da"] = p["what_da"][:1].upper() + p["what_da"][1:]
+    if "better" in p:
+        higher = p["better"] == "higher"
+        p["side_da"] = "over" if higher else "under"
+        p["worse_da"] = "lavere" if higher else "højere"
+    if "kind" in p:
+        p["kind_da"] = _kind_of_da(str(p["kind"]))
+    if "detail" in p:
+        p["detail"] = str(p["detail"]).strip()
+    return p
+
+
+def _message(msg: str, lang: str, *, share: bool = False, **params: Any) -> tuple[str, str]:
+    """The (problem, action) of message ``msg`` in ``lang`` with its parameters filled in."""
+    m = _MESSAGES[msg]
+    if lang == "da":
+        fields = _danish_fields(params, share)
+        return m.da[0].format(**fields), m.da[1].format(**fields)
+    return m.en[0].format(**params), m.en[1].format(**params)
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """A regular expression matching what ``template`` formats to, one group per field."""
+    out, seen = "", set()
+    for literal, name, _, _ in string.Formatter().parse(template):
+        out += re.escape(literal)
+        if name is not None:
+            out += f"(?P={name})" if name in seen else f"(?P<{name}>.*?)"
+            seen.add(name)
+    return re.compile(out, re.S)
+
+
+#: The English problem templates as patterns, the most specific (most literal text) first.
+_PATTERNS = sorted(
+    ((msg, _template_pattern(m.en[0])) for msg, m in _MESSAGES.items()),
+    key=lambda item: -len(re.sub(r"\{[^{}]*\}", "", _MESSAGES[item[0]].en[0])))
+
+
+def _identify(problem: str) -> tuple[str, dict[str, str]] | None:
+    """The message id and parameters of an English problem text, or None."""
+    for msg, pattern in _PATTERNS:
+        m = pattern.fullmatch(problem)
+        if m:
+            return msg, m.groupdict()
+    return None
+
+
+# ---------------------------------------------------------------- where, in Danish
+
+
+def _short_da(s: Any, width: int = 40) -> str:
+    s = str(s)
+    return s if len(s) <= width else s[: width - 1] + "…"
+
+
+def _name(value: Any) -> str | None:
+    """A focus area's or goal's name from plan data, if it is a (non-empty) scalar."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    return str(value).strip() or None
+
+
+def _outline(source: Plan | dict | None) -> list[tuple[str | None, list[str | None]]]:
+    """Per focus area: its name and its goals' texts — of a :class:`Plan` or of the raw
+    YAML data of a plan file (which may be broken anywhere)."""
+    if isinstance(source, Plan):
+        return [(fa.focus, [g.goal for g in fa.goals]) for fa in source.focus_areas]
+    areas = source.get("focus_areas") if isinstance(source, dict) else None
+    out: list[tuple[str | None, list[str | None]]] = []
+    for fa in areas if isinstance(areas, list) else []:
+        if not isinstance(fa, dict):
+            out.append((None, []))
+            continue
+        goals = fa.get("goals")
+        out.append((_name(fa.get("focus")),
+                    [_name(g.get("goal")) if isinstance(g, dict) else None
+                     for g in (goals if isinstance(goals, list) else [])]))
+    return out
+
+
+def _where_da(column: Any, plan: Plan | dict | None) -> str:
+    """Where a problem is, in Danish: ``focus_areas[2].goals[1].target`` →
+    "Fokusområde 2 »Sprog« › mål 1 › målværdi" (the names from ``plan``: a Plan or the raw
+    data of a plan file; a goal's name replaces its focus area's)."""
+    if not isinstance(column, str) or not column or column == "(plan)":
+        return "Planen"
+    outline = _outline(plan)
+    parts = re.findall(r"([a-z_]+)(?:\[(\d+)\])?", column)
+    out: list[str] = []
+    goals: list[str | None] | None = None
+    for key, idx in parts:
+        i = int(idx) if idx else None
+        if key == "focus_areas" and i is not None:
+            name = ""
+            if i - 1 < len(outline):
+                focus, goals = outline[i - 1]
+                name = f" »{_short_da(focus)}«" if focus else ""
+            out.append(f"Fokusområde {i}{name}")
+        elif key == "goals" and i is not None:
+            name = ""
+            if goals is not None and i - 1 < len(goals):
+                goal = goals[i - 1]
+                name = f" »{_short_da(goal)}«" if goal else ""
+            if name and out:
+                out[-1] = re.sub(r" ».*«$", "", out[-1])
+            out.append(f"mål {i}{name}")
+        elif key == "actions" and i is not None:
+            out.append(f"handling {i}")
+        elif key == "signs" and i is not None:
+            out.append(f"tegn {i}")
+        elif key == "indicator":
+            continue
+        else:
+            out.append(_FIELD_DA.get(key, key) + (f" {i}" if i is not None else ""))
+    text = " › ".join(out) if out else "Planen"
+    return text[:1].upper() + text[1:]
+
+
+def _is_share_goal(plan: Plan | None, column: Any) -> bool:
+    """Whether the goal that ``column`` points into is followed by a share."""
+    m = re.match(r"focus_areas\[(\d+)\]\.goals\[(\d+)\]", str(column or ""))
+    if not isinstance(plan, Plan) or not m:
+        return False
+    try:
+        g = plan.focus_areas[int(m.group(1)) - 1].goals[int(m.group(2)) - 1]
+    except IndexError:
+        return False
+    return bool(g is not None and g.indicator is not None and g.indicator.kind in _SHARE_KINDS)
+
+
+def _danish_row(row: dict[str, Any], plan: Plan | None) -> tuple[str, str]:
+    """Danish (problem, action) for a row of an English problem table from this module
+    (found by its message's English template); other text is kept after "Problem i
+    planen:"."""
+    problem = str(row.get("problem") or "")
+    found = _identify(problem)
+    if found is None:
+        return f"Problem i planen: {problem}.", f"{row.get('action') or ''}"
+    msg, params = found
+    return _message(msg, "da", share=_is_share_goal(plan, row.get("column")), **params)
+
+
+def _in_lang(log: ProblemLog, lang: str, names: Plan | dict | None) -> pd.DataFrame:
+    """The log's problem table, with ``column`` in Danish ("where") when ``lang`` is da."""
+    frame = log.frame()
+    if lang == "da" and len(frame):
+        frame["column"] = [_where_da(c, names) for c in frame["column"]]
+    return frame
+
+
+# ======================================================================================
 # reading YAML with line numbers
 # ======================================================================================
 
@@ -256,19 +723,22 @@ _PlanLoader.add_constructor("tag:yaml.org,2002:timestamp",
                             lambda loader, node: loader.construct_scalar(node))
 
 
-def _read_yaml(path: Path, file: str, log: ProblemLog) -> tuple[Any, _Lines]:
+def _read_yaml(path: Path, file: str, log: ProblemLog, lang: str = "en") -> tuple[Any, _Lines]:
+    def error(msg: str, line: int | None = None, column: str | None = None,
+              **params: Any) -> None:
+        problem, action = _message(msg, lang, **params)
+        log.error(file=file, line=line, column=column, problem=problem, action=action)
+
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        log.error(file=file, problem=f"the file is not UTF-8 text ({exc.reason})",
-                  action="save the plan as UTF-8 (most editors: 'Save with encoding')")
+        error("not_utf8", reason=exc.reason)
         return None, _Lines()
     loader = _PlanLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            log.error(file=file, line=1, problem="the plan file is empty",
-                      action="write the plan as described in docs/plans.md")
+            error("empty_file", line=1)
             return None, _Lines()
         lines: dict[str, int] = {}
         dupes: list = []
@@ -278,20 +748,15 @@ def _read_yaml(path: Path, file: str, log: ProblemLog) -> tuple[Any, _Lines]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         what = exc.problem or exc.context or "cannot be read"
-        log.error(file=file, line=line, problem=f"not valid YAML: {what}",
-                  action="check the indentation and the colons near this line; put text "
-                  "containing ': ' or '#' in quotes")
+        error("yaml_syntax", line=line, detail=what)
         return None, _Lines()
     except (yaml.YAMLError, ValueError, TypeError) as exc:  # pragma: no cover - rare
-        log.error(file=file, problem=f"not valid YAML: {exc}",
-                  action="check the file against docs/plans.md")
+        error("yaml_unreadable", detail=exc)
         return None, _Lines()
     finally:
         loader.dispose()
     for dpath, line in dupes:
-        log.error(file=file, line=line, column=_field(dpath),
-                  problem=f"the field '{dpath[-1]}' is given twice",
-                  action="keep one of them (YAML would silently use the last)")
+        error("duplicate_field", line=line, column=_field(dpath), key=dpath[-1])
     return data, _Lines(lines)
 
 
@@ -303,44 +768,52 @@ def _read_yaml(path: Path, file: str, log: ProblemLog) -> tuple[Any, _Lines]:
 class _Checker:
     """Turns the raw YAML structure into a :class:`Plan`, logging every problem."""
 
-    def __init__(self, file: str, lines: _Lines, log: ProblemLog) -> None:
-        self.file, self.lines, self.log = file, lines, log
+    def __init__(self, file: str, lines: _Lines, log: ProblemLog, lang: str = "en") -> None:
+        self.file, self.lines, self.log, self.lang = file, lines, log, lang
 
-    def error(self, path: Path_, problem: str, action: str, value: Any = None) -> None:
+    def error(self, path: Path_, msg: str, value: Any = None, /, **params: Any) -> None:
+        """Log message ``msg`` (an id of :data:`_MESSAGES`) with its ``params`` as an error
+        at ``path``; ``value`` is what the problem table shows in its value column."""
+        problem, action = _message(msg, self.lang, **params)
         self.log.error(file=self.file, line=self.lines.of(path), column=_field(path),
                        value=value, problem=problem, action=action)
 
-    def warning(self, path: Path_, problem: str, action: str, value: Any = None) -> None:
+    def warning(self, path: Path_, msg: str, value: Any = None, /, **params: Any) -> None:
+        """Log message ``msg`` as a warning at ``path``."""
+        problem, action = _message(msg, self.lang, **params)
         self.log.warning(file=self.file, line=self.lines.of(path), column=_field(path),
                          value=value, problem=problem, action=action)
+
+    def absent(self, path: Path_, m: dict, key: str, missing: str, empty: str,
+               **params: Any) -> None:
+        """Log that field ``key`` of ``m`` is missing (message ``missing``) or empty
+        (message ``empty``)."""
+        self.error(path + (key,), missing if key not in m else empty, key=key, **params)
 
     # ---------------------------------------------------------------- generic fields
 
     def mapping(self, raw: Any, path: Path_, what: str, keys: tuple[str, ...]) -> dict | None:
         if not isinstance(raw, dict):
-            self.error(path, f"{what} must be a set of fields (key: value), not "
-                       f"{_kind_of(raw)}", f"write {what} as fields, see docs/plans.md",
-                       _short(raw))
+            self.error(path, "not_fields", _short(raw), what=what, kind=_kind_of(raw))
             return None
         for key in raw:
             if str(key) not in keys:
                 close = difflib.get_close_matches(str(key), keys, n=1)
                 hint = f"did you mean '{close[0]}'? " if close else ""
-                self.warning(path + (str(key),), f"unknown field '{key}' in {what} is ignored",
-                             f"{hint}known fields: {', '.join(keys)}", key)
+                self.warning(path + (str(key),), "unknown_field", key, key=key, what=what,
+                             hint=hint, known=", ".join(keys))
         return raw
 
     def text(self, m: dict, key: str, path: Path_, *, required: bool = True) -> str | None:
         value = m.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.error(path + (key,), f"missing field '{key}'" if key not in m
-                           else f"the field '{key}' is empty",
-                           f"write {_EXPLAIN.get(key, key)}")
+                self.absent(path, m, key, "missing_text", "empty_text",
+                            explain=_EXPLAIN.get(key, key))
             return None
         if isinstance(value, dict | list):
-            self.error(path + (key,), f"'{key}' must be a text, not {_kind_of(value)}",
-                       f"write {_EXPLAIN.get(key, key)} as one text", _short(value))
+            self.error(path + (key,), "not_text", _short(value), key=key, kind=_kind_of(value),
+                       explain=_EXPLAIN.get(key, key))
             return None
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -349,30 +822,25 @@ class _Checker:
     def date(self, m: dict, key: str, path: Path_) -> date | None:
         value = m.get(key)
         if value is None or value == "":
-            self.error(path + (key,), f"missing field '{key}'" if key not in m
-                       else f"the field '{key}' is empty",
-                       f"write {_EXPLAIN.get(key, key)} as a date, e.g. 2025-09-01")
+            self.absent(path, m, key, "missing_date", "empty_date",
+                        explain=_EXPLAIN.get(key, key))
             return None
         parsed = _parse_date(value)
         if parsed is None:
-            self.error(path + (key,), f"'{value}' is not a valid date",
-                       "write the date as YYYY-MM-DD (e.g. 2025-09-01) or DD.MM.YYYY", value)
+            self.error(path + (key,), "bad_date", value, value=value)
         return parsed
 
     def items(self, m: dict, key: str, path: Path_, what: str) -> list:
         value = m.get(key)
         if value is None:
-            self.error(path + (key,), f"missing field '{key}'" if key not in m
-                       else f"the field '{key}' is empty",
-                       f"give at least one {what} as a list ('- ...' lines)")
+            self.absent(path, m, key, "missing_list", "empty_list_field", item=what)
             return []
         if not isinstance(value, list):
-            self.error(path + (key,), f"'{key}' must be a list, not {_kind_of(value)}",
-                       f"write each {what} on its own line starting with '- '", _short(value))
+            self.error(path + (key,), "not_list", _short(value), key=key, kind=_kind_of(value),
+                       item=what)
             return []
         if not value:
-            self.error(path + (key,), f"'{key}' is an empty list",
-                       f"give at least one {what}")
+            self.error(path + (key,), "empty_list", key=key, item=what)
         return value
 
     # ---------------------------------------------------------------- the plan
@@ -415,9 +883,7 @@ class _Checker:
         signs = []
         for i, s in enumerate(signs_raw):
             if s is None or isinstance(s, dict | list) or not str(s).strip():
-                self.error(path + ("signs", i), "a sign must be a short text",
-                           "describe what you will see or hear when the goal is being "
-                           "reached", _short(s))
+                self.error(path + ("signs", i), "bad_sign", _short(s))
             else:
                 signs.append(str(s).strip())
         actions = [self.action(a, path + ("actions", i))
@@ -429,9 +895,7 @@ class _Checker:
     def indicator(self, m: dict, path: Path_) -> Indicator | None:
         ipath = path + ("indicator",)
         if "indicator" not in m or m["indicator"] is None:
-            self.error(ipath, "missing field 'indicator'",
-                       "tie the goal to the data: indicator: {kind: mean, measure: sprog} "
-                       f"(kinds: {', '.join(KINDS)})")
+            self.error(ipath, "missing_indicator", key="indicator", kinds=", ".join(KINDS))
             return None
         im = self.mapping(m["indicator"], ipath, "the indicator", _INDICATOR_KEYS)
         if im is None:
@@ -441,16 +905,14 @@ class _Checker:
             close = ([_KIND_SYNONYMS[kind.lower()]] if kind.lower() in _KIND_SYNONYMS
                      else difflib.get_close_matches(kind, KINDS, n=1))
             hint = f"did you mean '{close[0]}'? " if close else ""
-            self.error(ipath + ("kind",), f"unknown indicator kind '{kind}'",
-                       f"{hint}use one of: {', '.join(KINDS)}", kind)
+            self.error(ipath + ("kind",), "unknown_kind", kind, kind=kind, hint=hint,
+                       kinds=", ".join(KINDS))
             kind = None
         measure = self.text(im, "measure", ipath, required=False)
         if kind in _MEASURE_KINDS and measure is None:
-            self.error(ipath + ("measure",), f"missing field 'measure' (kind '{kind}' needs one)",
-                       "give the measure_id from measures.csv, e.g. measure: sprog")
+            self.error(ipath + ("measure",), "missing_measure", key="measure", kind=kind)
         if kind == "coverage" and measure is not None:
-            self.warning(ipath + ("measure",), "kind 'coverage' uses no measure; it is ignored",
-                         "remove 'measure' from this indicator", measure)
+            self.warning(ipath + ("measure",), "coverage_measure", measure)
             measure = None
         department = self.text(im, "department", ipath, required=False)
         # kind None (missing or unknown): the measure and department are still checked
@@ -460,28 +922,23 @@ class _Checker:
         tpath = path + ("target",)
         value = m.get("target")
         if value is None or value == "":
-            self.error(tpath, "missing field 'target'" if "target" not in m
-                       else "the field 'target' is empty",
-                       "give the value the indicator should reach, e.g. target: 3.5 "
-                       "(shares as 0.10 or '10 %')")
+            self.absent(path, m, "target", "missing_target", "empty_target")
             return None
         number, percent = _parse_number(value)
         if number is None:
-            self.error(tpath, f"the target '{value}' is not a number",
-                       "write a number (3.5 or 3,5; shares as 0.10 or '10 %')", value)
+            self.error(tpath, "target_not_number", value, value=value)
             return None
         if percent:
             if kind is not None and kind not in _SHARE_KINDS:
-                self.error(tpath, f"a percentage target '{value}' for kind '{kind}'",
-                           "only share_low and coverage are shares; give a value on the "
-                           "measure's scale", value)
+                self.error(tpath, "percent_not_share", value, value=value, kind=kind)
                 return None
             number /= 100.0
         elif kind in _SHARE_KINDS and not (0 <= number <= 1):
-            self.error(tpath, f"the target {value} is outside the scale: kind '{kind}' is a "
-                       "share between 0 and 1",
-                       f"write the share as {number / 100:g} or '{fmt_plain(number)} %'"
-                       if 1 < number <= 100 else "give a share between 0 and 1", value)
+            if 1 < number <= 100:
+                self.error(tpath, "share_as_percent", value, value=value, kind=kind,
+                           as_share=f"{number / 100:g}", as_percent=fmt_plain(number))
+            else:
+                self.error(tpath, "share_out_of_range", value, value=value, kind=kind)
             return None
         return float(number)
 
@@ -569,28 +1026,33 @@ def _parse_number(value: Any) -> tuple[float | None, bool]:
 # ======================================================================================
 
 
-def _parse(path: str | Path) -> tuple[Plan | None, ProblemLog, _Lines, str]:
+def _parse(path: str | Path, lang: str = "en") -> tuple[Plan | None, ProblemLog, _Lines, str, Any]:
+    """Read and structurally check a plan file: (plan or None, log, lines, file name, the
+    raw YAML data)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"plan file not found: {path}")
     file = path.name
     log = ProblemLog()
-    raw, lines = _read_yaml(path, file, log)
+    raw, lines = _read_yaml(path, file, log, lang)
     plan = None
     if raw is not None or not log.has_errors:
-        plan = _Checker(file, lines, log).plan(raw)
+        plan = _Checker(file, lines, log, lang).plan(raw)
     if plan is not None:
         plan.path = path
-    return plan, log, lines, file
+    return plan, log, lines, file, raw
 
 
-def load_plan(path: str | Path) -> Plan:
+def load_plan(path: str | Path, *, lang: str = "en") -> Plan:
     """Read an action plan from a YAML file and check its structure.
 
     Parameters
     ----------
     path : str or Path
         The plan file (``.yaml``); the format is described in ``docs/plans.md``.
+    lang : {"en", "da"}, default "en"
+        The language of the problem table of a :class:`~llkit.errors.PlanError` (see
+        :func:`validate_plan`).
 
     Returns
     -------
@@ -612,9 +1074,9 @@ def load_plan(path: str | Path) -> Plan:
     >>> plan.institution, len(plan.goals) > 0
     ('I03', True)
     """
-    plan, log, _, file = _parse(path)
+    plan, log, _, file, raw = _parse(path, _check_lang(lang))
     if log.has_errors or plan is None:
-        raise PlanError(log.frame(), f"The action plan {file} has problems")
+        raise PlanError(_in_lang(log, lang, raw), f"The action plan {file} has problems")
     return plan
 
 
@@ -829,12 +1291,14 @@ def default_plan_path(ds: Dataset, institution: str) -> Path | None:
 
 
 def _check_data(plan: Plan, ds: Dataset, file: str, lines: _Lines, log: ProblemLog,
-                cache: dict) -> None:
-    def error(path: Path_, problem: str, action: str, value: Any = None) -> None:
+                cache: dict, lang: str = "en") -> None:
+    def error(path: Path_, msg: str, value: Any = None, /, **params: Any) -> None:
+        problem, action = _message(msg, lang, **params)
         log.error(file=file, line=lines.of(path), column=_field(path), value=value,
                   problem=problem, action=action)
 
-    def warning(path: Path_, problem: str, action: str, value: Any = None) -> None:
+    def warning(path: Path_, msg: str, value: Any = None, /, **params: Any) -> None:
+        problem, action = _message(msg, lang, **params)
         log.warning(file=file, line=lines.of(path), column=_field(path), value=value,
                     problem=problem, action=action)
 
@@ -843,9 +1307,8 @@ def _check_data(plan: Plan, ds: Dataset, file: str, lines: _Lines, log: ProblemL
     institution = plan.institution
     inst_ok = institution is not None and institution in inst_ids
     if institution is not None and not inst_ok:
-        error(("institution",), f"unknown institution '{institution}'",
-              f"use an institution_id from units.csv{_suggest(institution, inst_ids)}",
-              institution)
+        error(("institution",), "unknown_institution", institution, institution=institution,
+              suggestion=_suggest(institution, inst_ids))
     rounds = [str(r) for r in ds.meta.rounds]
     measures = ds.measures.set_index("measure_id")
     measure_ids = list(measures.index.astype(str))
@@ -860,89 +1323,73 @@ def _check_data(plan: Plan, ds: Dataset, file: str, lines: _Lines, log: ProblemL
             if ind is not None and ind.kind != "coverage" and ind.measure is not None:
                 mp = gp + ("indicator", "measure")
                 if ind.measure not in measure_ids:
-                    error(mp, f"unknown measure '{ind.measure}'",
-                          f"use a measure_id from measures.csv{_suggest(ind.measure, measure_ids)}",
-                          ind.measure)
+                    error(mp, "unknown_measure", ind.measure, measure=ind.measure,
+                          suggestion=_suggest(ind.measure, measure_ids))
                     ind_ok = False
                 else:
                     m = measures.loc[ind.measure]
                     subject = str(m["subject"])
                     if ind.kind == "staff" and subject != "respondent":
-                        error(gp + ("indicator", "kind"),
-                              f"kind 'staff' needs a staff survey measure (subject respondent); "
-                              f"'{ind.measure}' describes a {subject}",
-                              "use kind 'mean' for this measure, or a staff measure: "
-                              + ", ".join(measures.index[measures["subject"] == "respondent"]
-                                          .astype(str)), ind.kind)
+                        staff = measures.index[measures["subject"] == "respondent"].astype(str)
+                        error(gp + ("indicator", "kind"), "staff_needs_staff_measure", ind.kind,
+                              measure=ind.measure, subject=subject, staff=", ".join(staff))
                         ind_ok = False
                     elif ind.kind == "mean" and subject == "respondent":
-                        warning(gp + ("indicator", "kind"),
-                                f"'{ind.measure}' is a staff survey measure",
-                                "use kind 'staff' for it (it is computed the same way)", ind.kind)
+                        warning(gp + ("indicator", "kind"), "staff_measure_as_mean", ind.kind,
+                                measure=ind.measure)
                     elif ind.kind in ("share_low", "gap") and subject != "child":
-                        error(gp + ("indicator", "kind"),
-                              f"kind '{ind.kind}' needs a measure of the children; "
-                              f"'{ind.measure}' describes a {subject}",
-                              "use kind 'mean' or 'staff', or a child measure", ind.kind)
+                        error(gp + ("indicator", "kind"), "needs_child_measure", ind.kind,
+                              kind=ind.kind, measure=ind.measure, subject=subject)
                         ind_ok = False
                     elif ind.kind == "share_low" and pd.isna(m["low_cut"]):
-                        error(mp, f"the measure '{ind.measure}' has no low_cut, so there is no "
-                              "share of low scores",
-                              "use kind 'mean', or add low_cut to measures.csv", ind.measure)
+                        error(mp, "no_low_cut", ind.measure, measure=ind.measure)
                         ind_ok = False
             if ind is not None and ind.kind == "coverage" and (ds.goals is None or ds.goals.empty):
-                error(gp + ("indicator", "kind"),
-                      "the dataset has no goals table, so coverage cannot be followed",
-                      "add goals.csv to the data, or tie the goal to another indicator", "coverage")
+                error(gp + ("indicator", "kind"), "no_goals_table", "coverage")
                 ind_ok = False
             if ind is not None and ind.department is not None:
                 dp = gp + ("indicator", "department")
                 if ind.department not in depts.index:
-                    error(dp, f"unknown department '{ind.department}'",
-                          "use a department_id from units.csv"
-                          + _suggest(ind.department, list(depts.index)), ind.department)
+                    error(dp, "unknown_department", ind.department, department=ind.department,
+                          suggestion=_suggest(ind.department, list(depts.index)))
                     ind_ok = False
                 elif inst_ok and str(depts.loc[ind.department, "institution_id"]) != institution:
                     own = sorted(org.loc[org["institution_id"] == institution, "department_id"]
                                  .astype(str))
-                    error(dp, f"the department '{ind.department}' does not belong to "
-                          f"institution '{institution}'",
-                          f"use one of the institution's departments: {', '.join(own)}",
-                          ind.department)
+                    error(dp, "foreign_department", ind.department, department=ind.department,
+                          institution=institution, own=", ".join(own))
                     ind_ok = False
             # ------------------------------------------------ rounds
             pos_b = pos_t = None
             if g.baseline is not None:
                 if g.baseline not in rounds:
-                    error(gp + ("baseline",), f"unknown round '{g.baseline}'",
-                          f"the baseline must be a round of the data: {', '.join(rounds)}",
-                          g.baseline)
+                    error(gp + ("baseline",), "unknown_baseline_round", g.baseline,
+                          round=g.baseline, rounds=", ".join(rounds))
                 else:
                     pos_b = _round_position(g.baseline, rounds)
             if g.target_round is not None:
                 pos_t = _round_position(g.target_round, rounds)
                 if pos_t is None:
-                    error(gp + ("target_round",), f"unknown round '{g.target_round}'",
-                          f"use a round of the data ({', '.join(rounds)})"
-                          + (f" or a later one such as {_next_round(rounds)}"
-                             if _next_round(rounds) else ""), g.target_round)
+                    later = _next_round(rounds)
+                    error(gp + ("target_round",), "unknown_target_round", g.target_round,
+                          round=g.target_round, rounds=", ".join(rounds),
+                          later=f" or a later one such as {later}" if later else "")
             if pos_b is not None and pos_t is not None and pos_t <= pos_b:
-                error(gp + ("target_round",),
-                      f"the target round {g.target_round} is "
-                      f"{'the same as' if pos_t == pos_b else 'before'} the baseline "
-                      f"{g.baseline}",
-                      "the target must be reached in a later round than the baseline",
-                      g.target_round)
+                error(gp + ("target_round",), "target_round_not_after", g.target_round,
+                      target_round=g.target_round, baseline_round=g.baseline,
+                      relation="the same as" if pos_t == pos_b else "before")
             # ------------------------------------------------ target vs scale and baseline
             if not (ind_ok and ind is not None and g.target is not None):
                 continue
             info = _indicator_info(ds, ind)
             if not (info.lo <= g.target <= info.hi):
-                scale = ("0–1 (0 % to 100 %)" if info.share else
-                         f"{fmt_plain(info.lo)} to {fmt_plain(info.hi)}")
-                error(gp + ("target",), f"the target {fmt_plain(g.target)} is outside the "
-                      f"scale of {_what(ind)} ({scale})",
-                      "give a target on the indicator's scale", fmt_plain(g.target))
+                if info.share:
+                    error(gp + ("target",), "target_off_share_scale", fmt_plain(g.target),
+                          target=fmt_plain(g.target), what=_what(ind))
+                else:
+                    error(gp + ("target",), "target_off_scale", fmt_plain(g.target),
+                          target=fmt_plain(g.target), what=_what(ind), lo=fmt_plain(info.lo),
+                          hi=fmt_plain(info.hi))
                 continue
             if not inst_ok or pos_b is None:
                 continue
@@ -951,25 +1398,20 @@ def _check_data(plan: Plan, ds: Dataset, file: str, lines: _Lines, log: ProblemL
             if row is None or row["suppressed"] or pd.isna(row["value"]):
                 why = ("too few persons" if row is not None and row["suppressed"]
                        else "no data")
-                warning(gp + ("baseline",), f"{_what(ind)} has no value in the baseline round "
-                        f"{g.baseline} ({why}), so progress cannot be measured from it",
-                        "choose another baseline round, or follow the whole institution "
-                        "instead of one department", g.baseline)
+                warning(gp + ("baseline",), "baseline_without_value", g.baseline,
+                        what=_what(ind), round=g.baseline, why=why)
                 continue
             b = float(row["value"])
             sign = 1 if info.higher_is_better else -1
             if sign * (g.target - b) < 0:
-                word = "above" if sign > 0 else "below"
-                error(gp + ("target",),
-                      f"the target {fmt_plain(round(g.target, 4))} is on the wrong side of the "
-                      f"baseline {fmt_plain(round(b, 3))} ({g.baseline}): "
-                      f"{'higher' if sign > 0 else 'lower'} is better for {_what(ind)}",
-                      f"set a target {word} {fmt_plain(round(b, 3))}, or check the indicator "
-                      "kind and measure", fmt_plain(g.target))
+                error(gp + ("target",), "target_wrong_side", fmt_plain(g.target),
+                      share=info.share, target=fmt_plain(round(g.target, 4)),
+                      baseline=fmt_plain(round(b, 3)), round=g.baseline, what=_what(ind),
+                      better="higher" if sign > 0 else "lower",
+                      direction="above" if sign > 0 else "below")
             elif g.target == b:
-                warning(gp + ("target",), f"the target equals the baseline {fmt_plain(b)}",
-                        "fine for a goal of holding the level; otherwise set a target beyond it",
-                        fmt_plain(g.target))
+                warning(gp + ("target",), "target_equals_baseline", fmt_plain(g.target),
+                        share=info.share, baseline=fmt_plain(b))
             # ------------------------------------------------ dates
     if plan.created is not None:
         for i, fa in enumerate(plan.focus_areas):
@@ -977,9 +1419,9 @@ def _check_data(plan: Plan, ds: Dataset, file: str, lines: _Lines, log: ProblemL
                 for k, a in enumerate(g.actions):
                     if a.deadline is not None and a.deadline < plan.created:
                         path = ("focus_areas", i, "goals", j, "actions", k, "deadline")
-                        warning(path, f"the deadline {a.deadline.isoformat()} is before the plan "
-                                f"was created ({plan.created.isoformat()})",
-                                "check the year of the deadline", a.deadline.isoformat())
+                        warning(path, "deadline_before_plan", a.deadline.isoformat(),
+                                deadline=a.deadline.isoformat(),
+                                created=plan.created.isoformat())
 
 
 def _what(ind: Indicator) -> str:
@@ -996,22 +1438,23 @@ def _suggest(value: str, known: list[str]) -> str:
     return f" ({shown})"
 
 
-def _checked(plan_or_path: Plan | str | Path, ds: Dataset, cache: dict | None = None
-             ) -> tuple[Plan | None, pd.DataFrame]:
+def _checked(plan_or_path: Plan | str | Path, ds: Dataset, cache: dict | None = None,
+             lang: str = "en") -> tuple[Plan | None, pd.DataFrame]:
     cache = {} if cache is None else cache
+    names: Plan | Any
     if isinstance(plan_or_path, Plan):
-        plan0 = plan_or_path
+        plan0 = names = plan_or_path
         file = plan0.path.name if plan0.path is not None else "(plan)"
         lines = _Lines(plan0.lines)
         log = ProblemLog()
-        plan = _Checker(file, lines, log).plan(_raw(plan0))
+        plan = _Checker(file, lines, log, lang).plan(_raw(plan0))
         if plan is not None:
             plan.path = plan0.path
     else:
-        plan, log, lines, file = _parse(plan_or_path)
+        plan, log, lines, file, names = _parse(plan_or_path, lang)
     if plan is not None:
-        _check_data(plan, ds, file, lines, log, cache)
-    return plan, log.frame()
+        _check_data(plan, ds, file, lines, log, cache, lang)
+    return plan, _in_lang(log, lang, names)
 
 
 def _raw(plan: Plan) -> dict[str, Any]:
@@ -1022,7 +1465,8 @@ def _raw(plan: Plan) -> dict[str, Any]:
     return d
 
 
-def validate_plan(plan_or_path: Plan | str | Path, ds: Dataset) -> pd.DataFrame:
+def validate_plan(plan_or_path: Plan | str | Path, ds: Dataset, *, lang: str = "en"
+                  ) -> pd.DataFrame:
     """Check a plan, structurally and against a dataset; never raises for a bad plan.
 
     Parameters
@@ -1031,6 +1475,12 @@ def validate_plan(plan_or_path: Plan | str | Path, ds: Dataset) -> pd.DataFrame:
         A plan file, or a :class:`Plan` (e.g. from :func:`new_plan`).
     ds : Dataset
         The data the plan's goals are tied to.
+    lang : {"en", "da"}, default "en"
+        The language of ``column``, ``problem`` and ``action``. In Danish (for the
+        leadership team, e.g. in the action-plan editor) ``column`` says where in plain
+        words — "Fokusområde 1 »Sprog« › mål 2 › målværdi" (the focus area and goal
+        named from the plan) — instead of the field path. Every check has one message
+        id with both texts, so the two languages always report the same rows.
 
     Returns
     -------
@@ -1043,8 +1493,25 @@ def validate_plan(plan_or_path: Plan | str | Path, ds: Dataset) -> pd.DataFrame:
         outside the indicator's scale or on the wrong side of the baseline value.
         Warnings: unknown fields, a baseline without a value (suppressed or no data),
         a deadline before the plan was made.
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is not "en" or "da".
+
+    Examples
+    --------
+    >>> import llkit
+    >>> ds = llkit.load("data/sample/dagtilbud")
+    >>> plan = load_plan("data/sample/dagtilbud/plans/I03.yaml")
+    >>> plan.focus_areas[0].goals[0].target_round = "T1"
+    >>> row = validate_plan(plan, ds, lang="da").iloc[0]
+    >>> row["problem"]
+    'Målet skal nås i T1, men det er den samme som udgangspunktet T1.'
+    >>> row["column"]
+    'Fokusområde 1 › mål 1 »Medarbejderne oplever mere tillid til h…« › målet nås i'
     """
-    _, problems = _checked(plan_or_path, ds)
+    _, problems = _checked(plan_or_path, ds, lang=_check_lang(lang))
     return problems
 
 
@@ -1438,17 +1905,17 @@ def plans_for(ds: Dataset) -> dict[str, Plan]:
     log = ProblemLog()
     plans: dict[str, Plan] = {}
     for path in _plan_files(ds):
-        plan, plog, _, file = _parse(path)
+        plan, plog, _, file, _ = _parse(path)
         if plog.has_errors or plan is None:
             log.add_frame(plog.frame())
             continue
         if plan.institution in plans:
             other = plans[plan.institution].path
+            problem, action = _message("second_plan", "en", institution=plan.institution,
+                                       first=other.name if other else "?")
             log.error(file=f"{PLANS_FOLDER}/{file}", line=plan.lines.get("institution"),
-                      column="institution", value=plan.institution,
-                      problem=f"a second plan for institution {plan.institution} "
-                      f"(the first is {other.name if other else '?'})",
-                      action="keep one plan file per institution")
+                      column="institution", value=plan.institution, problem=problem,
+                      action=action)
             continue
         plans[plan.institution] = plan
     if log.has_errors:

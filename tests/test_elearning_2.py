@@ -9,16 +9,14 @@ background, no goals, no reference), in a pool of two processes.
 from __future__ import annotations
 
 import html as htmllib
-import multiprocessing
 import re
-import traceback
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from _nbrun import run_many
 from scipy import stats as sps
 
 import llkit
@@ -60,20 +58,6 @@ def _stripped(folder: Path) -> Path:
     return folder / "stripped"
 
 
-def _run(name: str, notebook: Path, params: dict, out_dir: Path) -> dict:
-    from llkit import report
-
-    try:
-        nb = report.run_notebook(notebook, params, out_dir / f"{name}.ipynb", timeout=300, cwd=ROOT)
-        page = report.to_html(nb)
-        (out_dir / f"{name}.html").write_text(page, encoding="utf-8")
-        stderr = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
-                         if o.get("output_type") == "stream" and o.get("name") == "stderr")
-        return {"name": name, "html": page, "error": None, "stderr": stderr}
-    except Exception:  # noqa: BLE001 - reported by the test
-        return {"name": name, "html": None, "error": traceback.format_exc()[-4000:], "stderr": ""}
-
-
 @pytest.fixture(scope="module")
 def stripped(tmp_path_factory) -> Path:
     return _stripped(tmp_path_factory.mktemp("el2data"))
@@ -87,11 +71,7 @@ def rendered(tmp_path_factory, stripped) -> dict[str, dict]:
         for key, (data, inst) in RUNS.items():
             jobs[f"{num}-{key}"] = (nb, {"data": str(data), "institution": inst})
         jobs[f"{num}-stripped"] = (nb, {"data": str(stripped), "institution": "I03"})
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
-        futures = [pool.submit(_run, name, *job, out_dir) for name, job in jobs.items()]
-        results = {f.result()["name"]: f.result() for f in futures}
-    return results
+    return run_many(jobs, out_dir, html=True)
 
 
 def _names() -> list[str]:

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import html as htmllib
 import json
-import multiprocessing
 import os
 import re
-import traceback
-from concurrent.futures import ProcessPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
+from _nbrun import run_many
 
 import llkit
 
@@ -79,20 +77,6 @@ def _jobs(stripped: Path, five: Path) -> dict[str, tuple[Path, dict]]:
     return jobs
 
 
-def _render(name: str, notebook: Path, params: dict, out_dir: Path) -> dict:
-    from llkit import report
-
-    try:
-        nb = report.run_notebook(notebook, params, out_dir / f"{name}.ipynb", timeout=300, cwd=ROOT)
-        page = report.to_html(nb)
-        (out_dir / f"{name}.html").write_text(page, encoding="utf-8")
-        stderr = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
-                         if o.get("output_type") == "stream" and o.get("name") == "stderr")
-        return {"name": name, "html": page, "error": None, "stderr": stderr}
-    except Exception:  # noqa: BLE001 - reported by the test
-        return {"name": name, "html": None, "error": traceback.format_exc()[-4000:], "stderr": ""}
-
-
 @pytest.fixture(scope="session")
 def data_folders(tmp_path_factory) -> tuple[Path, Path]:
     from llkit.sample import generate
@@ -108,15 +92,9 @@ def data_folders(tmp_path_factory) -> tuple[Path, Path]:
 def rendered(tmp_path_factory, data_folders) -> dict[str, dict]:
     out_dir = tmp_path_factory.mktemp("reports")
     jobs = _jobs(*data_folders)
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
-        # the longest runs (overviews) first, so the two workers finish together
-        order = sorted(jobs, key=lambda n: not n.startswith("overview"))
-        futures = [pool.submit(_render, name, *jobs[name], out_dir) for name in order]
-        results = {f.result()["name"]: f.result() for f in futures}
-    for r in results.values():
-        r["path"] = out_dir / f"{r['name']}.html"
-    return results
+    # the longest runs (overviews) first, so the two workers finish together
+    order = sorted(jobs, key=lambda n: not n.startswith("overview"))
+    return run_many({name: jobs[name] for name in order}, out_dir, html=True)
 
 
 def _job_names() -> list[str]:
@@ -187,8 +165,7 @@ def test_report_html(rendered, name):
 
 
 def _executed(rendered, name: str):
-    path = rendered[name]["path"].with_suffix(".ipynb")
-    return nbformat.read(path, as_version=4)
+    return nbformat.read(rendered[name]["ipynb"], as_version=4)
 
 
 def test_no_stderr_and_parameters_stay_strings(rendered):
@@ -327,7 +304,7 @@ def test_report_makes_no_network_requests_in_chromium(rendered):
 
     from llkit.report import CHROMIUM_ARGS
 
-    path = rendered["report-dagtilbud-I01"]["path"]
+    path = rendered["report-dagtilbud-I01"]["html_path"]
     requests: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -11,15 +11,13 @@ without (I01) and a school.
 from __future__ import annotations
 
 import copy
-import multiprocessing
 import shutil
-import traceback
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from _nbrun import run_many
 
 import llkit
 from llkit import findings, planner, report, text
@@ -417,17 +415,6 @@ def test_candidates_show_the_baseline_and_interval(ds):
 # ----------------------------------------------------------------------- the notebook
 
 
-def _run(name: str, params: dict, out_dir: str) -> dict:
-    from llkit import report
-
-    try:
-        nb = report.run_notebook(NOTEBOOK, params, Path(out_dir) / f"{name}.ipynb", timeout=300,
-                                 cwd=ROOT)
-        return {"name": name, "nb": nb, "html": report.to_html(nb), "error": None}
-    except Exception:  # noqa: BLE001 - reported by the test
-        return {"name": name, "nb": None, "html": None, "error": traceback.format_exc()[-3000:]}
-
-
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     base = tmp_path_factory.mktemp("planner_nb")
@@ -441,10 +428,8 @@ def executed(tmp_path_factory):
         "S01": {"data": str(skole), "institution": "S01"},
     }
     before = {p.name: p.read_bytes() for p in (dag / "plans").iterdir()}
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
-        futures = [pool.submit(_run, n, p, str(base)) for n, p in jobs.items()]
-        results = {f.result()["name"]: f.result() for f in futures}
+    results = run_many({n: (NOTEBOOK, p) for n, p in jobs.items()}, base, html=True,
+                       keep_notebook=True)
     after = {p.name: p.read_bytes() for p in (dag / "plans").iterdir()}
     results["_unchanged"] = before == after and not (skole / "plans").exists()
     return results

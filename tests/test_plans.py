@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import math
+import re
 import shutil
+import string
 from datetime import date
 from pathlib import Path
 
@@ -14,9 +17,13 @@ import pytest
 import llkit
 from llkit.errors import DataError, PlanError, format_problems
 from llkit.plans import (
+    _MESSAGES,
     STATUSES,
     Action,
+    Indicator,
     Plan,
+    _identify,
+    _message,
     _newcombe,
     add_plan_commands,
     focus_candidates,
@@ -516,3 +523,161 @@ def test_report_sections_show_the_plan_follow_up():
     assert "Børnehuset Æblehaven" in ov and "21 af 25" in ov
     skole = llkit.load("data/sample/skole")
     assert "Ingen" in str(findings.overview_plans_section(skole))
+
+
+# ----------------------------------------------------------------------- Danish problem texts
+
+#: Parameter values that the Danish spellings can be made from (dates, known words).
+_SAMPLE = {"deadline": "2015-01-02", "created": "2015-03-04", "relation": "before",
+           "better": "higher", "why": "no data", "kind": "a list", "target": "0.25",
+           "baseline": "0.5", "lo": "1", "hi": "5", "what": "a goal", "key": "signs"}
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+@pytest.mark.parametrize("msg", sorted(_MESSAGES))
+def test_every_message_has_english_and_danish(msg):
+    m = _MESSAGES[msg]
+    assert len(m.en) == 2 and len(m.da) == 2 and all(m.en) and all(m.da)
+    params = {name: _SAMPLE.get(name, f"<{name}>") for name in _fields(m.en[0]) | _fields(m.en[1])}
+    en_problem, en_action = _message(msg, "en", **params)
+    assert en_problem and en_action
+    # the Danish texts need only the parameters of the English problem (so an English
+    # problem table can be put into Danish), and they are Danish sentences
+    only_problem = {k: v for k, v in params.items() if k in _fields(m.en[0])}
+    da_problem, da_action = _message(msg, "da", **only_problem)
+    for text in (da_problem, da_action):
+        assert text.endswith((".", "?")), text
+        assert not re.search(r"\b(the|is|must|field|give|write|use)\b", text), text
+    # the English problem is recognised again, as this message or one with the same Danish
+    found = _identify(en_problem)
+    assert found is not None, en_problem
+    assert _message(found[0], "da", **found[1]) == (da_problem, da_action)
+
+
+def test_messages_with_the_same_english_problem_have_the_same_danish():
+    by_problem: dict[str, set] = {}
+    for m in _MESSAGES.values():
+        by_problem.setdefault(m.en[0], set()).add(m.da)
+    assert all(len(da) == 1 for da in by_problem.values())
+
+
+#: Broken plans and the Danish texts the planner's translation of the English messages
+#: gave before the messages were kept in both languages: (where, problem, action).
+GOAL = "Fokusområde 1 › mål 1 »Færre børn med lav sprogscore«"
+DANISH = [
+    ([("target: 0.10", "target: 0.40")],
+     [("error", f"{GOAL} › målværdi",
+       "Målværdien 40\xa0% er højere end udgangspunktet 27\xa0% i T1, men for denne indikator "
+       "er lavere bedre.",
+       "Sæt en målværdi under 27\xa0%, eller tjek at I har valgt den rigtige indikator.")]),
+    ([("kind: share_low", "kind: mean"), ("target: 0.10", "target: 1.2")],
+     [("error", f"{GOAL} › målværdi",
+       "Målværdien 1,2 er lavere end udgangspunktet 3,369 i T1, men for denne indikator er "
+       "højere bedre.",
+       "Sæt en målværdi over 3,369, eller tjek at I har valgt den rigtige indikator.")]),
+    ([("          measure: sprog\n", "          measure: sprog\n          department: I03-1\n")],
+     [("error", f"{GOAL} › stue/gruppe", "Stuen/gruppen »I03-1« hører ikke til dette hus.",
+       "Vælg en af husets egne stuer/grupper.")]),
+    ([("institution: I08", "institution: I03"),
+      ("          measure: sprog\n", "          measure: sprog\n          department: I03-2\n")],
+     [("warning", f"{GOAL} › udgangspunkt",
+       "Indikatoren har ingen værdi i udgangspunktet T1 (for få personer), så fremgangen kan "
+       "ikke måles derfra.",
+       "Vælg en anden måling som udgangspunkt, eller følg hele huset i stedet for én stue "
+       "eller gruppe.")]),
+    ([("baseline: T1", "baseline: T2"), ("target_round: T3", "target_round: T1")],
+     [("error", f"{GOAL} › målet nås i", "Målet skal nås i T1, men det er før udgangspunktet T2.",
+       "Vælg en senere måling end udgangspunktet.")]),
+    ([("kind: share_low", "kind: gap"), ("target: 0.10", "target: 10")],
+     [("error", f"{GOAL} › målværdi", "Målværdien 10 ligger uden for målingens skala (-4 til 4).",
+       "Sæt en målværdi på målingens skala.")]),
+    ([("kind: share_low", "kind: staff"), ("target: 0.10", "target: 4")],
+     [("error", f"{GOAL} › indikator", "Indikatoren passer ikke til målingen.",
+       "Vælg en anden kombination af indikator og måling.")]),
+    ([("kind: share_low", "kind: mean"), ("measure: sprog", "measure: tillid"),
+      ("target: 0.10", "target: 4.5")],
+     [("warning", f"{GOAL} › indikator", "Målingen er en medarbejdermåling.",
+       "Vælg »Medarbejdernes svar (kultur)« som indikator.")]),
+    ([("deadline: 2015-09-01", "deadline: 2014-01-01")],
+     [("warning", f"{GOAL} › handling 1 › frist",
+       "Fristen 01.01.2014 ligger før planens dato 18.06.2015.", "Tjek årstallet for fristen.")]),
+    ([("institution: I08", "institution: I99")],
+     [("error", "Dagtilbud", "Data kender ikke dagtilbuddet/skolen »I99«.",
+       "Vælg en af dem, der findes i data.")]),
+    ([("target_round: T3", "target_round: X4")],
+     [("error", f"{GOAL} › målet nås i", "Data kender ikke målingen »X4«.",
+       "Vælg en af dem, der findes i data.")]),
+    ([("        baseline: T1\n", "        baseline: T1\n        golas: x\n")],
+     [("warning", f"{GOAL} › golas", "Feltet »golas« kendes ikke og springes over.",
+       "Tjek stavningen; felterne er beskrevet i docs/plans.md.")]),
+]
+
+
+@pytest.mark.parametrize(("changes", "expected"), DANISH, ids=lambda x: "")
+def test_danish_validation_gives_the_danish_texts(ds, tmp_path, changes, expected):
+    text = BASE
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new, 1)
+    path = tmp_path / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    da = validate_plan(path, ds, lang="da")
+    got = list(da[["severity", "column", "problem", "action"]].itertuples(index=False, name=None))
+    assert got == expected
+    # the same rows as in English, and the English table put into Danish agrees
+    en = validate_plan(path, ds)
+    pd.testing.assert_frame_equal(da[["severity", "file", "line", "value"]],
+                                  en[["severity", "file", "line", "value"]])
+    from llkit import planner
+
+    wrapped = planner.problems_da(en, load_plan(path))
+    assert list(wrapped[["severity", "column", "problem", "action"]].itertuples(
+        index=False, name=None)) == expected
+
+
+def test_danish_validation_of_a_plan_object(ds):
+    plan = copy.deepcopy(load_plan(PLANS / "I03.yaml"))
+    plan.focus_areas[0].goals[0].target_round = "T1"
+    plan.focus_areas[1].goals[0].indicator = Indicator("mean", "sprogg")
+    plan.focus_areas[1].goals[1].actions[0].deadline = date(2014, 1, 1)
+    plan.focus_areas[0].goals[1].target = 9.0
+    da = validate_plan(plan, ds, lang="da")
+    assert list(da[["severity", "column", "problem", "action"]].itertuples(index=False, name=None)) == [
+        ("error", "Fokusområde 1 › mål 1 »Medarbejderne oplever mere tillid til h…« › målet nås i",
+         "Målet skal nås i T1, men det er den samme som udgangspunktet T1.",
+         "Vælg en senere måling end udgangspunktet."),
+        ("error", "Fokusområde 1 › mål 2 »En evalueringskultur, hvor vi bruger da…« › målværdi",
+         "Målværdien 9 ligger uden for målingens skala (1 til 5).",
+         "Sæt en målværdi på målingens skala."),
+        ("error", "Fokusområde 2 › mål 1 »Børnenes sprog styrkes i hverdagens sam…« › måling",
+         "Data kender ikke målingen »sprogg«.", "Vælg en af dem, der findes i data."),
+        ("warning", "Fokusområde 2 › mål 2 »Børnenes sociale udvikling afhænger min…« › handling "
+         "1 › frist", "Fristen 01.01.2014 ligger før planens dato 11.06.2015.",
+         "Tjek årstallet for fristen."),
+    ]
+    assert list(validate_plan(plan, ds)["line"]) == list(da["line"])
+
+
+def test_load_plan_in_danish(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(BASE.replace("deadline: 2015-09-01", "deadline: 2015-09-31"), encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        load_plan(path, lang="da")
+    row = err.value.problems.iloc[0]
+    assert row["problem"] == "»2015-09-31« er ikke en gyldig dato."
+    assert row["action"] == "Skriv datoen som 01.09.2025."
+    assert row["column"] == f"{GOAL} › handling 1 › frist" and row["line"] == 19
+    path.write_text("- a\n", encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        load_plan(path, lang="da")
+    assert err.value.problems.loc[0, "problem"] == (
+        "Planen skal skrives som felter (navn: værdi), ikke som en liste.")
+    assert err.value.problems.loc[0, "column"] == "Planen"
+
+
+def test_unknown_language_is_refused(ds):
+    with pytest.raises(ValueError, match="lang must be one of 'en', 'da', not 'de'"):
+        validate_plan(PLANS / "I03.yaml", ds, lang="de")

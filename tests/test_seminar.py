@@ -10,19 +10,17 @@ must run, and every check must say "Ikke besvaret endnu"). Two worker processes.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import re
 import shutil
 import subprocess
 import sys
-import traceback
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from _nbrun import run_many
 
 import llkit
 from llkit import exercises as ex
@@ -479,13 +477,8 @@ def test_pick_measure_and_intro(dag, skole):
 # ----------------------------------------------------------------------------- papermill
 
 
-def _run(name: str, notebook: Path, params: dict, out_dir: Path) -> dict:
-    from llkit import report
-
-    try:
-        nb = report.run_notebook(notebook, params, out_dir / f"{name}.ipynb", timeout=300, cwd=ROOT)
-    except Exception:  # noqa: BLE001 - reported by the test
-        return {"name": name, "error": traceback.format_exc()[-4000:], "statuses": [], "text": ""}
+def _checks_and_text(nb) -> tuple[list[tuple[str, str]], str]:
+    """The (check, status) pairs an executed notebook displayed, and all its text output."""
     statuses, texts = [], []
     for c in nb.cells:
         for o in c.get("outputs", []):
@@ -494,7 +487,7 @@ def _run(name: str, notebook: Path, params: dict, out_dir: Path) -> dict:
             texts.append(data.get("text/plain", "") + o.get("text", ""))
             if o.get("output_type") == "error":
                 texts.append(json.dumps(o))
-    return {"name": name, "error": None, "statuses": statuses, "text": "\n".join(texts)}
+    return statuses, "\n".join(texts)
 
 
 def _jobs() -> dict[str, tuple[Path, dict]]:
@@ -512,10 +505,10 @@ def _jobs() -> dict[str, tuple[Path, dict]]:
 def executed(tmp_path_factory) -> dict[str, dict]:
     out_dir = tmp_path_factory.mktemp("seminar")
     jobs = _jobs()
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
-        futures = [pool.submit(_run, name, *jobs[name], out_dir) for name in jobs]
-        return {f.result()["name"]: f.result() for f in futures}
+    results = run_many(jobs, out_dir, keep_notebook=True)
+    for r in results.values():
+        r["statuses"], r["text"] = _checks_and_text(r["nb"]) if r["error"] is None else ([], "")
+    return results
 
 
 def _calls(path: Path) -> list[str]:
