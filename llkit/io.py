@@ -959,18 +959,20 @@ def _parquet_streamed(pf: Any, names: list[str], n_rows: int, categorical: Colle
     with NaN for missing values.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    if pf.metadata.num_row_groups < 1 or not names:
+    n_groups = pf.metadata.num_row_groups
+    if n_groups < 1 or not names:
         return None
     kinds: dict[str, str] = {}
     types: dict[str, Any] = {}
-    codes: dict[str, np.ndarray] = {}
-    floats: dict[str, np.ndarray] = {}
-    values: dict[str, list[Any]] = {}  # dictionary values seen, in order of appearance
+    arrays: dict[str, np.ndarray] = {}
+    values: dict[str, list[Any]] = {}
     index: dict[str, pd.Index] = {}
-    last: dict[str, tuple[Any, np.ndarray]] = {}  # previous dictionary and its mapping
+    last: dict[str, tuple[Any, np.ndarray | None]] = {}
     pos = 0
-    for g in range(pf.metadata.num_row_groups):
+
+    for g in range(n_groups):
         tab = pf.read_row_group(g, columns=names, use_threads=True)
         m = tab.num_rows
         if pos + m > n_rows:
@@ -983,39 +985,40 @@ def _parquet_streamed(pf: Any, names: list[str], n_rows: int, categorical: Colle
                         and (pa.types.is_string(t.value_type)
                              or pa.types.is_large_string(t.value_type))):
                     kinds[n] = "dict"
-                    codes[n] = np.full(n_rows, -1, dtype=np.int8)
                     values[n] = []
                     index[n] = pd.Index([], dtype="str")
                 elif pa.types.is_floating(t) and n not in id_columns:
                     kinds[n] = "float"
-                    # written at once: the pages are then mapped in one sequential sweep
-                    floats[n] = np.full(n_rows, np.nan, dtype=t.to_pandas_dtype())
+                    arrays[n] = np.empty(n_rows, dtype=t.to_pandas_dtype())
                 else:
                     return None
                 types[n] = t
             elif t != types[n]:
                 return None
             at = pos
+            out = arrays.get(n)
             for chunk in col.chunks:
                 k = len(chunk)
                 if kinds[n] == "float":
                     if not pa.types.is_floating(chunk.type):
                         return None
-                    floats[n][at:at + k] = chunk.to_numpy(zero_copy_only=False)
+                    out[at:at + k] = chunk.to_numpy(zero_copy_only=False)
                     at += k
                     continue
                 if not pa.types.is_dictionary(chunk.type):
                     return None
                 d = chunk.dictionary
-                if d.null_count:
-                    return None
                 prev = last.get(n)
                 if prev is not None and (prev[0] is d or prev[0].equals(d)):
                     mapping = prev[1]
                 else:
+                    if d.null_count:
+                        return None
                     texts = pd.Index(d.to_numpy(zero_copy_only=False), dtype="str")
-                    where = index[n].get_indexer(texts) if len(index[n]) else np.full(
-                        len(texts), -1, dtype=np.intp)
+                    if len(index[n]):
+                        where = index[n].get_indexer(texts)
+                    else:
+                        where = np.full(len(texts), -1, dtype=np.intp)
                     new = where < 0
                     if new.any():
                         start = len(values[n])
@@ -1025,16 +1028,22 @@ def _parquet_streamed(pf: Any, names: list[str], n_rows: int, categorical: Colle
                         if not index[n].is_unique:
                             return None
                     dt = _code_dtype(len(values[n]))
-                    if codes[n].dtype != dt:
-                        codes[n] = codes[n].astype(dt)
-                    mapping = np.append(where, -1).astype(dt)
+                    if out is None:
+                        out = arrays[n] = np.empty(n_rows, dtype=dt)
+                    elif out.dtype != dt:
+                        out = arrays[n] = out.astype(dt)
+                    # None: the chunk's indices are the codes already
+                    mapping = (None if np.array_equal(where, np.arange(len(where)))
+                               else np.append(where, -1).astype(dt))
                     last[n] = (d, mapping)
                 idx = chunk.indices
                 if idx.null_count:
-                    import pyarrow.compute as pc
-
                     idx = pc.fill_null(idx, -1)
-                codes[n][at:at + k] = mapping[idx.to_numpy(zero_copy_only=False)]
+                idx = idx.to_numpy(zero_copy_only=False)
+                if mapping is None:
+                    out[at:at + k] = idx
+                else:
+                    np.take(mapping, idx, out=out[at:at + k])
                 at += k
             if at != pos + m:
                 return None
@@ -1042,17 +1051,19 @@ def _parquet_streamed(pf: Any, names: list[str], n_rows: int, categorical: Colle
         del tab
     if pos != n_rows:
         return None
-    # give the decoding buffers back: numpy cannot reuse memory that Arrow's pool keeps
     pa.default_memory_pool().release_unused()
-    out: dict[str, pd.Series] = {}
+    res: dict[str, pd.Series] = {}
     for n in names:
         if kinds[n] == "float":
-            out[n] = pd.Series(floats.pop(n), copy=False)
+            res[n] = pd.Series(arrays.pop(n), copy=False)
         else:
-            c, cats = _drop_unused(codes.pop(n), index[n])
+            c = arrays.pop(n, None)
+            if c is None:  # no rows
+                c = np.full(n_rows, -1, dtype=np.int8)
+            c, cats = _drop_unused(c, index[n])
             cat = pd.Categorical.from_codes(c, dtype=pd.CategoricalDtype(cats), validate=False)
-            out[n] = pd.Series(cat, copy=False)
-    return out
+            res[n] = pd.Series(cat, copy=False)
+    return res
 
 
 def _drop_unused(codes: np.ndarray, cats: pd.Index) -> tuple[np.ndarray, pd.Index]:

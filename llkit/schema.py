@@ -1,10 +1,13 @@
 """Validation: what a valid dataset is, and the problem table when it is not.
 
-One pandera schema per table (:func:`table_schema`) is the single source of truth for
-the column names, which columns are required, and the constraints on single values
-(ids present and unique, numbers, booleans, rounds known, no CPR numbers). Pandera runs
-lazily, so every failing value is found at once, and its ``failure_cases`` become rows of
-the problem table with the line the user sees in the file.
+One specification per table (:func:`table_spec`) is the single source of truth for the
+column names, which columns are required, and the constraints on single values (ids
+present and unique, numbers, booleans, rounds known, no CPR numbers). A valid table is
+confirmed by vectorised checks of that specification; only a table that fails them is run
+through its pandera schema (:func:`table_schema`, built from the same specification),
+lazily, so every failing value is found at once, and pandera's ``failure_cases`` become
+rows of the problem table with the line the user sees in the file. (pandera is imported
+only then: loading a valid dataset does not pay for it.)
 
 Checks between tables (references to unknown ids, values outside the measure's scale,
 duplicate answers, a child in two departments in one round …) are vectorised
@@ -19,14 +22,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from llkit.errors import ProblemLog
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandera.pandas as pa
 from llkit.io import (
     META_FILE,
     OPTIONAL_TABLES,
@@ -45,7 +50,10 @@ __all__ = [
     "PSEUDONYMIZE_ACTION",
     "MAX_ROWS_PER_CHECK",
     "MISSING_SHARE_WARN",
+    "table_spec",
     "table_schema",
+    "ColumnSpec",
+    "Rule",
     "columns",
     "required_columns",
     "id_columns",
@@ -264,18 +272,39 @@ def mask_cpr(problems: pd.DataFrame) -> pd.DataFrame:
 # ======================================================================================
 
 
-def _check(name: str, ok: Callable[[pd.Series], np.ndarray]) -> pa.Check:
-    """A pandera check that evaluates ``ok`` on distinct values (missing values pass)."""
+@dataclass(frozen=True)
+class Rule:
+    """A named column check: ``fn(series)`` gives a boolean Series, True where the value
+    is acceptable (missing values pass). Becomes a ``pandera.Check`` of the same name in
+    :func:`table_schema`."""
+
+    name: str
+    fn: Callable[[pd.Series], pd.Series]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """What a table's column must satisfy (see :func:`table_spec`)."""
+
+    kind: str
+    required: bool
+    nullable: bool
+    unique: bool
+    rules: list[Rule] = field(default_factory=list)
+
+
+def _check(name: str, ok: Callable[[pd.Series], np.ndarray]) -> Rule:
+    """A check that evaluates ``ok`` on distinct values (missing values pass)."""
 
     def fn(s: pd.Series) -> pd.Series:
         return pd.Series(_per_row(s, ok, True).astype(bool, copy=False), index=s.index,
                          copy=False)
 
-    return pa.Check(fn, name=name, ignore_na=False)
+    return Rule(name, fn)
 
 
 def _number_check(decimal_comma: bool, name: str = "number",
-                  extra: Callable[[np.ndarray], np.ndarray] | None = None) -> pa.Check:
+                  extra: Callable[[np.ndarray], np.ndarray] | None = None) -> Rule:
     def ok(vals: pd.Series) -> np.ndarray:
         x, bad = _parse_numbers(vals, decimal_comma)
         good = ~bad
@@ -297,10 +326,10 @@ def _number_check(decimal_comma: bool, name: str = "number",
         return pd.Series(_per_row(s, ok, True).astype(bool, copy=False), index=s.index,
                          copy=False)
 
-    return pa.Check(fn, name=name, ignore_na=False)
+    return Rule(name, fn)
 
 
-def _kind_checks(kind: str, decimal_comma: bool, rounds: list[str] | None) -> list[pa.Check]:
+def _kind_checks(kind: str, decimal_comma: bool, rounds: list[str] | None) -> list[Rule]:
     if kind == "id":
         return [_check("cpr", lambda v: ~looks_like_cpr(v))]
     if kind == "round":
@@ -396,15 +425,16 @@ _SPEC: dict[str, dict[str, tuple[str, bool, bool, bool]]] = {
 _UNIQUE_TOGETHER: dict[str, list[str]] = {"goals": ["round", "department_id", "goal_id"]}
 
 
-def table_schema(
+def table_spec(
     name: str,
     *,
     rounds: list[str] | None = None,
     decimal_comma: bool = False,
     extra_columns: Iterable[str] = (),
     present: Iterable[str] | None = None,
-) -> pa.DataFrameSchema:
-    """The pandera schema of one table, on the values as read (text).
+) -> tuple[dict[str, ColumnSpec], list[str] | None]:
+    """The rules of one table, on the values as read (text): the single source of truth
+    for what a valid table is. :func:`table_schema` turns it into a pandera schema.
 
     Parameters
     ----------
@@ -423,34 +453,66 @@ def table_schema(
 
     Returns
     -------
-    pandera.pandas.DataFrameSchema
-        Each column's ``metadata`` holds ``kind`` (``id``, ``round``, ``text``,
-        ``number`` …) and ``required``.
+    columns : dict of str to ColumnSpec
+        Per column: ``kind`` (``id``, ``round``, ``text``, ``number`` …), ``required``
+        (the column must exist), ``nullable``, ``unique`` and its value ``rules``.
+    together : list of str or None
+        Columns whose combination must be unique.
     """
     if name not in _SPEC:
         raise KeyError(f"unknown table {name!r}; tables are {', '.join(TABLES)}")
-    cols: dict[str, pa.Column] = {}
+    cols: dict[str, ColumnSpec] = {}
     for col, (kind, required, nonempty, unique) in _SPEC[name].items():
         checks = _kind_checks(kind, decimal_comma, rounds)
         if name == "children" and kind not in ("id", "background"):
             checks = checks + _kind_checks("background", decimal_comma, rounds)
-        cols[col] = pa.Column(
-            required=required,
-            nullable=not nonempty,
-            unique=unique,
-            report_duplicates="exclude_first",
-            checks=checks,
-            metadata={"kind": kind, "required": required},
-        )
+        cols[col] = ColumnSpec(kind, required, not nonempty, unique, checks)
     if name == "children":
         for col in extra_columns:
             if col not in cols:
-                cols[col] = pa.Column(required=False, nullable=True,
-                                      checks=_kind_checks("background", decimal_comma, rounds),
-                                      metadata={"kind": "text", "required": False})
+                cols[col] = ColumnSpec("text", False, True, False,
+                                       _kind_checks("background", decimal_comma, rounds))
     together = _UNIQUE_TOGETHER.get(name)
     if together and present is not None and not set(together) <= set(present):
         together = None  # a missing column is reported on its own
+    return cols, together
+
+
+def table_schema(
+    name: str,
+    *,
+    rounds: list[str] | None = None,
+    decimal_comma: bool = False,
+    extra_columns: Iterable[str] = (),
+    present: Iterable[str] | None = None,
+) -> pa.DataFrameSchema:
+    """The pandera schema of one table, on the values as read (text).
+
+    Built from :func:`table_spec` (same parameters). pandera is imported only here: a
+    valid dataset is checked by :func:`_passes` without it, and pandera runs only to
+    produce the failure cases of a table that does not pass.
+
+    Returns
+    -------
+    pandera.pandas.DataFrameSchema
+        Each column's ``metadata`` holds ``kind`` (``id``, ``round``, ``text``,
+        ``number`` …) and ``required``.
+    """
+    import pandera.pandas as pa
+
+    spec, together = table_spec(name, rounds=rounds, decimal_comma=decimal_comma,
+                                extra_columns=extra_columns, present=present)
+    cols = {
+        col: pa.Column(
+            required=c.required,
+            nullable=c.nullable,
+            unique=c.unique,
+            report_duplicates="exclude_first",
+            checks=[pa.Check(r.fn, name=r.name, ignore_na=False) for r in c.rules],
+            metadata={"kind": c.kind, "required": c.required},
+        )
+        for col, c in spec.items()
+    }
     return pa.DataFrameSchema(
         cols,
         name=name,
@@ -463,24 +525,22 @@ def table_schema(
 
 def columns(name: str) -> list[str]:
     """The standard columns of a table, in format order."""
-    return list(table_schema(name).columns)
+    return list(_SPEC[name]) if name in _SPEC else list(table_spec(name)[0])
 
 
 def required_columns(name: str) -> list[str]:
     """The columns a table must have."""
-    return [c for c, col in table_schema(name).columns.items() if col.required]
+    return [c for c, col in table_spec(name)[0].items() if col.required]
 
 
 def id_columns(name: str) -> list[str]:
     """Identifier columns of a table (kept as text, checked for CPR numbers)."""
-    return [c for c, col in table_schema(name).columns.items()
-            if (col.metadata or {}).get("kind") == "id"]
+    return [c for c, col in table_spec(name)[0].items() if col.kind == "id"]
 
 
 def categorical_columns(name: str) -> list[str]:
     """Columns read as Categoricals: ids and rounds, and every column of ``responses``."""
-    out = [c for c, col in table_schema(name).columns.items()
-           if (col.metadata or {}).get("kind") in ("id", "round")]
+    out = [c for c, col in table_spec(name)[0].items() if col.kind in ("id", "round")]
     if name == "responses":
         out.append("value")
     return out
@@ -603,22 +663,26 @@ def _fmt_value(v: Any) -> str:
 
 def check_table(t: RawTable, log: ProblemLog, *, rounds: list[str] | None = None) -> None:
     """Run the table's pandera schema lazily and log every failure with its line."""
-    schema = table_schema(t.name, rounds=rounds, decimal_comma=t.decimal_comma,
-                          extra_columns=list(t.frame.columns), present=list(t.frame.columns))
+    options = dict(rounds=rounds, decimal_comma=t.decimal_comma,
+                   extra_columns=list(t.frame.columns), present=list(t.frame.columns))
     if len(t.frame) == 0 and t.name not in ("children",) + OPTIONAL_TABLES:
         log.error(file=t.file, line=t.header_line,
                   problem=f"the table {t.name} has no data rows",
                   action=f"add the {t.name} rows below the header")
-    if _passes(schema, t.frame):
+    if _passes(*table_spec(t.name, **options), t.frame):
         return  # nothing for pandera to report (it would find the same, more slowly)
+    import pandera.errors
+
     try:
-        schema.validate(t.frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
+        table_schema(t.name, **options).validate(t.frame, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
         _log_failures(exc.failure_cases, t, log, rounds)
 
 
-def _passes(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> bool:
-    """True when the frame certainly passes ``schema`` (vectorised, no failure cases).
+def _passes(spec: dict[str, ColumnSpec], together: list[str] | None,
+            frame: pd.DataFrame) -> bool:
+    """True when the frame certainly passes the table's rules (vectorised, no failure
+    cases); ``spec`` and ``together`` come from :func:`table_spec`.
 
     Runs the same checks as pandera (required columns, no missing values where a value
     is required, uniqueness, the column checks, combined uniqueness) directly on the
@@ -626,7 +690,7 @@ def _passes(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> bool:
     False, and pandera then runs and produces the failure cases.
     """
     try:
-        for name, col in schema.columns.items():
+        for name, col in spec.items():
             if name not in frame.columns:
                 if col.required:
                     return False
@@ -638,14 +702,13 @@ def _passes(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> bool:
                 return False
             if col.unique and _has_duplicates(s):
                 return False
-            for check in col.checks:
-                ok = check._check_fn(s)
+            for rule in col.rules:
+                ok = rule.fn(s)
                 if isinstance(ok, pd.Series):
                     ok = ok.to_numpy()
                 ok = np.asarray(ok)
                 if ok.dtype != bool or ok.shape != (len(s),) or not ok.all():
                     return False
-        together = schema.unique
         if together:
             cols = [together] if isinstance(together, str) else list(together)
             if not set(cols) <= set(frame.columns) or frame.duplicated(subset=cols).any():

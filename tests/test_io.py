@@ -497,3 +497,25 @@ def test_parquet_unusual_columns_take_the_general_path(tmp_path, monkeypatch):
     pq.write_table(table, path)
     fast, slow = _read_both(path, monkeypatch)
     pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_parquet_codes_widen_when_later_row_groups_bring_many_new_values(tmp_path, monkeypatch):
+    # the first row group has few distinct ids (8-bit codes), later ones bring hundreds
+    # more (16-bit codes): codes written before the widening must keep their values
+    n = 6000
+    child = np.array([f"C{i % 50:04d}" if i < 1000 else f"C{i:05d}" for i in range(n)],
+                     dtype=object)
+    child[[3, 2500]] = None
+    table = pa.table({
+        "round": pa.array(["T1"] * n),
+        "item_id": pa.array([f"q{i % 4}" for i in range(n)]),
+        "child_id": pa.array(child, type=pa.string()),
+        "value": pa.array(np.arange(n, dtype=float)),
+    })
+    path = tmp_path / "responses.parquet"
+    pq.write_table(table, path, row_group_size=1000)
+    fast, slow = _read_both(path, monkeypatch)
+    assert fast["child_id"].cat.codes.dtype == np.int16
+    for c in fast.columns:
+        pd.testing.assert_series_equal(fast[c].astype(object), slow[c].astype(object))
+    assert fast["child_id"].iloc[999] == "C0049" and fast["child_id"].iloc[5999] == "C05999"
