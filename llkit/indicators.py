@@ -278,7 +278,15 @@ def _scored(ds: Dataset, measure, round, level,
     to plain strings at the end (:func:`_finish_ids`). ``columns``: only these columns
     of the scores (those present), so that no others are copied.
     """
-    # all measures: the cached frame itself (no filtered copy of millions of rows)
+    s, keep, unit_cols = _scored_rows(ds, measure, round, level, columns)
+    return s[keep].reset_index(drop=True), unit_cols
+
+
+def _scored_rows(ds: Dataset, measure, round, level, columns: Sequence[str] | None = None,
+                 ) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """:func:`_scored` before the rows are picked: all scores of the requested measures
+    (for all measures the cached frame's columns, not copied) and the mask of the rows
+    with a score in the requested rounds."""
     s = scores(ds, None if measure is None else _measure_ids(ds, measure))
     if columns is not None:
         s = s[[c for c in s.columns if c in set(columns)]]
@@ -286,10 +294,10 @@ def _scored(ds: Dataset, measure, round, level,
     keep = s["score"].notna().to_numpy()
     if len(rounds) < len(ds.meta.rounds):
         keep = keep & s["round"].isin(rounds).to_numpy()
-    s = s[keep].reset_index(drop=True)
     if level == "municipality":
-        s["municipality"] = pd.Categorical([ds.meta.name] * len(s))
-    return s, unit_columns(level)
+        s = s.assign(municipality=pd.Categorical.from_codes(
+            np.zeros(len(s), dtype=np.int8), categories=[ds.meta.name]))
+    return s, keep, unit_columns(level)
 
 
 def _finish_ids(frame: pd.DataFrame) -> pd.DataFrame:
@@ -399,14 +407,16 @@ def summarize(
     ['measure_id', 'institution_id', 'institution_name', 'round', 'n']
     """
     level = _level(by)
-    s, unit_cols = _scored(ds, measure, round, level, columns=[
+    s, keep, unit_cols = _scored_rows(ds, measure, round, level, columns=[
         "measure_id", *unit_columns(level)[:1], "round", "score", "category", "subject",
         "subject_id"])
     keys = ["measure_id", *_group_keys(unit_cols), "round"]
     if group is not None:
+        s = s[keep].reset_index(drop=True)
+        keep = None
         s[group] = _background(ds, s, group).to_numpy()
         keys.append(group)
-    out = _aggregate(s, keys)
+    out = _aggregate(s, keys, keep)
     # per-row lookups and sort keys from the categories (a few thousand), not the rows
     info = _measure_info(ds)
     persons = _by_codes(
@@ -429,6 +439,18 @@ def summarize(
         name_values = _by_codes(out[unit_cols[0]], lambda v: v.map(mapping).astype(object))
     out = _finish_ids(out)
     out = _ordered_rounds(ds, out)
+    # the final order first: suppression then breaks ties between equally small parts by
+    # unit id, whatever order the answers came in
+    round_codes = out["round"].cat.codes.to_numpy()
+    sort_keys.append(np.where(round_codes < 0, np.iinfo(np.int64).max, round_codes))
+    # stable: rows equal in measure, unit and round (groups) keep their order
+    rows = np.lexsort(sort_keys[::-1])
+    out = out.take(rows).reset_index(drop=True)
+    persons = persons[rows]
+    if parents is not None:
+        parents = parents[rows]
+    if name_values is not None:
+        name_values = name_values[rows]
     value_cols = ["mean", "sd", "ci_low", "ci_high", "share_low", "share_low_ci_low",
                   "share_low_ci_high", "share_middle", "share_high"]
     out = privacy.suppress(out, n_col="n", min_n=ds.meta.min_n, value_cols=value_cols, persons=persons)
@@ -454,11 +476,7 @@ def summarize(
     if name_values is not None and names.columns[1] not in out:
         out.insert(out.columns.get_loc(unit_cols[0]) + 1, names.columns[1],
                    pd.Series(name_values, index=out.index, dtype=object))
-    round_codes = out["round"].cat.codes.to_numpy()
-    sort_keys.append(np.where(round_codes < 0, np.iinfo(np.int64).max, round_codes))
-    # stable: rows equal in measure, unit and round (groups) keep their order
-    rows = np.lexsort(sort_keys[::-1])
-    return out.take(rows).reset_index(drop=True)
+    return out
 
 
 def _by_codes(col: pd.Series, func: Callable[[pd.Series], pd.Series]) -> np.ndarray:
@@ -483,13 +501,17 @@ def _string_rank(values: pd.Series) -> pd.Series:
     return pd.Series(rank)
 
 
-def _aggregate(s: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """n, mean, sd, t interval and category shares per group of ``keys``."""
-    codes = np.asarray(s["category"].array.codes)  # categories: low, middle, high; -1 = none
+def _aggregate(s: pd.DataFrame, keys: list[str], keep: np.ndarray | None = None,
+               ) -> pd.DataFrame:
+    """n, mean, sd, t interval and category shares per group of ``keys``, over the rows
+    of ``s`` picked by ``keep`` (all rows when None)."""
     if all(isinstance(s[k].dtype, pd.CategoricalDtype) for k in keys) and math.prod(
         len(s[k].cat.categories) + 1 for k in keys
     ) < 2**62:
-        return _aggregate_codes(s, keys, codes)
+        return _aggregate_codes(s, keys, keep)
+    if keep is not None:
+        s = s[keep]
+    codes = np.asarray(s["category"].array.codes)  # categories: low, middle, high; -1 = none
     frame = pd.DataFrame({k: s[k] for k in keys})
     frame["score"] = s["score"].to_numpy()
     frame["_low"] = codes == 0
@@ -509,43 +531,87 @@ def _aggregate(s: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return _finish_aggregate(out, keys)
 
 
-def _aggregate_codes(s: pd.DataFrame, keys: list[str], codes: np.ndarray) -> pd.DataFrame:
+def _aggregate_codes(s: pd.DataFrame, keys: list[str], keep: np.ndarray | None = None,
+                     ) -> pd.DataFrame:
     """:func:`_aggregate` for categorical keys: one integer key from their codes.
 
-    Groups come out in order of first appearance, as ``groupby(sort=False)`` gives them;
-    means and sds are pandas' own group aggregations (bit-identical), the counts exact
-    integer counts.
+    When the key space (the product of the numbers of categories) is not much larger
+    than the rows, every statistic is one ``bincount`` over that space: groups come out
+    in key order (by the keys' category codes), the mean is sum / count and the sd the
+    two-pass formula (deviations from the group mean), which agree with pandas' group
+    aggregations to rounding. A larger key space is factorised first (groups in order of
+    first appearance) and aggregated by pandas.
     """
-    key = np.zeros(len(s), dtype=np.int64)
-    sizes = []
-    for k in keys:
-        size = len(s[k].cat.categories) + 1  # code -1 (missing) becomes 0
+    n_rows = len(s)
+    codes = np.asarray(s["category"].array.codes)  # low, middle, high; -1 = none
+    score = s["score"].to_numpy()
+    sizes = [len(s[k].cat.categories) + 1 for k in keys]  # code -1 (missing) becomes 0
+    space = math.prod(sizes)
+    key = np.zeros(n_rows, dtype=np.int64)
+    for k, size in zip(keys, sizes, strict=True):
         key *= size
         key += s[k].array.codes
         key += 1
-        sizes.append(size)
-    ids, uniques = pd.factorize(key)
-    k_groups = len(uniques)
-    score = s["score"].to_numpy()
-    # the group ids as a Categorical: pandas uses them as they are (no second hashing)
-    grouper = pd.Categorical.from_codes(ids, categories=pd.RangeIndex(k_groups), validate=False)
-    g = pd.Series(score).groupby(grouper, observed=True, sort=True)
+    width = max(len(s["category"].cat.categories), 3) + 1  # column 0: no category
+    dense = space <= max(4 * n_rows, 1 << 22)
+    if dense:
+        # rows left out go to one extra key past the end
+        if keep is not None:
+            key[~keep] = space
+        size_all = np.bincount(key, minlength=space + 1)[:space]
+        present = np.flatnonzero(size_all)
+        k_groups = len(present)
+        uniques = present
+        # group number of every row (the extra key: group k_groups, dropped below)
+        number = np.full(space + 1, k_groups, dtype=np.int64)
+        number[present] = np.arange(k_groups)
+        ids = number[key]
+        del key, number
+        n = size_all[present]
+    else:
+        if keep is not None:
+            key = key[keep]
+            score = score[keep]
+            codes = codes[keep]
+        ids, uniques = pd.factorize(key)
+        del key
+        k_groups = len(uniques)
+        n = np.bincount(ids, minlength=k_groups)
+    n_bins = k_groups + 1  # the last bin takes the rows left out (dense)
+    # mean and sd over the non-missing scores (as pandas' group mean and std)
+    valid = ~np.isnan(score)
+    # rows left out (missing scores among them) are in the extra bin
+    all_valid = bool(valid.all()) if keep is None or not dense else not (keep & ~valid).any()
+    x = score if all_valid else np.where(valid, score, 0.0)
+    n_valid = n if all_valid else np.bincount(ids[valid], minlength=n_bins)[:k_groups]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(ids, weights=x, minlength=n_bins)[:k_groups] / n_valid
+        centred = score - np.append(mean, np.nan)[ids]
+        if not all_valid:
+            centred[~valid] = 0.0
+        centred *= centred
+        ss = np.bincount(ids, weights=centred, minlength=n_bins)[:k_groups]
+        sd = np.where(n_valid > 1, np.sqrt(ss / (n_valid - 1)), np.nan)
+    del centred, x
+    mean = np.where(n_valid > 0, mean, np.nan)
+    # counts per group and category in one pass
+    cat_key = ids * width
+    cat_key += codes
+    cat_key += 1
+    counts = np.bincount(cat_key, minlength=width * n_bins)[:width * k_groups]
+    counts = counts.reshape(k_groups, width)
+    del cat_key, ids
     out = pd.DataFrame(index=pd.RangeIndex(k_groups))
-    rest = uniques.astype(np.int64)
+    rest = np.asarray(uniques, dtype=np.int64)
     key_codes = {}
     for k, size in zip(reversed(keys), reversed(sizes), strict=True):
         rest, code = np.divmod(rest, size)
         key_codes[k] = code - 1
     for k in keys:
-        dtype = s[k].dtype
-        out[k] = pd.Categorical.from_codes(key_codes[k], dtype=dtype)
-    # counts per group and category (column 0: no category) in one pass
-    width = max(len(s["category"].cat.categories), 3) + 1
-    counts = np.bincount(ids * width + (codes.astype(np.int64) + 1), minlength=width * k_groups)
-    counts = counts.reshape(k_groups, width)
-    out["n"] = counts.sum(axis=1)
-    out["mean"] = g.mean().to_numpy()
-    out["sd"] = g.std().to_numpy()
+        out[k] = pd.Categorical.from_codes(key_codes[k], dtype=s[k].dtype)
+    out["n"] = n
+    out["mean"] = mean
+    out["sd"] = sd
     out["n_low"], out["n_mid"], out["n_high"] = counts[:, 1], counts[:, 2], counts[:, 3]
     out["n_cat"] = counts[:, 1:].sum(axis=1)  # every code >= 0, as in the general path
     return _finish_aggregate(out, keys)
@@ -1036,7 +1102,10 @@ def compare(
             "shrunken_ci_high", "reliability", "suppressed"]
     if not rows:
         return pd.DataFrame(columns=cols)
-    out = pd.concat(rows, ignore_index=True)[cols]
+    # in the final order: the complementary suppression below then breaks ties between
+    # equally small units by unit id, as summarize does
+    out = _ordered_rounds(ds, pd.concat(rows, ignore_index=True)[cols]).sort_values(
+        ["measure_id", "round", uid], kind="stable").reset_index(drop=True)
     # the same complementary suppression as summarize: a single hidden unit must not be
     # recoverable from its parent's total shown beside it
     if lvl in _PARENT_LEVEL:
@@ -1054,8 +1123,7 @@ def compare(
     for c in ["mean", "z", "shrunken_mean", "shrunken_ci_low", "shrunken_ci_high"]:
         out.loc[hidden, c] = np.nan
     out["flag"] = out["flag"].astype(object).where(~hidden, None)
-    out = _ordered_rounds(ds, out).sort_values(["measure_id", "round", uid], kind="stable")
-    return _add_names(ds, out.reset_index(drop=True), lvl)
+    return _add_names(ds, out, lvl)
 
 
 def _reference(ds: Dataset, measure: str, round: str, scope: str) -> tuple[float, float]:
