@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from llkit._pages import ordinary_pages
 from llkit.errors import PROBLEM_COLUMNS, DataError, DataWarning, ProblemLog, format_problems
 from llkit.io import META_FILE, TABLES, Meta, read_dataset
 from llkit.schema import categorical_columns, check_dataset, id_columns, mask_cpr
@@ -383,6 +384,7 @@ def _meta_toml(meta: Meta) -> str:
 # ======================================================================================
 
 
+@ordinary_pages
 def _read(path: str | Path, *, validate: bool) -> tuple[Any, ProblemLog]:
     log = ProblemLog()
     cats = {n: categorical_columns(n) for n in TABLES}

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from llkit._pages import ordinary_pages
+
 if TYPE_CHECKING:  # pragma: no cover
     from llkit.dataset import Dataset
 
@@ -178,6 +180,7 @@ def categorize(
                                      validate=False)
 
 
+@ordinary_pages
 def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
     """One score per round × measure × subject.
 
