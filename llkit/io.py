@@ -767,6 +767,12 @@ def _clean_categorical(s: pd.Series, *, as_text: bool = True) -> pd.Series:
     cats = s.cat.categories
     if not as_text and pd.api.types.is_numeric_dtype(cats.dtype):
         return s
+    if _is_str_index(cats) and cats.is_unique:
+        # text categories already (Parquet dictionaries): unchanged when none has
+        # surrounding spaces or is empty
+        stripped = cats.str.strip()
+        if (stripped.str.len().to_numpy() > 0).all() and (stripped == cats).all():
+            return s
     text = values_as_text(pd.Series(cats, dtype=cats.dtype)).str.strip()
     valid = (text.notna() & (text != "")).to_numpy()
     if valid.all() and text.is_unique:
@@ -780,6 +786,12 @@ def _clean_categorical(s: pd.Series, *, as_text: bool = True) -> pd.Series:
     codes = s.cat.codes.to_numpy().astype(np.int64)
     return pd.Series(pd.Categorical.from_codes(mapping[codes], categories=uniq), index=s.index,
                      name=s.name)
+
+
+def _is_str_index(index: pd.Index) -> bool:
+    """An index of ``str`` dtype (not object, not categorical)."""
+    return (pd.api.types.is_string_dtype(index.dtype) and index.dtype != object
+            and not isinstance(index.dtype, pd.CategoricalDtype))
 
 
 def _format_value(v: Any) -> Any:
@@ -955,8 +967,8 @@ def _parquet_streamed(pf: Any, names: list[str], n_rows: int, categorical: Colle
     columns) or floating-point numbers (not ids); returns None for any other file, which
     is then read by the general path. The values equal what the general path gives:
     Categoricals with the dictionary values as ``str`` categories (in the order of the
-    dictionaries, but without the values no row uses) and ``float64``/``float32`` columns
-    with NaN for missing values.
+    dictionaries; values no row uses are left out later, by the conversion to the
+    dataset's types) and ``float64``/``float32`` columns with NaN for missing values.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -1060,26 +1072,10 @@ def _parquet_streamed(pf: Any, names: list[str], n_rows: int, categorical: Colle
             c = arrays.pop(n, None)
             if c is None:  # no rows
                 c = np.full(n_rows, -1, dtype=np.int8)
-            c, cats = _drop_unused(c, index[n])
-            cat = pd.Categorical.from_codes(c, dtype=pd.CategoricalDtype(cats), validate=False)
+            cat = pd.Categorical.from_codes(c, dtype=pd.CategoricalDtype(index[n]),
+                                            validate=False)
             res[n] = pd.Series(cat, copy=False)
     return res
-
-
-def _drop_unused(codes: np.ndarray, cats: pd.Index) -> tuple[np.ndarray, pd.Index]:
-    """Leave out the dictionary values no row uses (a Parquet dictionary may hold every
-    child of the municipality); ``codes`` is recoded in place, the order kept."""
-    used = np.zeros(len(cats) + 1, dtype=bool)
-    used[codes] = True  # code -1 (missing) marks the extra last entry
-    used = used[:-1]
-    if used.all():
-        return codes, cats
-    mapping = np.full(len(cats) + 1, -1, dtype=codes.dtype)
-    mapping[:-1][used] = np.arange(int(used.sum()), dtype=codes.dtype)
-    step = 1 << 21
-    for a in range(0, len(codes), step):  # -1 picks the last entry (-1)
-        codes[a:a + step] = mapping[codes[a:a + step]]
-    return codes, cats[used]
 
 
 def _line_dtype(n: int) -> type:

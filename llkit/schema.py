@@ -29,9 +29,6 @@ import numpy as np
 import pandas as pd
 
 from llkit.errors import ProblemLog
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pandera.pandas as pa
 from llkit.io import (
     META_FILE,
     OPTIONAL_TABLES,
@@ -40,8 +37,12 @@ from llkit.io import (
     RawDataset,
     RawMeta,
     RawTable,
+    _code_dtype,
     values_as_text,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandera.pandas as pa
 
 __all__ = [
     "SUBJECTS",
@@ -941,11 +942,21 @@ def _as_id_categorical(s: pd.Series) -> pd.Series:
     used = np.zeros(n_cats + 1, dtype=bool)
     used[codes] = True  # code -1 (missing) marks the extra last entry
     used = used[:-1]
-    if used.all() and _is_text(s.cat.categories):
-        # text categories, all used: done when they are sorted and distinct already
-        index = s.cat.categories
-        if index.dtype == "str" and index.is_unique and index.is_monotonic_increasing:
+    index = s.cat.categories
+    if _is_text(index) and index.dtype == "str" and index.is_unique:
+        # distinct text categories (as the readers give them): drop the unused ones and
+        # sort, with one recoding of the rows at most
+        keep = np.flatnonzero(used)
+        kept = index[keep] if len(keep) < n_cats else index
+        order = kept.argsort(kind="stable")
+        if len(keep) == n_cats and np.array_equal(order, np.arange(n_cats)):
             return s.rename(s.name)
+        new_index = kept[order]
+        mapping = np.full(n_cats + 1, -1, dtype=_code_dtype(len(new_index)))
+        mapping[keep[order]] = np.arange(len(new_index))
+        cat = pd.Categorical.from_codes(mapping[codes], dtype=pd.CategoricalDtype(new_index),
+                                        validate=False)
+        return pd.Series(cat, index=s.index, name=s.name)
     cats = values_as_text(_distinct(s.cat.categories))
     cats = cats.to_numpy(dtype=object)
     keep = np.flatnonzero(used)
