@@ -971,7 +971,6 @@ def _parquet_streamed(pf: Any, names: list[str], n_rows: int, categorical: Colle
     dataset's types) and ``float64``/``float32`` columns with NaN for missing values.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     n_groups = pf.metadata.num_row_groups
     if n_groups < 1 or not names:
@@ -1049,13 +1048,20 @@ def _parquet_streamed(pf: Any, names: list[str], n_rows: int, categorical: Colle
                                else np.append(where, -1).astype(dt))
                     last[n] = (d, mapping)
                 idx = chunk.indices
-                if idx.null_count:
-                    idx = pc.fill_null(idx, -1)
-                idx = idx.to_numpy(zero_copy_only=False)
-                if mapping is None:
-                    out[at:at + k] = idx
+                part = out[at:at + k]
+                if idx.null_count == k:
+                    part[:] = -1
+                elif idx.null_count:
+                    raw, valid = _with_validity(idx)
+                    if mapping is None:
+                        part[:] = raw
+                        np.putmask(part, ~valid, -1)
+                    else:  # the values under missing entries are undefined: -1 first
+                        np.take(mapping, np.where(valid, raw, -1), out=part)
+                elif mapping is None:
+                    part[:] = idx.to_numpy(zero_copy_only=False)
                 else:
-                    np.take(mapping, idx, out=out[at:at + k])
+                    np.take(mapping, idx.to_numpy(zero_copy_only=False), out=part)
                 at += k
             if at != pos + m:
                 return None
@@ -1076,6 +1082,17 @@ def _parquet_streamed(pf: Any, names: list[str], n_rows: int, categorical: Colle
                                             validate=False)
             res[n] = pd.Series(cat, copy=False)
     return res
+
+
+def _with_validity(arr: Any) -> tuple[np.ndarray, np.ndarray]:
+    """An Arrow integer array with missing entries as its raw values (those under a
+    missing entry are undefined) and a boolean array, True where present; both without
+    a copy of the values (``pyarrow.compute.fill_null`` writes a new array)."""
+    off, k = arr.offset, len(arr)
+    raw = np.frombuffer(arr.buffers()[1], dtype=arr.type.to_pandas_dtype(), count=off + k)[off:]
+    bits = np.frombuffer(arr.buffers()[0], dtype=np.uint8)
+    valid = np.unpackbits(bits, bitorder="little", count=off + k)[off:].view(bool)
+    return raw, valid
 
 
 def _line_dtype(n: int) -> type:

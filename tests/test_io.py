@@ -524,3 +524,16 @@ def test_parquet_codes_widen_when_later_row_groups_bring_many_new_values(tmp_pat
     for c in fast.columns:
         pd.testing.assert_series_equal(fast[c].astype(object), slow[c].astype(object))
     assert fast["child_id"].iloc[999] == "C0049" and fast["child_id"].iloc[5999] == "C05999"
+
+
+@pytest.mark.parametrize("offset", [0, 3, 13])
+def test_with_validity_reads_a_sliced_arrow_array(offset):
+    from llkit.io import _with_validity
+
+    values = [None if i % 4 == 1 else i for i in range(40)]
+    arr = pa.array(values, type=pa.int16()).slice(offset, 21)
+    raw, valid = _with_validity(arr)
+    expected = values[offset:offset + 21]
+    assert valid.tolist() == [v is not None for v in expected]
+    assert [int(x) for x, ok in zip(raw, valid, strict=True) if ok] == [
+        v for v in expected if v is not None]
