@@ -195,18 +195,18 @@ def _warm(ctx: Context) -> None:
     ds = ctx.ds
     for by in (None, "institution", "department", "cluster"):
         fd._summary(ds, by)
-    fd._minfo(ds)
-    inst = fd._institution(ds, ctx.allowed[0])
-    last = fd._last_round(ds, inst)
+    fd.measure_info(ds)
+    inst = fd.institution_info(ds, ctx.allowed[0])
+    last = fd.last_round(ds, inst)
     fd._compare(ds, last)
-    fd._position(ds, inst, last)
+    fd.institution_position(ds, inst, last)
     groups = measure_groups(ds)
     if not groups:
         return
     if ctx.cache_dir is None:
         from llkit import plots
 
-        fd._figure(plots.profile(ds, institution=inst["id"], round=last, measures=groups[0][1]))
+        fd.figure_html(plots.profile(ds, institution=inst["id"], round=last, measures=groups[0][1]))
         return
     # Under llkit serve: the first tab of every institution in the scope, as it looks when a
     # viewer arrives, into the cache shared by the kernels (paid once per server).
@@ -252,7 +252,7 @@ def measure_groups(ds: Dataset) -> list[tuple[str, list[str]]]:
     The group is the ``group`` column of the measures table, or the source when it is
     absent.
     """
-    info = fd._minfo(ds)
+    info = fd.measure_info(ds)
     child = info[info["subject"] == "child"]
     if "group" in child and child["group"].notna().any():
         key = child["group"].astype("string").fillna(child["source_label"])
@@ -271,8 +271,8 @@ def _institution_options(ctx: Context) -> list[tuple[str, str]]:
 
 
 def _rounds(ds: Dataset, institution: str) -> list[str]:
-    inst = fd._institution(ds, institution)
-    return fd._inst_rounds(ds, inst) or list(ds.meta.rounds)
+    inst = fd.institution_info(ds, institution)
+    return fd.institution_rounds(ds, inst) or list(ds.meta.rounds)
 
 
 # ----------------------------------------------------------------------------- tabs
@@ -295,11 +295,11 @@ def _lead(text: str) -> str:
 
 
 def _label(ds: Dataset, m: str) -> str:
-    return str(fd._minfo(ds).loc[m, "label"])
+    return str(fd.measure_info(ds).loc[m, "label"])
 
 
 def _position_rows(ds: Dataset, inst: dict[str, Any], rnd: str, measures: Sequence[str]) -> str:
-    pos = fd._position(ds, inst, rnd)
+    pos = fd.institution_position(ds, inst, rnd)
     rows = []
     for m in measures:
         if pos is None or m not in pos.index:
@@ -313,15 +313,15 @@ def _position_rows(ds: Dataset, inst: dict[str, Any], rnd: str, measures: Sequen
             row.update({"Antal": tx.fmt_int(r["n"]), "Gennemsnit": fd._fmt(ds, m, r["mean"]),
                         "95 %-interval": fd._fmt_ci(ds, m, r["ci_low"], r["ci_high"])})
         row["Kommunen"] = fd._fmt(ds, m, r["municipality"])
-        row["Vurdering"] = tx.MISSING if r["suppressed"] else fd._verdict(r, bool(fd._minfo(ds).loc[m, "hib"]))
+        row["Vurdering"] = tx.MISSING if r["suppressed"] else fd._verdict(r, bool(fd.measure_info(ds).loc[m, "hib"]))
         rows.append(row)
     if not rows:
         return ""
-    return fd._table(pd.DataFrame(rows), caption=f"{inst['name']}, {fd._round_label(ds, rnd)}")
+    return fd.styled_table(pd.DataFrame(rows), caption=f"{inst['name']}, {fd.round_label(ds, rnd)}")
 
 
 def _tab_profile(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
-    pos = fd._position(ds, inst, rnd)
+    pos = fd.institution_position(ds, inst, rnd)
     ms = [m for m in group if pos is not None and m in pos.index]
     if not ms:
         return _empty(f"Der er ingen målinger i denne gruppe for {inst['name']} i {rnd}.")
@@ -331,12 +331,12 @@ def _tab_profile(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: s
                   "klyngen, kommunen og – hvis data har det – landsplan.")
             + _figure(lambda: plots.profile(ds, institution=inst["id"], round=rnd, measures=ms))
             + _position_rows(ds, inst, rnd, ms)
-            + fd._note("»Ingen sikker forskel« betyder, at forskellen til kommunen er mindre end "
+            + fd.note_html("»Ingen sikker forskel« betyder, at forskellen til kommunen er mindre end "
                        "den statistiske usikkerhed."))
 
 
 def _tab_distribution(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
-    info = fd._minfo(ds)
+    info = fd.measure_info(ds)
     if pd.isna(info.loc[measure, "low_cut"]) and pd.isna(info.loc[measure, "high_cut"]):
         return _empty(f"»{_label(ds, measure)}« har ingen grænser for lav og høj, så fordelingen "
                       "kan ikke vises.")
@@ -346,18 +346,18 @@ def _tab_distribution(ds: Dataset, inst: dict, group: list[str], measure: str, r
                   f"score i »{_label(ds, measure)}« – for hver {fd._lab(ds, 'department', 'afdeling').lower()}, "
                   "for jer samlet og for kommunen.")
             + _figure(lambda: plots.distribution(ds, institution=inst["id"], measure=measure, round=rnd))
-            + fd._note("Grupper med for få svar vises ikke (skraveret felt)."))
+            + fd.note_html("Grupper med for få svar vises ikke (skraveret felt)."))
 
 
 def _tab_development(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
-    if len(fd._inst_rounds(ds, inst)) < 2:
+    if len(fd.institution_rounds(ds, inst)) < 2:
         return _empty("Der er kun én målerunde, så udviklingen kan først vises efter næste måling.")
     from llkit import plots
 
     return (_lead(f"»{_label(ds, measure)}« over alle målerunder. En fuldt optrukket linje betyder "
                   "de samme personer i begge målinger; en stiplet linje betyder forskellige personer.")
             + _figure(lambda: plots.development(ds, measure=measure, institution=inst["id"]))
-            + fd._note("Små ændringer er ofte tilfældige: kun ændringer, der er større end "
+            + fd.note_html("Små ændringer er ofte tilfældige: kun ændringer, der er større end "
                        "usikkerheden, bør drøftes som en egentlig udvikling."))
 
 
@@ -375,7 +375,7 @@ def _tab_departments(ds: Dataset, inst: dict, group: list[str], measure: str, rn
 
 
 def _tab_funnel(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
-    pos = fd._position(ds, inst, rnd)
+    pos = fd.institution_position(ds, inst, rnd)
     if pos is None or measure not in pos.index:
         return _empty(f"{inst['name']} har ingen resultater for »{_label(ds, measure)}« i {rnd}.")
     from llkit import plots
@@ -410,12 +410,12 @@ def _tab_gap(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) 
                   f"{' eller '.join(x.lower() for x in high)} og med {', '.join(x.lower() for x in low)} "
                   "uddannelse. Målet er, at forskellen bliver mindre.")
             + _figure(lambda: plots.gap(ds, measure=measure, institution=inst["id"]))
-            + fd._note(f"Med få {fd._children_noun(ds)} i hver gruppe er usikkerheden stor; grupper "
+            + fd.note_html(f"Med få {fd._children_noun(ds)} i hver gruppe er usikkerheden stor; grupper "
                        f"med færre end {ds.meta.min_n} vises ikke."))
 
 
 def _tab_culture(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
-    pos = fd._position(ds, inst, rnd)
+    pos = fd.institution_position(ds, inst, rnd)
     ms = [m for m in fd._measures_of(ds, ["respondent", "department"]) if pos is not None and m in pos.index]
     if not ms:
         return _empty("Der er ingen målinger af medarbejderkultur eller læringsmiljø i data for "
@@ -426,7 +426,7 @@ def _tab_culture(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: s
                   "læringsmiljøet, ved siden af kommunen.")
             + _figure(lambda: plots.culture(ds, institution=inst["id"], round=rnd))
             + _position_rows(ds, inst, rnd, ms)
-            + fd._note(f"Medarbejdernes svar vises kun, når mindst {ds.meta.min_n} har svaret."))
+            + fd.note_html(f"Medarbejdernes svar vises kun, når mindst {ds.meta.min_n} har svaret."))
 
 
 def _tab_coverage(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
@@ -461,7 +461,7 @@ def render_tab(ds: Dataset, key: str, institution: str, group: Sequence[str], me
     >>> "Social baggrund" in render_tab(ds, "gap", "I01", ["sprog"], "sprog", "T3") or True
     True
     """
-    inst = fd._institution(ds, institution)
+    inst = fd.institution_info(ds, institution)
     try:
         body = _RENDERERS[key](ds, inst, list(group), measure, round)
     except KeyError:
@@ -473,7 +473,7 @@ def render_tab(ds: Dataset, key: str, institution: str, group: Sequence[str], me
 
 def header_html(ds: Dataset, institution: str, round: str, scope_text: str | None = None) -> str:
     """The title line: institution, cluster, area, municipality and round."""
-    inst = fd._institution(ds, institution)
+    inst = fd.institution_info(ds, institution)
     where = " · ".join(str(x) for x in [inst["cluster"], inst["area"], ds.meta.name] if x)
     synth = ("<p class='llkit-note'>Data er syntetiske: alle navne og tal er opdigtede.</p>"
              if ds.meta.synthetic else "")
@@ -481,7 +481,7 @@ def header_html(ds: Dataset, institution: str, round: str, scope_text: str | Non
              if scope_text and scope_text != "alle institutioner" else "")
     return (f'{_CSS}<div class="llkit-dash"><p class="llkit-kicker">Overblik til ledelsesteamet · '
             f"kun til læsning</p><h2>{_esc(inst['name'])}</h2>"
-            f"<p>{_esc(where)} · målerunde {_esc(fd._round_label(ds, round))}</p>{synth}{scope}</div>")
+            f"<p>{_esc(where)} · målerunde {_esc(fd.round_label(ds, round))}</p>{synth}{scope}</div>")
 
 
 # ----------------------------------------------------------------------------- widget
@@ -559,7 +559,7 @@ class Dashboard:
         ds = self.ctx.ds
         rounds = _rounds(ds, self.institution.value)
         keep = self.round.value if self.round.value in rounds else rounds[-1]
-        self.round.options = [(fd._round_label(ds, r), r) for r in rounds]
+        self.round.options = [(fd.round_label(ds, r), r) for r in rounds]
         self.round.value = keep
 
     def _state(self) -> tuple:

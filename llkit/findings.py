@@ -7,15 +7,20 @@ only called a difference when it is larger than the statistical uncertainty, a c
 whether it concerns the same children, and a suppressed number is never shown — its place
 says "færre end N børn – vises ikke".
 
-Three kinds of functions:
+Four kinds of functions:
 
 - sentences and questions as plain lists of strings: :func:`key_findings`,
   :func:`overview_findings`, :func:`reflection_questions`, :func:`dialogue_questions`;
 - :func:`display_findings` renders such a list as a block for a notebook;
 - ``*_section`` functions return a :class:`Block` (Danish headings, tables in Danish number
-  format, figures from :mod:`llkit.plots` inlined as PNG) for one part of a report. Each
+  format, figures from :mod:`llkit.plots` inlined as SVG) for one part of a report. Each
   works for both sectors, any measures, 1–5 rounds, with or without the optional ``goals``
   and ``reference`` tables; a part without data says so in one line.
+- building blocks that other views (the e-learning chapters, the dashboard) reuse so that
+  they look and count the same: :func:`institution_info`, :func:`institution_rounds`,
+  :func:`last_round`, :func:`round_label`, :func:`institution_position`,
+  :func:`measure_info`, :func:`measure_title`, :func:`format_estimate`,
+  :func:`styled_table`, :func:`figure_html`, :func:`note_html` and :func:`cached`.
 
 Results of the indicators are computed once per :class:`~llkit.dataset.Dataset` object and
 reused by every section (the scores themselves are cached by :mod:`llkit.indicators`).
@@ -67,6 +72,19 @@ __all__ = [
     "display_findings",
     "heading",
     "cluster_institutions",
+    # building blocks for other report views (e-learning chapters, dashboard)
+    "institution_info",
+    "institution_rounds",
+    "last_round",
+    "round_label",
+    "institution_position",
+    "measure_info",
+    "measure_title",
+    "format_estimate",
+    "styled_table",
+    "figure_html",
+    "note_html",
+    "cached",
     # institution report
     "title_block",
     "basis_section",
@@ -151,7 +169,24 @@ def _h(level: int, s: str) -> str:
     return f"<h{level}>{_esc(s)}</h{level}>"
 
 
-def _note(s: str) -> str:
+def note_html(s: str) -> str:
+    """A small explanatory note under a table or figure, as an HTML paragraph.
+
+    Parameters
+    ----------
+    s : str
+        The (Danish) note; it is HTML-escaped.
+
+    Returns
+    -------
+    str
+        ``<p class="llkit-note">…</p>``.
+
+    Examples
+    --------
+    >>> note_html("Få svar & stor usikkerhed.")
+    '<p class="llkit-note">Få svar &amp; stor usikkerhed.</p>'
+    """
     return _p(s, "llkit-note")
 
 
@@ -185,8 +220,31 @@ def _measure_cells(ds: Dataset, g: pd.DataFrame, ms: Sequence[str], info: pd.Dat
     return cells
 
 
-def _table(df: pd.DataFrame, *, caption: str | None = None) -> str:
-    """A table of already formatted (Danish) strings, without index, as HTML."""
+def styled_table(df: pd.DataFrame, *, caption: str | None = None) -> str:
+    """A table of already formatted (Danish) strings as HTML in the reports' style.
+
+    The index is hidden, missing cells show the missing marker, suppression texts
+    ("færre end N", "vises ikke*") are set in grey italics, and columns of text are
+    left-aligned while columns of numbers, percents and intervals stay right-aligned.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The rows to show, already formatted for reading (column names are the headers).
+    caption : str, optional
+        A caption above the table.
+
+    Returns
+    -------
+    str
+        ``<div class="llkit-table-wrap">`` holding the styled ``<table class="llkit-table">``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"Måling": ["Sprog"], "Gennemsnit": ["3,4"]})
+    >>> styled_table(df, caption="T3").startswith('<div class="llkit-table-wrap">')
+    True
+    """
     df = df.astype(object).where(df.notna(), tx.MISSING)
     sty = df.style.hide(axis="index").format(escape="html").format_index(escape="html", axis=1)
     sty = sty.set_table_attributes('class="llkit-table"')
@@ -230,11 +288,32 @@ def _close(fig: Figure) -> None:
         plt.close(fig)
 
 
-def _figure(fig: Figure, caption: str | None = None) -> str:
+def figure_html(fig: Figure, caption: str | None = None) -> str:
     """A matplotlib figure inlined as an SVG data URI (no files, no network).
 
     SVG with the glyphs as paths: sharp when printed, looks the same on every machine
-    (no fonts needed), and renders about twice as fast as a PNG.
+    (no fonts needed), and renders about twice as fast as a PNG. The figure is closed.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure, e.g. from :mod:`llkit.plots`.
+    caption : str, optional
+        A caption under the figure; it is also the image's ``alt`` text (otherwise the
+        figure's title, or "Figur").
+
+    Returns
+    -------
+    str
+        ``<figure class="llkit-figure"><img …></figure>``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set_title("Sprog")
+    >>> figure_html(fig)[:47]
+    '<figure class="llkit-figure"><img alt="Sprog" s'
     """
     import matplotlib as mpl
 
@@ -270,7 +349,7 @@ def _figures(items: list[tuple[Callable[[], Figure], str | None]], columns: int 
     parts = []
     for make, cap in items:
         try:
-            parts.append(_figure(make(), cap))
+            parts.append(figure_html(make(), cap))
         except Exception as exc:  # noqa: BLE001 - see docstring
             if os.environ.get("LLKIT_STRICT_FIGURES") == "1":
                 raise
@@ -324,7 +403,7 @@ def display_findings(
     tag = "ol" if numbered else "ul"
     body = f'<{tag} class="llkit-findings">{"".join(rows)}</{tag}>' if rows else ""
     head = _h(3, title) if title else ""
-    tail = _note(note) if note else ""
+    tail = note_html(note) if note else ""
     return Block(f'<div class="llkit-box">{head}{body}{tail}</div>')
 
 
@@ -410,7 +489,34 @@ def prepare(
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _memo(ds: Dataset, key: tuple, make: Callable[[], Any]) -> Any:
+def cached(ds: Dataset, key: tuple, make: Callable[[], Any]) -> Any:
+    """``make()``, computed once per dataset object and key and then reused.
+
+    The cache lives as long as the dataset object does (a weak reference), so a reloaded
+    or restricted dataset (:func:`prepare`) is computed afresh.
+
+    Parameters
+    ----------
+    ds : Dataset
+    key : tuple
+        Identifies the result within ``ds``; start it with a name of your own (e.g.
+        ``("el-ch05", institution)``) so it cannot clash with the keys used here.
+    make : callable
+        Computes the result when it is not cached yet.
+
+    Returns
+    -------
+    object
+        The cached result of ``make()``.
+
+    Examples
+    --------
+    >>> ds = prepare("data/sample/dagtilbud")
+    >>> cached(ds, ("doc", "answer"), lambda: 42)
+    42
+    >>> cached(ds, ("doc", "answer"), lambda: 0)
+    42
+    """
     store = _CACHE.get(ds)
     if store is None:
         store = {}
@@ -421,7 +527,7 @@ def _memo(ds: Dataset, key: tuple, make: Callable[[], Any]) -> Any:
 
 
 def _summary(ds: Dataset, by: str | None) -> pd.DataFrame:
-    return _memo(ds, ("summary", by), lambda: indicators.summarize(ds, by=by))
+    return cached(ds, ("summary", by), lambda: indicators.summarize(ds, by=by))
 
 
 def _change(ds: Dataset, by: str | None) -> pd.DataFrame | None:
@@ -429,7 +535,7 @@ def _change(ds: Dataset, by: str | None) -> pd.DataFrame | None:
         if len(ds.meta.rounds) < 2:
             return None
         return indicators.change(ds, ds.measures["measure_id"].tolist(), by=by)
-    return _memo(ds, ("change", by), make)
+    return cached(ds, ("change", by), make)
 
 
 def _gap(ds: Dataset, by: str | None) -> pd.DataFrame | None:
@@ -441,7 +547,7 @@ def _gap(ds: Dataset, by: str | None) -> pd.DataFrame | None:
             return indicators.gap(ds, child, by=by)
         except (KeyError, ValueError):
             return None  # no background attribute, or none of its groups in the data
-    return _memo(ds, ("gap", by), make)
+    return cached(ds, ("gap", by), make)
 
 
 def _compare(ds: Dataset, round: str, level: str = "institution", target: str = "municipality") -> pd.DataFrame | None:
@@ -460,25 +566,25 @@ def _compare(ds: Dataset, round: str, level: str = "institution", target: str = 
         except ValueError:
             return None
         return out if len(out) else None
-    return _memo(ds, ("compare", round, level, target), make)
+    return cached(ds, ("compare", round, level, target), make)
 
 
 def _reliability(ds: Dataset) -> pd.DataFrame:
-    return _memo(ds, ("reliability",), lambda: indicators.reliability(ds, round=ds.meta.rounds[-1]))
+    return cached(ds, ("reliability",), lambda: indicators.reliability(ds, round=ds.meta.rounds[-1]))
 
 
 def _coverage(ds: Dataset, by: str | None) -> pd.DataFrame:
-    return _memo(ds, ("coverage", by), lambda: indicators.coverage(ds, by=by))
+    return cached(ds, ("coverage", by), lambda: indicators.coverage(ds, by=by))
 
 
 def _vc(ds: Dataset, level: str, round: str) -> pd.DataFrame:
     def make():
-        measures = [m for m in ds.measures["measure_id"] if _minfo(ds).loc[m, "subject"] != "department" or level != "department"]
+        measures = [m for m in ds.measures["measure_id"] if measure_info(ds).loc[m, "subject"] != "department" or level != "department"]
         try:
             return indicators.variance_components(ds, measures, level=level, round=round)
         except (ValueError, KeyError):
             return pd.DataFrame(columns=["measure_id", "icc", "mean_reliability"])
-    return _memo(ds, ("vc", level, round), make)
+    return cached(ds, ("vc", level, round), make)
 
 
 # ----------------------------------------------------------------------------- metadata
@@ -528,8 +634,27 @@ def _source_label(ds: Dataset, source: str) -> str:
     return labels.get(source, str(source).capitalize())
 
 
-def _minfo(ds: Dataset) -> pd.DataFrame:
-    """Per measure: label, source, subject, scale, decimals and the nouns for sentences."""
+def measure_info(ds: Dataset) -> pd.DataFrame:
+    """Per measure: label, source, subject, scale, decimals and the nouns for sentences.
+
+    Parameters
+    ----------
+    ds : Dataset
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``measure_id`` (str), in the order of the measures table: the columns
+        of ``ds.measures`` plus ``decimals`` (for showing means), ``scale`` ("skala 1–5",
+        or empty), ``noun`` (who is measured, e.g. "børn"), ``source_label`` (Danish
+        source name) and ``hib`` (higher is better, bool). Cached per dataset.
+
+    Examples
+    --------
+    >>> info = measure_info(prepare("data/sample/dagtilbud"))
+    >>> info.loc["sprog", ["label", "scale", "noun"]].tolist()
+    ['Kommunikation og sprog', 'skala 1–5', 'børn']
+    """
     def make():
         m = ds.measures.copy()
         m["measure_id"] = m["measure_id"].astype(str)
@@ -558,12 +683,12 @@ def _minfo(ds: Dataset) -> pd.DataFrame:
         m["source_label"] = [_source_label(ds, s) for s in m["source"]]
         m["hib"] = m["higher_is_better"].astype(bool)
         return m
-    return _memo(ds, ("minfo",), make)
+    return cached(ds, ("minfo",), make)
 
 
 def _measures_of(ds: Dataset, subject: str | Sequence[str]) -> list[str]:
     subjects = {subject} if isinstance(subject, str) else set(subject)
-    info = _minfo(ds)
+    info = measure_info(ds)
     return [m for m in info.index if info.loc[m, "subject"] in subjects]
 
 
@@ -573,16 +698,34 @@ def _child_measures(ds: Dataset) -> list[str]:
 
 def _sources(ds: Dataset, measures: Sequence[str]) -> list[tuple[str, list[str]]]:
     """(source, its measures) in the order of the measures table."""
-    info = _minfo(ds)
+    info = measure_info(ds)
     out: dict[str, list[str]] = {}
     for m in measures:
         out.setdefault(info.loc[m, "source"], []).append(m)
     return list(out.items())
 
 
-def _title(ds: Dataset, m: str) -> str:
-    """'Kommunikation og sprog (Pædagogvurdering, skala 1–5)'."""
-    info = _minfo(ds).loc[m]
+def measure_title(ds: Dataset, m: str) -> str:
+    """A measure's label with its source and scale, as in headings and sentences.
+
+    Parameters
+    ----------
+    ds : Dataset
+    m : str
+        A measure id.
+
+    Returns
+    -------
+    str
+        E.g. 'Kommunikation og sprog (Pædagogvurdering, skala 1–5)'; just the label when
+        there is neither a source label nor a scale.
+
+    Examples
+    --------
+    >>> measure_title(prepare("data/sample/dagtilbud"), "sprog")
+    'Kommunikation og sprog (Pædagogvurdering, skala 1–5)'
+    """
+    info = measure_info(ds).loc[m]
     extra = ", ".join(x for x in [info["source_label"], info["scale"]] if x)
     if not extra:
         return str(info["label"])
@@ -593,7 +736,7 @@ def _title(ds: Dataset, m: str) -> str:
 
 def _sentence_decimals(ds: Dataset, m: str, lo: Any, hi: Any) -> int:
     """The measure's decimals, or more when an interval bound beyond 0 would show as 0."""
-    d = int(_minfo(ds).loc[m, "decimals"])
+    d = int(measure_info(ds).loc[m, "decimals"])
     try:
         lo, hi = float(lo), float(hi)
     except (TypeError, ValueError):
@@ -605,9 +748,33 @@ def _sentence_decimals(ds: Dataset, m: str, lo: Any, hi: Any) -> int:
     return d
 
 
-def _est(ds: Dataset, m: str, x: Any, lo: Any, hi: Any) -> tuple[str, str]:
-    """A signed estimate and its interval with enough decimals to show them apart (no
-    "0,0–0,0", and no bound shown as 0 when the interval excludes 0)."""
+def format_estimate(ds: Dataset, m: str, x: Any, lo: Any, hi: Any) -> tuple[str, str]:
+    """A signed estimate (a change, difference or gap) and its 95 % interval in Danish.
+
+    Uses the measure's decimals, or more (up to 3) when needed to show the bounds apart
+    (no "0,0–0,0") and to not show a bound as 0 when the interval excludes 0.
+
+    Parameters
+    ----------
+    ds : Dataset
+    m : str
+        The measure id (its decimals are the starting point).
+    x, lo, hi : float
+        The estimate and the bounds of its interval.
+
+    Returns
+    -------
+    tuple of str
+        The estimate with its sign and the interval, e.g. ``('+0,04', '0,01–0,07')``.
+
+    Examples
+    --------
+    >>> ds = prepare("data/sample/dagtilbud")
+    >>> format_estimate(ds, "sprog", 0.04, 0.01, 0.07)
+    ('+0,04', '0,01–0,07')
+    >>> format_estimate(ds, "sprog", 0.3, -0.1, 0.7)
+    ('+0,3', '−0,1 til 0,7')
+    """
     d = _sentence_decimals(ds, m, lo, hi)
     while d < 3 and tx.fmt_interval(lo, hi, d) != tx.MISSING and tx.fmt_number(lo, d) == tx.fmt_number(hi, d):
         d += 1
@@ -615,17 +782,17 @@ def _est(ds: Dataset, m: str, x: Any, lo: Any, hi: Any) -> tuple[str, str]:
 
 
 def _fmt(ds: Dataset, m: str, x: Any, *, sign: bool = False) -> str:
-    return tx.fmt_number(x, int(_minfo(ds).loc[m, "decimals"]), sign=sign)
+    return tx.fmt_number(x, int(measure_info(ds).loc[m, "decimals"]), sign=sign)
 
 
 def _fmt_ci(ds: Dataset, m: str, lo: Any, hi: Any) -> str:
-    return tx.fmt_interval(lo, hi, int(_minfo(ds).loc[m, "decimals"]))
+    return tx.fmt_interval(lo, hi, int(measure_info(ds).loc[m, "decimals"]))
 
 
 def _suppressed(ds: Dataset, m: str, reason: Any = None, *, short: bool = False) -> str:
     """What a hidden number's cell says; ``short`` for wide tables (explained by
     :func:`_suppressed_note`)."""
-    noun = _minfo(ds).loc[m, "noun"]
+    noun = measure_info(ds).loc[m, "noun"]
     complementary = str(reason) == "complementary"
     if short:
         return "vises ikke*" if complementary else f"færre end {ds.meta.min_n}"
@@ -634,12 +801,30 @@ def _suppressed(ds: Dataset, m: str, reason: Any = None, *, short: bool = False)
 
 def _suppressed_note(ds: Dataset, noun: str | None = None) -> str:
     noun = noun or _children_noun(ds)
-    return _note(f"»færre end {ds.meta.min_n}«: tallet bygger på færre end {ds.meta.min_n} {noun} og vises "
+    return note_html(f"»færre end {ds.meta.min_n}«: tallet bygger på færre end {ds.meta.min_n} {noun} og vises "
                  f"ikke. »vises ikke*«: tallet er skjult, så et tal for færre end {ds.meta.min_n} ikke kan "
                  "regnes ud af de andre.")
 
 
-def _round_label(ds: Dataset, r: str) -> str:
+def round_label(ds: Dataset, r: str) -> str:
+    """A round with its month and year when the dataset has the round's date.
+
+    Parameters
+    ----------
+    ds : Dataset
+    r : str
+        A round id.
+
+    Returns
+    -------
+    str
+        E.g. 'T3 (marts 2019)'; the round id alone without a (valid) date.
+
+    Examples
+    --------
+    >>> round_label(prepare("data/sample/dagtilbud"), "T3")
+    'T3 (marts 2019)'
+    """
     date = ds.meta.round_dates.get(r)
     if not date:
         return r
@@ -655,7 +840,35 @@ def _round_label(ds: Dataset, r: str) -> str:
 # ----------------------------------------------------------------------------- units
 
 
-def _institution(ds: Dataset, institution: str) -> dict[str, Any]:
+def institution_info(ds: Dataset, institution: str) -> dict[str, Any]:
+    """An institution's id, name, cluster, area and departments.
+
+    The dict is what :func:`institution_rounds`, :func:`last_round` and
+    :func:`institution_position` take as ``inst``.
+
+    Parameters
+    ----------
+    ds : Dataset
+    institution : str
+        An institution id, or else its exact name.
+
+    Returns
+    -------
+    dict
+        ``id`` and ``name`` (str), ``cluster`` and ``area`` (None when not given) and
+        ``departments`` (list of department ids).
+
+    Raises
+    ------
+    KeyError
+        When the dataset has no such institution (the message lists the known ids).
+
+    Examples
+    --------
+    >>> inst = institution_info(prepare("data/sample/dagtilbud"), "I03")
+    >>> inst["name"], inst["cluster"], inst["departments"]
+    ('Børnehuset Krudtuglen', 'Klynge Nord 1', ['I03-1', 'I03-2', 'I03-3', 'I03-4'])
+    """
     inst = str(institution)
     org = ds.org
     rows = org[org["institution_id"].astype(str) == inst]
@@ -676,18 +889,55 @@ def _institution(ds: Dataset, institution: str) -> dict[str, Any]:
     }
 
 
-def _inst_rounds(ds: Dataset, inst: dict[str, Any]) -> list[str]:
-    """The rounds in which the institution has answers."""
+def institution_rounds(ds: Dataset, inst: dict[str, Any]) -> list[str]:
+    """The rounds in which the institution has answers, in the dataset's order.
+
+    Parameters
+    ----------
+    ds : Dataset
+    inst : dict
+        The institution, from :func:`institution_info`.
+
+    Returns
+    -------
+    list of str
+        Cached per dataset and institution.
+
+    Examples
+    --------
+    >>> ds = prepare("data/sample/dagtilbud")
+    >>> institution_rounds(ds, institution_info(ds, "I03"))
+    ['T1', 'T2', 'T3']
+    """
     def make():
         r = ds.responses
         present = set(r.loc[r["department_id"].astype(str).isin(inst["departments"]), "round"].astype(str))
         return [x for x in ds.meta.rounds if x in present]
-    return _memo(ds, ("inst_rounds", inst["id"]), make)
+    return cached(ds, ("inst_rounds", inst["id"]), make)
 
 
-def _last_round(ds: Dataset, inst: dict[str, Any] | None = None) -> str:
+def last_round(ds: Dataset, inst: dict[str, Any] | None = None) -> str:
+    """The institution's last round with answers, or the dataset's last round.
+
+    Parameters
+    ----------
+    ds : Dataset
+    inst : dict, optional
+        The institution, from :func:`institution_info`. Without it, or when the
+        institution has no answers, the dataset's last round is returned.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> ds = prepare("data/sample/dagtilbud")
+    >>> last_round(ds, institution_info(ds, "I03")), last_round(ds)
+    ('T3', 'T3')
+    """
     if inst is not None:
-        rounds = _inst_rounds(ds, inst)
+        rounds = institution_rounds(ds, inst)
         if rounds:
             return rounds[-1]
     return ds.meta.rounds[-1]
@@ -718,7 +968,7 @@ def cluster_institutions(
     """
     if institutions is not None and len(institutions):
         ids = [s.strip() for s in institutions.split(",")] if isinstance(institutions, str) else [str(i) for i in institutions]
-        return [_institution(ds, i)["id"] for i in ids if i]
+        return [institution_info(ds, i)["id"] for i in ids if i]
     if cluster is None:
         raise ValueError("give cluster= (a cluster name) or institutions= (3–4 institution ids)")
     org = ds.org
@@ -732,12 +982,41 @@ def cluster_institutions(
 # ----------------------------------------------------------------------------- analysis
 
 
-def _position(ds: Dataset, inst: dict[str, Any], round: str) -> pd.DataFrame:
-    """Per measure in ``round``: the institution's n, mean, interval, suppression; the
-    cluster, municipality and national means; the difference to the municipality with
-    its 95 % interval (funnel standard error) and the funnel flags."""
+def institution_position(ds: Dataset, inst: dict[str, Any], round: str) -> pd.DataFrame:
+    """Where the institution stands in a round, per measure, next to its cluster, the
+    municipality and the country.
+
+    Parameters
+    ----------
+    ds : Dataset
+    inst : dict
+        The institution, from :func:`institution_info`.
+    round : str
+        A round id.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``measure_id``, one row per measure the institution has in ``round``:
+        ``n``, ``mean``, ``ci_low``/``ci_high``, ``share_low``/``_middle``/``_high`` (NaN
+        when ``suppressed``; ``reason`` says why); the ``municipality`` mean and shares,
+        the ``cluster`` mean (``cluster_suppressed``, ``cluster_reason``) and the
+        ``national`` mean; ``diff`` to the municipality with ``se``, ``z``, ``flag``,
+        ``reliability``, ``diff_ci_low``/``diff_ci_high`` (95 %, funnel standard error)
+        and ``beyond95``; the same against the national reference as ``nat_diff``,
+        ``nat_se``, ``nat_z``, ``nat_flag`` and ``nat_reliability``. Empty when the
+        institution has no answers in ``round``. Cached per dataset, institution and
+        round.
+
+    Examples
+    --------
+    >>> ds = prepare("data/sample/dagtilbud")
+    >>> pos = institution_position(ds, institution_info(ds, "I03"), "T3")
+    >>> int(pos.loc["sprog", "n"]), bool(pos.loc["sprog", "beyond95"])
+    (52, False)
+    """
     def make():
-        info = _minfo(ds)
+        info = measure_info(ds)
         si = _summary(ds, "institution")
         si = si[(si["institution_id"].astype(str) == inst["id"]) & (si["round"].astype(str) == round)]
         si = si.set_index("measure_id")
@@ -795,7 +1074,7 @@ def _position(ds: Dataset, inst: dict[str, Any], round: str) -> pd.DataFrame:
             out["beyond95"] = (out["diff_ci_low"] > 0) | (out["diff_ci_high"] < 0)
             out = out.set_index("measure_id")
         return out
-    return _memo(ds, ("position", inst["id"], round), make)
+    return cached(ds, ("position", inst["id"], round), make)
 
 
 def _inst_change(ds: Dataset, inst: dict[str, Any]) -> pd.DataFrame | None:
@@ -836,7 +1115,7 @@ def _groups_text(ds: Dataset) -> tuple[str, str, list[str], list[str], str]:
 
 
 def _change_sentence(ds: Dataset, m: str, row: pd.Series, name: str) -> str:
-    info = _minfo(ds).loc[m]
+    info = measure_info(ds).loc[m]
     paired = bool(row["paired"])
     s = tx.describe_change(
         row["diff"], row["ci_low"], row["ci_high"], paired=paired,
@@ -868,10 +1147,10 @@ class _Finding:
 
 
 def _position_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Finding]:
-    pos = _position(ds, inst, last)
+    pos = institution_position(ds, inst, last)
     if pos is None or pos.empty:
         return [_Finding(0, 30, f"{inst['name']} har ingen svar i {last}, så rapporten kan ikke vise, hvor I står.")]
-    info = _minfo(ds)
+    info = measure_info(ds)
     persons = pos[[info.loc[m, "subject"] == "child" for m in pos.index]]
     shown = persons[~persons["suppressed"] & persons["diff"].notna()]
     flagged = shown[shown["beyond95"]].copy()
@@ -887,7 +1166,7 @@ def _position_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Fi
         if len(flagged) <= max(1, round(0.05 * k)) and k >= 8 and r["absz"] < 3.09:
             s += (f" Men med {k} målinger kan én forskel af den størrelse opstå ved en tilfældighed "
                   "– tolk den varsomt.")
-        out.append(_Finding(0, 100 + r["absz"] - 5 * rank, f"{_title(ds, m)}, {last}: {s}"))
+        out.append(_Finding(0, 100 + r["absz"] - 5 * rank, f"{measure_title(ds, m)}, {last}: {s}"))
     if not len(flagged) and k:
         out.append(_Finding(0, 60, (
             f"I forhold til kommunen, {last}: På ingen af de {k} målinger adskiller {inst['name']} "
@@ -902,14 +1181,14 @@ def _position_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Fi
 
 
 def _change_findings(ds: Dataset, inst: dict[str, Any]) -> list[_Finding]:
-    rounds = _inst_rounds(ds, inst)
+    rounds = institution_rounds(ds, inst)
     if len(ds.meta.rounds) < 2 or len(rounds) < 2:
         r = rounds[-1] if rounds else ds.meta.rounds[-1]
         return [_Finding(1, 10, f"Udvikling: Der er kun én måling ({r}), så rapporten kan endnu ikke vise udvikling over tid.")]
     ch = _inst_change(ds, inst)
     if ch is None or ch.empty:
         return []
-    info = _minfo(ds)
+    info = measure_info(ds)
     ch = ch[[info.loc[m, "subject"] == "child" for m in ch.index]]
     shown = ch[~ch["suppressed"].astype(bool) & ch["diff"].notna()]
     sig = shown[[_beyond(a, b) for a, b in zip(shown["ci_low"], shown["ci_high"], strict=True)]].copy()
@@ -921,7 +1200,7 @@ def _change_findings(ds: Dataset, inst: dict[str, Any]) -> list[_Finding]:
         s = _change_sentence(ds, m, r, inst["name"])
         if len(sig) <= max(1, round(0.05 * k)) and k >= 8:
             s += f" Men med {k} målinger kan én ændring af den størrelse opstå ved en tilfældighed – tolk den varsomt."
-        out.append(_Finding(1, 90 + min(float(r["abs_es"]), 2) - 5 * rank, f"{_title(ds, m)}: {s}"))
+        out.append(_Finding(1, 90 + min(float(r["abs_es"]), 2) - 5 * rank, f"{measure_title(ds, m)}: {s}"))
     if not len(sig) and k:
         out.append(_Finding(1, 58, (
             f"Udvikling fra {a} til {b}: Ingen af de {k} målinger har ændret sig mere end den "
@@ -936,7 +1215,7 @@ def _gap_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Finding
         return []
     g = g[g["institution_id"].astype(str) == inst["id"]]
     groups, *_ = _groups_text(ds)
-    rounds = [r for r in ds.meta.rounds if r in _inst_rounds(ds, inst)]
+    rounds = [r for r in ds.meta.rounds if r in institution_rounds(ds, inst)]
     now = g[(g["round"].astype(str) == last) & ~g["suppressed"].astype(bool)]
     if now.empty:
         return [_Finding(2, 5, (
@@ -959,8 +1238,8 @@ def _gap_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Finding
                 t, _, m, before, r = max(moving, key=lambda x: x[1])
                 s = tx.describe_gap_change(before, r["gap"], r["change_ci_low"], r["change_ci_high"],
                                            groups=groups, from_round=prev, to_round=last,
-                                           decimals=int(_minfo(ds).loc[m, "decimals"]))
-                return [_Finding(2, 80 if t == "narrows" else 85, f"Social baggrund – {_title(ds, m)}: {s}")]
+                                           decimals=int(measure_info(ds).loc[m, "decimals"]))
+                return [_Finding(2, 80 if t == "narrows" else 85, f"Social baggrund – {measure_title(ds, m)}: {s}")]
     r = now.loc[now["gap"].abs().idxmax()]
     m = str(r["measure_id"])
     if _beyond(r["ci_low"], r["ci_high"]):
@@ -971,7 +1250,7 @@ def _gap_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Finding
              "Det er den største forskel blandt målingerne.")
         if len(rounds) >= 2:
             s += " Den har ikke ændret sig mere end den statistiske usikkerhed siden sidste måling."
-        out.append(_Finding(2, 55, f"Social baggrund – {_title(ds, m)}, {last}: {s}"))
+        out.append(_Finding(2, 55, f"Social baggrund – {measure_title(ds, m)}, {last}: {s}"))
     else:
         out.append(_Finding(2, 35, (
             f"Social baggrund: I {last} er forskellen mellem {groups} på ingen måling større end "
@@ -1002,13 +1281,13 @@ def _coverage_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Fi
 def _staff_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Finding]:
     """One finding about the staff survey: the most notable measure, or that nothing stands out."""
     staff = _measures_of(ds, "respondent")
-    pos = _position(ds, inst, last)
+    pos = institution_position(ds, inst, last)
     if not staff or pos is None or pos.empty:
         return []
     p = pos[pos.index.isin(staff)]
     if p.empty:
         return []
-    info = _minfo(ds)
+    info = measure_info(ds)
     labels = ", ".join(info.loc[m, "label"].lower() for m in p.index)
     if p["suppressed"].all():
         noun = info.loc[p.index[0], "noun"]
@@ -1034,7 +1313,7 @@ def _staff_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Findi
             best = (score, m, texts)
     if best is not None:
         _, m, texts = best
-        return [_Finding(4, 75 + min(best[0], 10), f"Medarbejderkultur – {_title(ds, m)}, {last}: {' '.join(texts)}")]
+        return [_Finding(4, 75 + min(best[0], 10), f"Medarbejderkultur – {measure_title(ds, m)}, {last}: {' '.join(texts)}")]
     return [_Finding(4, 45, (
         f"Medarbejderkultur: Medarbejdernes svar om {labels} ligger i {last} inden for den "
         "statistiske usikkerhed af kommunens gennemsnit og har ikke ændret sig mere end usikkerheden."))]
@@ -1087,8 +1366,8 @@ def key_findings(
     """
     if rounds is not None:
         ds = prepare(ds, rounds=rounds)
-    inst = _institution(ds, institution)
-    last = _last_round(ds, inst)
+    inst = institution_info(ds, institution)
+    last = last_round(ds, inst)
     cands = (_position_findings(ds, inst, last) + _change_findings(ds, inst)
              + _gap_findings(ds, inst, last) + _coverage_findings(ds, inst, last)
              + _staff_findings(ds, inst, last))
@@ -1123,13 +1402,13 @@ def reflection_questions(ds: Dataset, institution: str) -> list[str]:
     >>> 5 <= len(qs) <= 7 and all(q.endswith("?") for q in qs)
     True
     """
-    inst = _institution(ds, institution)
-    last = _last_round(ds, inst)
-    info = _minfo(ds)
+    inst = institution_info(ds, institution)
+    last = last_round(ds, inst)
+    info = measure_info(ds)
     depts = _depts_definite(ds)
     noun = _children_noun(ds)
     qs: list[str] = ["Hvilke resultater bekræfter det, I allerede ved om jeres praksis – og hvilke overrasker jer?"]
-    pos = _position(ds, inst, last)
+    pos = institution_position(ds, inst, last)
     child = [m for m in _child_measures(ds) if pos is not None and m in pos.index]
     if child:
         p = pos.loc[child]
@@ -1148,8 +1427,8 @@ def reflection_questions(ds: Dataset, institution: str) -> list[str]:
     if _gap(ds, "institution") is not None:
         _, low_phrase, *_ = _groups_text(ds)
         qs.append(f"Hvordan tilrettelægger I hverdagen, så {low_phrase} får lige så meget ud af læringsmiljøet som andre {noun}?")
-    if len(_inst_rounds(ds, inst)) >= 2:
-        prev = _inst_rounds(ds, inst)[-2]
+    if len(institution_rounds(ds, inst)) >= 2:
+        prev = institution_rounds(ds, inst)[-2]
         qs.append(f"Hvilke indsatser har I sat i gang siden {prev}? Kan I genkende dem i tallene – eller er det for tidligt at se en virkning?")
     cov = _coverage(ds, "institution")
     if not cov.empty:
@@ -1170,7 +1449,7 @@ def _department_spread(ds: Dataset, inst: dict[str, Any], round: str) -> str | N
     sd = sd[sd["department_id"].astype(str).isin(inst["departments"]) & (sd["round"].astype(str) == round)
             & ~sd["suppressed"].astype(bool)]
     best, best_val = None, 0.0
-    info = _minfo(ds)
+    info = measure_info(ds)
     for m, g in sd.groupby(sd["measure_id"].astype(str)):
         if m not in info.index or info.loc[m, "subject"] != "child" or len(g) < 2:
             continue
@@ -1204,15 +1483,15 @@ def dialogue_questions(ds: Dataset, institutions: Sequence[str]) -> list[str]:
     >>> len(qs) >= 5
     True
     """
-    insts = [_institution(ds, i) for i in institutions]
-    info = _minfo(ds)
+    insts = [institution_info(ds, i) for i in institutions]
+    info = measure_info(ds)
     depts = _depts_definite(ds)
     qs = ["Hvor ligner jeres resultater hinanden, og hvor er de forskellige? Hvad kan forklare forskellene – ud over tilfældigheder?"]
     best_over: tuple[float, str, str] | None = None
     best_change: tuple[float, str, str, str, str] | None = None
     for inst in insts:
-        last = _last_round(ds, inst)
-        pos = _position(ds, inst, last)
+        last = last_round(ds, inst)
+        pos = institution_position(ds, inst, last)
         if pos is not None and len(pos):
             p = pos[[m in _child_measures(ds) for m in pos.index]]
             p = p[~p["suppressed"] & p["beyond95"].fillna(False) & (p["diff"] > 0)]
@@ -1239,7 +1518,7 @@ def dialogue_questions(ds: Dataset, institutions: Sequence[str]) -> list[str]:
         c = cov[cov["institution_id"].astype(str).isin([i["id"] for i in insts]) & (cov["round"].astype(str) == last)]
         full = c[c["teams_documenting"] == c["teams"]]
         if len(full) and len(full) < len(c):
-            name = _institution(ds, full["institution_id"].iloc[0])["name"]
+            name = institution_info(ds, full["institution_id"].iloc[0])["name"]
             qs.append(f"{name} har dokumenteret tegn på læring i alle {_depts_noun(ds)}. Hvordan har I organiseret det arbejde, og hvad kan de andre bruge?")
         elif len(c):
             qs.append(f"Hvordan sikrer I, at alle {depts} dokumenterer tegn på læring – og hvordan bruger I dokumentationen bagefter?")
@@ -1316,7 +1595,7 @@ def _plots():
 
 
 def _synthetic_note(ds: Dataset) -> str:
-    return _note("Data er syntetiske: alle navne og tal er opdigtede.") if ds.meta.synthetic else ""
+    return note_html("Data er syntetiske: alle navne og tal er opdigtede.") if ds.meta.synthetic else ""
 
 
 def title_block(ds: Dataset, institution: str) -> Block:
@@ -1328,9 +1607,9 @@ def title_block(ds: Dataset, institution: str) -> Block:
     >>> "<h1>" in title_block(ds, "I01").html
     True
     """
-    inst = _institution(ds, institution)
+    inst = institution_info(ds, institution)
     where = " · ".join(str(x) for x in [inst["cluster"], inst["area"], ds.meta.name] if x)
-    rounds = ", ".join(_round_label(ds, r) for r in ds.meta.rounds)
+    rounds = ", ".join(round_label(ds, r) for r in ds.meta.rounds)
     kind = {"Dagtilbud": "Dagtilbudsrapport", "Skole": "Skolerapport"}.get(_inst_noun(ds), "Rapport")
     return Block(
         f'<header class="llkit-title"><p class="llkit-kicker">{_esc(kind)} til ledelsesteamet</p>'
@@ -1345,12 +1624,12 @@ def basis_section(ds: Dataset, institution: str) -> Block:
 
     Counts below the suppression threshold are shown as "færre end N".
     """
-    inst = _institution(ds, institution)
+    inst = institution_info(ds, institution)
     sc = indicators.scores(ds)
     sc = sc[sc["department_id"].astype(str).isin(inst["departments"]) & sc["score"].notna()]
     if sc.empty:
         return _empty(f"{inst['name']} har ingen svar i data.")
-    info = _minfo(ds)
+    info = measure_info(ds)
     src = sc["measure_id"].astype(str).map(info["source"])
     rows = []
     for source, ms in _sources(ds, list(info.index)):
@@ -1367,7 +1646,7 @@ def basis_section(ds: Dataset, institution: str) -> Block:
             else:
                 row[r] = f"{tx.fmt_int(ids)} {noun}"
         rows.append(row)
-    return Block(_table(pd.DataFrame(rows), caption="Antal med svar pr. kilde og måling"))
+    return Block(styled_table(pd.DataFrame(rows), caption="Antal med svar pr. kilde og måling"))
 
 
 def _verdict(r: pd.Series, hib: bool) -> str:
@@ -1383,9 +1662,9 @@ def status_section(ds: Dataset, institution: str, *, round: str | None = None) -
     institution's means with their intervals beside the cluster, municipality and national
     figures.
     """
-    inst = _institution(ds, institution)
-    round = round or _last_round(ds, inst)
-    pos = _position(ds, inst, round)
+    inst = institution_info(ds, institution)
+    round = round or last_round(ds, inst)
+    pos = institution_position(ds, inst, round)
     child = [m for m in _child_measures(ds) if pos is not None and m in pos.index]
     if not child:
         return _empty(f"Der er ingen målinger af {_children_noun(ds)} for {inst['name']} i {round}.")
@@ -1397,7 +1676,7 @@ def status_section(ds: Dataset, institution: str, *, round: str | None = None) -
         rows = []
         for m in ms:
             r = pos.loc[m]
-            row = {"Måling": _minfo(ds).loc[m, "label"]}
+            row = {"Måling": measure_info(ds).loc[m, "label"]}
             if r["suppressed"]:
                 row.update({"Antal": _suppressed(ds, m, r["reason"]), "Gennemsnit": "", "95 %-interval": ""})
             else:
@@ -1411,10 +1690,10 @@ def status_section(ds: Dataset, institution: str, *, round: str | None = None) -
                 row["Landsplan"] = _fmt(ds, m, r["national"])
             row["Forskel til kommunen"] = (tx.MISSING if r["suppressed"] or pd.isna(r["diff"])
                                            else _fmt(ds, m, r["diff"], sign=True))
-            row["Vurdering"] = tx.MISSING if r["suppressed"] else _verdict(r, bool(_minfo(ds).loc[m, "hib"]))
+            row["Vurdering"] = tx.MISSING if r["suppressed"] else _verdict(r, bool(measure_info(ds).loc[m, "hib"]))
             rows.append(row)
-        parts.append(_table(pd.DataFrame(rows), caption=f"Måling {round}"))
-    parts.append(_note(
+        parts.append(styled_table(pd.DataFrame(rows), caption=f"Måling {round}"))
+    parts.append(note_html(
         "»Ingen sikker forskel« betyder, at forskellen til kommunen er mindre end den statistiske "
         "usikkerhed (95 %). Skalaen står ved hver måling i figuren; højere er bedre, medmindre "
         "andet er angivet."))
@@ -1424,11 +1703,11 @@ def status_section(ds: Dataset, institution: str, *, round: str | None = None) -
 def distribution_section(ds: Dataset, institution: str, *, round: str | None = None) -> Block:
     """How the children are distributed: shares with low, middle and high scores, and per
     department for the measure of each source with the largest low share."""
-    inst = _institution(ds, institution)
-    round = round or _last_round(ds, inst)
-    pos = _position(ds, inst, round)
+    inst = institution_info(ds, institution)
+    round = round or last_round(ds, inst)
+    pos = institution_position(ds, inst, round)
     child = [m for m in _child_measures(ds) if pos is not None and m in pos.index]
-    info = _minfo(ds)
+    info = measure_info(ds)
     with_cuts = [m for m in child if pd.notna(info.loc[m, "low_cut"]) or pd.notna(info.loc[m, "high_cut"])]
     if not with_cuts:
         return _empty("Målingerne har ingen grænser for lav og høj, så fordelingen kan ikke vises.")
@@ -1448,7 +1727,7 @@ def distribution_section(ds: Dataset, institution: str, *, round: str | None = N
             row["Lav i kommunen"] = tx.fmt_percent(r["municipality_share_low"])
             row["Høj i kommunen"] = tx.fmt_percent(r["municipality_share_high"])
             rows.append(row)
-        parts.append(_table(pd.DataFrame(rows), caption=f"Andel {_children_noun(ds)} med lav, middel og høj score, {round}"))
+        parts.append(styled_table(pd.DataFrame(rows), caption=f"Andel {_children_noun(ds)} med lav, middel og høj score, {round}"))
     shown = pos.loc[with_cuts]
     shown = shown[~shown["suppressed"] & shown["share_low"].notna()]
     if len(shown):
@@ -1456,20 +1735,20 @@ def distribution_section(ds: Dataset, institution: str, *, round: str | None = N
         parts.append(_figures([(lambda: plots.distribution(ds, institution=inst["id"], measure=m, round=round),
                                 f"{info.loc[m, 'label']} ({info.loc[m, 'source_label'].lower()}): den måling, "
                                 f"hvor flest {_children_noun(ds)} har en lav score – fordelt på {_depts_definite(ds)}.")]))
-    parts.append(_note("Grænserne for lav og høj er fastsat for hver måling (se målingernes beskrivelse)."))
+    parts.append(note_html("Grænserne for lav og høj er fastsat for hver måling (se målingernes beskrivelse)."))
     return Block("".join(parts))
 
 
 def change_section(ds: Dataset, institution: str) -> Block:
     """What changed since the previous round, and whether it is more than noise."""
-    inst = _institution(ds, institution)
-    rounds = _inst_rounds(ds, inst)
+    inst = institution_info(ds, institution)
+    rounds = institution_rounds(ds, inst)
     if len(ds.meta.rounds) < 2 or len(rounds) < 2:
         return _empty("Der er kun én måling, så der kan ikke vises udvikling endnu.")
     ch = _inst_change(ds, inst)
     if ch is None or ch.empty:
         return _empty("Der er ikke data nok til at vise udvikling.")
-    info = _minfo(ds)
+    info = measure_info(ds)
     plots = _plots()
     measures = [m for m in info.index if m in ch.index and info.loc[m, "subject"] != "department"]
     a, b = str(ch["from_round"].iloc[0]), str(ch["to_round"].iloc[0])
@@ -1489,8 +1768,8 @@ def change_section(ds: Dataset, institution: str) -> Block:
                 good = (r["diff"] > 0) == bool(info.loc[m, "hib"])
                 row.update({
                     a: _fmt(ds, m, r["mean_from"]), b: _fmt(ds, m, r["mean_to"]),
-                    "Ændring": _est(ds, m, r["diff"], r["ci_low"], r["ci_high"])[0],
-                    "95 %-interval": _est(ds, m, r["diff"], r["ci_low"], r["ci_high"])[1],
+                    "Ændring": format_estimate(ds, m, r["diff"], r["ci_low"], r["ci_high"])[0],
+                    "95 %-interval": format_estimate(ds, m, r["diff"], r["ci_low"], r["ci_high"])[1],
                     "Samme personer?": (f"Ja, {tx.fmt_int(r['n_paired'])} {info.loc[m, 'noun']}" if paired
                                         else "Nej, forskellige"),
                     "Vurdering": (("Fremgang" if good else "Tilbagegang") + " – mere end usikkerheden") if beyond
@@ -1502,7 +1781,7 @@ def change_section(ds: Dataset, institution: str) -> Block:
         rtm_col = "Forventet pga. regression mod gennemsnittet"
         if rtm_col in table and not table[rtm_col].map(lambda v: v not in ("", tx.MISSING) and v.strip("+−0,") != "").any():
             table = table.drop(columns=rtm_col)
-        parts.append(_table(table, caption=f"Fra {a} til {b}"))
+        parts.append(styled_table(table, caption=f"Fra {a} til {b}"))
     shown = ch.loc[[m for m in measures if info.loc[m, "subject"] == "child"]]
     shown = shown[~shown["suppressed"].astype(bool) & shown["effect_size"].notna()]
     if len(shown):
@@ -1510,7 +1789,7 @@ def change_section(ds: Dataset, institution: str) -> Block:
         parts.insert(0, _figures([(lambda: plots.development(ds, measure=m, institution=inst["id"]),
                                    f"{info.loc[m, 'label']} ({info.loc[m, 'source_label'].lower()}): den måling, "
                                    f"der har ændret sig mest fra {a} til {b}.")]))
-    parts.append(_note(
+    parts.append(note_html(
         "Når det er de samme personer i begge målinger, er gennemsnittene for netop dem. Når det "
         "er forskellige personer, kan en ændring også skyldes, at gruppen har ændret sig. "
         "Hvor der er en kolonne for regression mod gennemsnittet, viser den den ændring, man alene "
@@ -1522,11 +1801,11 @@ def change_section(ds: Dataset, institution: str) -> Block:
 def department_section(ds: Dataset, institution: str, *, round: str | None = None) -> Block:
     """How the departments differ: a heatmap and a table per source; suppressed cells say
     "færre end N … – vises ikke"."""
-    inst = _institution(ds, institution)
-    round = round or _last_round(ds, inst)
+    inst = institution_info(ds, institution)
+    round = round or last_round(ds, inst)
     sd = _summary(ds, "department")
     sd = sd[sd["department_id"].astype(str).isin(inst["departments"]) & (sd["round"].astype(str) == round)]
-    info = _minfo(ds)
+    info = measure_info(ds)
     measures = [m for m in info.index if info.loc[m, "subject"] == "child" and m in set(sd["measure_id"].astype(str))]
     if sd.empty or not measures:
         return _empty(f"Der er ingen målinger af {_children_noun(ds)} pr. {_lab(ds, 'department', 'afdeling').lower()} i {round}.")
@@ -1540,7 +1819,7 @@ def department_section(ds: Dataset, institution: str, *, round: str | None = Non
         for _dept, g in sub.groupby(sub["department_id"].astype(str), sort=False):
             rows.append({dept_col: str(g["department_name"].iloc[0]),
                          **_measure_cells(ds, g, ms, info, "n")})
-        parts.append(_table(pd.DataFrame(rows), caption=f"Gennemsnit (antal {_children_noun(ds)}), {round}"))
+        parts.append(styled_table(pd.DataFrame(rows), caption=f"Gennemsnit (antal {_children_noun(ds)}), {round}"))
     parts.append(_suppressed_note(ds))
     spread = _department_spread(ds, inst, round)
     if spread is not None:
@@ -1553,7 +1832,7 @@ def department_section(ds: Dataset, institution: str, *, round: str | None = Non
 
 def gap_section(ds: Dataset, institution: str) -> Block:
     """The equity gap: children of parents with shorter vs longer education, per round."""
-    inst = _institution(ds, institution)
+    inst = institution_info(ds, institution)
     g = _gap(ds, "institution")
     groups, _, low, high, attr = _groups_text(ds)
     if g is None:
@@ -1561,7 +1840,7 @@ def gap_section(ds: Dataset, institution: str) -> Block:
                       f"{_children_noun(ds)}.")
     g = g[g["institution_id"].astype(str) == inst["id"]]
     gm = _gap(ds, None)
-    info = _minfo(ds)
+    info = measure_info(ds)
     rounds = [r for r in ds.meta.rounds if r in set(g["round"].astype(str))]
     if g.empty or not rounds:
         return _empty(f"Der er ingen målinger, der kan vise forskellen mellem {groups}.")
@@ -1583,7 +1862,7 @@ def gap_section(ds: Dataset, institution: str) -> Block:
                 elif bool(gm_.loc[r, "suppressed"]):
                     row[r] = f"færre end {ds.meta.min_n} {_children_noun(ds)} i en af grupperne"
                 else:
-                    row[r] = "{} ({})".format(*_est(ds, m, gm_.loc[r, "gap"], gm_.loc[r, "ci_low"], gm_.loc[r, "ci_high"]))
+                    row[r] = "{} ({})".format(*format_estimate(ds, m, gm_.loc[r, "gap"], gm_.loc[r, "ci_low"], gm_.loc[r, "ci_high"]))
             if len(rounds) >= 2 and last in gm_.index and rounds[-2] in gm_.index:
                 cur, prev = gm_.loc[last], gm_.loc[rounds[-2]]
                 t = ("unclear" if cur["suppressed"] or prev["suppressed"] else
@@ -1595,29 +1874,29 @@ def gap_section(ds: Dataset, institution: str) -> Block:
                 row[f"Kommunen {last}"] = (_fmt(ds, m, k["gap"].iloc[0], sign=True)
                                            if len(k) and not bool(k["suppressed"].iloc[0]) else tx.MISSING)
             rows.append(row)
-        parts.append(_table(pd.DataFrame(rows), caption=f"Forskel mellem {groups} (95 %-interval)"))
+        parts.append(styled_table(pd.DataFrame(rows), caption=f"Forskel mellem {groups} (95 %-interval)"))
     now = g[(g["round"].astype(str) == last) & ~g["suppressed"].astype(bool)]
     if len(now):
         m = str(now.loc[now["gap"].abs().idxmax(), "measure_id"])
         parts.insert(1, _figures([(lambda: plots.gap(ds, measure=m, institution=inst["id"]),
                                    f"{info.loc[m, 'label']} ({info.loc[m, 'source_label'].lower()}): den måling "
                                    f"med den største forskel i {last}.")]))
-    parts.append(_note("Målet er, at forskellen bliver mindre fra måling til måling. Med få "
+    parts.append(note_html("Målet er, at forskellen bliver mindre fra måling til måling. Med få "
                        f"{_children_noun(ds)} i hver gruppe er usikkerheden stor."))
     return Block("".join(parts))
 
 
 def culture_section(ds: Dataset, institution: str, *, round: str | None = None) -> Block:
     """Staff culture (staff survey) and learning environment (observations of departments)."""
-    inst = _institution(ds, institution)
-    round = round or _last_round(ds, inst)
+    inst = institution_info(ds, institution)
+    round = round or last_round(ds, inst)
     measures = _measures_of(ds, ["respondent", "department"])
-    pos = _position(ds, inst, round)
+    pos = institution_position(ds, inst, round)
     measures = [m for m in measures if pos is not None and m in pos.index]
     if not measures:
         return _empty("Der er ingen målinger af medarbejderkultur eller læringsmiljø i data.")
     plots = _plots()
-    info = _minfo(ds)
+    info = measure_info(ds)
     ch = _inst_change(ds, inst)
     parts = [_figures([(lambda: plots.culture(ds, institution=inst["id"], round=round), None)])]
     rows = []
@@ -1637,8 +1916,8 @@ def culture_section(ds: Dataset, institution: str, *, round: str | None = None) 
                 tx.MISSING if bool(c["suppressed"]) else
                 _fmt(ds, m, c["diff"], sign=True) + (" (mere end usikkerheden)" if _beyond(c["ci_low"], c["ci_high"]) else ""))
         rows.append(row)
-    parts.append(_table(pd.DataFrame(rows), caption=f"Medarbejderkultur og læringsmiljø, {round}"))
-    parts.append(_note(
+    parts.append(styled_table(pd.DataFrame(rows), caption=f"Medarbejderkultur og læringsmiljø, {round}"))
+    parts.append(note_html(
         f"Observationer af læringsmiljøet vurderer {_depts_noun(ds)}, ikke personer, og vises derfor "
         "også for små enheder. Medarbejdernes svar vises kun, når mindst "
         f"{ds.meta.min_n} har svaret."))
@@ -1647,7 +1926,7 @@ def culture_section(ds: Dataset, institution: str, *, round: str | None = None) 
 
 def coverage_section(ds: Dataset, institution: str) -> Block:
     """Documentation of signs of learning: how many teams documented them, per round."""
-    inst = _institution(ds, institution)
+    inst = institution_info(ds, institution)
     cov = _coverage(ds, "institution")
     if cov.empty:
         return _empty("Data har ingen oplysninger om læringsmål og tegn på læring.")
@@ -1670,19 +1949,19 @@ def coverage_section(ds: Dataset, institution: str) -> Block:
             "Andel i kommunen": tx.fmt_percent(total.loc[rr, "share"]) if rr in total.index else tx.MISSING,
         })
     parts = [_figures([(lambda: plots.coverage(ds, institution=inst["id"]), None)]),
-             _table(pd.DataFrame(rows), caption=f"{teams.capitalize()}, der har dokumenteret tegn på læring"),
-             _note(f"Målet er, at alle {teams} dokumenterer de tegn på læring, de har sat sig for at se efter.")]
+             styled_table(pd.DataFrame(rows), caption=f"{teams.capitalize()}, der har dokumenteret tegn på læring"),
+             note_html(f"Målet er, at alle {teams} dokumenterer de tegn på læring, de har sat sig for at se efter.")]
     return Block("".join(parts))
 
 
 def funnel_section(ds: Dataset, institution: str, *, round: str | None = None) -> Block:
     """The position against the municipality and national figures: funnel plots and flags."""
-    inst = _institution(ds, institution)
-    round = round or _last_round(ds, inst)
-    pos = _position(ds, inst, round)
+    inst = institution_info(ds, institution)
+    round = round or last_round(ds, inst)
+    pos = institution_position(ds, inst, round)
     if pos is None or pos.empty:
         return _empty(f"{inst['name']} har ingen resultater i {round}.")
-    info = _minfo(ds)
+    info = measure_info(ds)
     plots = _plots()
     has_nat = pos["nat_flag"].notna().any()
     short = {"over": "Over grænsen", "under": "Under grænsen", "within": "Inden for grænserne"}
@@ -1713,10 +1992,10 @@ def funnel_section(ds: Dataset, institution: str, *, round: str | None = None) -
                  f"{inst['name']} ligger længst fra kommunens gennemsnit.")]
         parts.append(_figures(figs) + _p(tx.describe_funnel_flag(shown.loc[m, "flag"], name=inst["name"])))
     if rows:
-        parts.append(_table(pd.DataFrame(rows), caption=f"Placering i tragten (99,8\u00a0%-grænser), {round}"))
+        parts.append(styled_table(pd.DataFrame(rows), caption=f"Placering i tragten (99,8\u00a0%-grænser), {round}"))
     if not has_nat:
-        parts.append(_note("Data har ingen landstal at sammenligne med."))
-    parts.append(_note(
+        parts.append(note_html("Data har ingen landstal at sammenligne med."))
+    parts.append(note_html(
         "Hvert punkt i tragten er et " + _inst_noun(ds).lower() + ". Jo flere svar, jo smallere er "
         "tragten. Et punkt uden for de yderste linjer (99,8 %) ligger længere fra gennemsnittet, "
         "end tilfældigheder normalt giver. Tragten rangordner ikke."))
@@ -1737,10 +2016,10 @@ def reliability_section(ds: Dataset, institution: str | None = None) -> Block:
     """Reliability caveats: Cronbach's alpha of each measure, how much of the variation lies
     between institutions, and how reliable the institution's own mean is."""
     rel = _reliability(ds)
-    info = _minfo(ds)
+    info = measure_info(ds)
     last = ds.meta.rounds[-1]
-    inst = _institution(ds, institution) if institution is not None else None
-    pos = _position(ds, inst, _last_round(ds, inst)) if inst is not None else None
+    inst = institution_info(ds, institution) if institution is not None else None
+    pos = institution_position(ds, inst, last_round(ds, inst)) if inst is not None else None
     vc = _vc(ds, "institution", last).set_index("measure_id") if len(ds.meta.rounds) else None
     insts = _insts_noun(ds)
     rows = []
@@ -1762,7 +2041,7 @@ def reliability_section(ds: Dataset, institution: str | None = None) -> Block:
         rows.append(row)
     if not rows:
         return _empty("Der er ingen målinger af personer at vurdere pålideligheden af.")
-    parts = [_table(pd.DataFrame(rows), caption=f"Målingernes pålidelighed, {last}"),
+    parts = [styled_table(pd.DataFrame(rows), caption=f"Målingernes pålidelighed, {last}"),
              _p("Cronbachs alfa viser, hvor godt spørgsmålene i en måling hænger sammen (0–1; over 0,7 "
                 f"er acceptabelt). Andelen mellem {insts} viser, hvor meget af forskellene mellem "
                 f"{_children_noun(ds)} der hænger sammen med, hvor de går – resten er forskelle inden for "
@@ -1783,9 +2062,9 @@ def child_section(ds: Dataset, institution: str, *, show: bool = False, round: s
     """
     if not show:
         return Block("")
-    inst = _institution(ds, institution)
-    round = round or _last_round(ds, inst)
-    info = _minfo(ds)
+    inst = institution_info(ds, institution)
+    round = round or last_round(ds, inst)
+    info = measure_info(ds)
     child = _child_measures(ds)
     sc = indicators.scores(ds, child) if child else None
     head = heading(ds, "children").html
@@ -1806,7 +2085,7 @@ def child_section(ds: Dataset, institution: str, *, show: bool = False, round: s
         rows.append(row)
     return Block(head + _p(
         f"Tabellen viser hvert {_lab(ds, 'child', 'barn').lower()}s score i {round} med pseudonyme id'er. "
-        "Den er kun til ledelsesteamet og må ikke deles.") + _table(pd.DataFrame(rows)))
+        "Den er kun til ledelsesteamet og må ikke deles.") + styled_table(pd.DataFrame(rows)))
 
 
 # ----------------------------------------------------------------------------- municipality overview
@@ -1815,7 +2094,7 @@ def child_section(ds: Dataset, institution: str, *, show: bool = False, round: s
 def overview_title(ds: Dataset) -> Block:
     """Title of the municipality overview."""
     n_inst = ds.units["institution_id"].nunique()
-    rounds = ", ".join(_round_label(ds, r) for r in ds.meta.rounds)
+    rounds = ", ".join(round_label(ds, r) for r in ds.meta.rounds)
     heading = f"{ds.meta.name}: {_insts_noun(ds)} side om side"
     return Block(
         f'<header class="llkit-title"><p class="llkit-kicker">Overblik til forvaltningen</p>'
@@ -1840,7 +2119,7 @@ def overview_findings(ds: Dataset, *, max_findings: int = 5) -> list[str]:
     True
     """
     last = ds.meta.rounds[-1]
-    info = _minfo(ds)
+    info = measure_info(ds)
     child = _child_measures(ds)
     insts = _insts_noun(ds)
     out = []
@@ -1876,7 +2155,7 @@ def overview_findings(ds: Dataset, *, max_findings: int = 5) -> list[str]:
             m = str(r["measure_id"])
             s = _change_sentence(ds, m, r, ds.meta.name)
             more = f" I alt har {tx.fmt_int(len(sig))} af {tx.fmt_int(len(c))} målinger ændret sig mere end usikkerheden." if len(sig) > 1 else ""
-            out.append(f"{_title(ds, m)}, hele kommunen: {s}{more}")
+            out.append(f"{measure_title(ds, m)}, hele kommunen: {s}{more}")
         elif len(c):
             out.append(f"Udvikling i hele kommunen fra {_first(c, 'from_round')} til {_first(c, 'to_round')}: Ingen af "
                        f"{tx.fmt_int(len(c))} målinger har ændret sig mere end den statistiske usikkerhed.")
@@ -1928,7 +2207,7 @@ def overview_funnel_section(ds: Dataset, *, round: str | None = None, columns: i
     cm = _compare(ds, round)
     if cm is None:
         return _empty(f"Der er ingen resultater i {round}.")
-    info = _minfo(ds)
+    info = measure_info(ds)
     plots = _plots()
     measures = [m for m in info.index if m in set(cm["measure_id"].astype(str)) and info.loc[m, "subject"] != "department"]
     parts = []
@@ -1955,8 +2234,8 @@ def overview_funnel_section(ds: Dataset, *, round: str | None = None, columns: i
                 else:
                     row[info.loc[m, "label"]] = tx.MISSING
             rows.append(row)
-        parts.append(_table(pd.DataFrame(rows), caption=f"Placering i forhold til tragtens 99,8 %-grænser, {round} (ordnet efter klynge, ikke efter resultat)"))
-    parts.append(_note("»over« og »under« betyder uden for tragtens yderste grænser: længere fra kommunens "
+        parts.append(styled_table(pd.DataFrame(rows), caption=f"Placering i forhold til tragtens 99,8 %-grænser, {round} (ordnet efter klynge, ikke efter resultat)"))
+    parts.append(note_html("»over« og »under« betyder uden for tragtens yderste grænser: længere fra kommunens "
                        "gennemsnit, end tilfældigheder normalt giver. Der vises ingen rangliste."))
     parts.append(_suppressed_note(ds, "personer"))
     return Block("".join(parts))
@@ -1965,7 +2244,7 @@ def overview_funnel_section(ds: Dataset, *, round: str | None = None, columns: i
 def variance_section(ds: Dataset, *, round: str | None = None) -> Block:
     """How much of the variation lies between institutions and between departments."""
     round = round or ds.meta.rounds[-1]
-    info = _minfo(ds)
+    info = measure_info(ds)
     vi = _vc(ds, "institution", round).set_index("measure_id")
     vd = _vc(ds, "department", round).set_index("measure_id")
     rows = []
@@ -1980,7 +2259,7 @@ def variance_section(ds: Dataset, *, round: str | None = None) -> Block:
         })
     if not rows:
         return _empty("Der er ikke data nok til at opdele variationen.")
-    return Block(_table(pd.DataFrame(rows), caption=f"Andel af variationen, der ligger mellem enhederne, {round}") + _note(
+    return Block(styled_table(pd.DataFrame(rows), caption=f"Andel af variationen, der ligger mellem enhederne, {round}") + note_html(
         f"Andelen mellem {_insts_noun(ds)} (intraklassekorrelation) er den del af forskellene mellem "
         f"{_children_noun(ds)}, der hænger sammen med, hvor de går. Andelen mellem {_depts_noun(ds)} "
         f"omfatter også forskelle mellem {_INSTS_DEFINITE.get(_lab(ds, 'institutions', ''), 'enhederne')}. Pålideligheden (0–1) viser, hvor meget et "
@@ -1992,7 +2271,7 @@ def overview_change_section(ds: Dataset) -> Block:
     ch = _change(ds, "institution")
     if ch is None:
         return _empty("Der er kun én måling, så der kan ikke vises udvikling endnu.")
-    info = _minfo(ds)
+    info = measure_info(ds)
     plots = _plots()
     c = ch[[info.loc[str(m), "subject"] != "department" for m in ch["measure_id"]]]
     shown = c[~c["suppressed"].astype(bool) & c["diff"].notna()]
@@ -2012,11 +2291,11 @@ def overview_change_section(ds: Dataset) -> Block:
                 continue
             rows.append({"Måling": info.loc[m, "label"], "Kilde": info.loc[m, "source_label"],
                          a: _fmt(ds, m, r["mean_from"]), b: _fmt(ds, m, r["mean_to"]),
-                         "Ændring": _est(ds, m, r["diff"], r["ci_low"], r["ci_high"])[0],
-                         "95 %-interval": _est(ds, m, r["diff"], r["ci_low"], r["ci_high"])[1],
+                         "Ændring": format_estimate(ds, m, r["diff"], r["ci_low"], r["ci_high"])[0],
+                         "95 %-interval": format_estimate(ds, m, r["diff"], r["ci_low"], r["ci_high"])[1],
                          "Samme personer?": f"Ja, {tx.fmt_int(r['n_paired'])}" if bool(r["paired"]) else "Nej"})
         parts.append(_h(3, "Hele kommunen"))
-        parts.append(_table(pd.DataFrame(rows), caption=f"Fra {a} til {b}"))
+        parts.append(styled_table(pd.DataFrame(rows), caption=f"Fra {a} til {b}"))
         child = [m for m in _child_measures(ds) if m in set(total["measure_id"].astype(str))]
         figs = []
         for source, ms in _sources(ds, child):
@@ -2033,14 +2312,14 @@ def overview_change_section(ds: Dataset) -> Block:
             m = str(r["measure_id"])
             rows.append({
                 _inst_noun(ds): r["institution_name"], "Måling": info.loc[m, "label"],
-                "Ændring": _est(ds, m, r["diff"], r["ci_low"], r["ci_high"])[0],
-                "95 %-interval": _est(ds, m, r["diff"], r["ci_low"], r["ci_high"])[1],
+                "Ændring": format_estimate(ds, m, r["diff"], r["ci_low"], r["ci_high"])[0],
+                "95 %-interval": format_estimate(ds, m, r["diff"], r["ci_low"], r["ci_high"])[1],
                 "Samme personer?": f"Ja, {tx.fmt_int(r['n_paired'])}" if bool(r["paired"]) else "Nej",
                 "Forventet pga. regression mod gennemsnittet": _fmt(ds, m, r["expected_rtm"], sign=True),
             })
         parts.append(_h(3, f"{_lab(ds, 'institutions', 'Institutioner')} med ændringer større end usikkerheden"))
-        parts.append(_table(pd.DataFrame(rows), caption=f"Fra {a} til {b} (ordnet efter klynge)"))
-        parts.append(_note("Sidste kolonne viser den ændring, man alene ville forvente, fordi et resultat, der "
+        parts.append(styled_table(pd.DataFrame(rows), caption=f"Fra {a} til {b} (ordnet efter klynge)"))
+        parts.append(note_html("Sidste kolonne viser den ændring, man alene ville forvente, fordi et resultat, der "
                            "lå langt fra gennemsnittet, ofte ligger tættere på næste gang."))
     return Block("".join(parts))
 
@@ -2051,7 +2330,7 @@ def overview_gap_section(ds: Dataset) -> Block:
     groups, _, low, high, _ = _groups_text(ds)
     if g is None or g.empty:
         return _empty("Data har ingen oplysninger om baggrund, der kan vise forskelle mellem grupper.")
-    info = _minfo(ds)
+    info = measure_info(ds)
     plots = _plots()
     rounds = list(ds.meta.rounds)
     last = rounds[-1]
@@ -2062,7 +2341,7 @@ def overview_gap_section(ds: Dataset) -> Block:
         for r in rounds:
             row[r] = (tx.MISSING if r not in gm.index else
                       f"færre end {ds.meta.min_n} {_children_noun(ds)} i en af grupperne" if bool(gm.loc[r, "suppressed"]) else
-                      "{} ({})".format(*_est(ds, m, gm.loc[r, "gap"], gm.loc[r, "ci_low"], gm.loc[r, "ci_high"])))
+                      "{} ({})".format(*format_estimate(ds, m, gm.loc[r, "gap"], gm.loc[r, "ci_low"], gm.loc[r, "ci_high"])))
         if len(rounds) >= 2 and last in gm.index and rounds[-2] in gm.index:
             cur, prev = gm.loc[last], gm.loc[rounds[-2]]
             t = "unclear" if cur["suppressed"] or prev["suppressed"] else tx.gap_trend(prev["gap"], cur["gap"], cur["change_ci_low"], cur["change_ci_high"])
@@ -2072,7 +2351,7 @@ def overview_gap_section(ds: Dataset) -> Block:
     parts = [_p(f"Forskellen mellem {groups}: gennemsnittet for {_children_noun(ds)} af forældre med "
                 f"{' eller '.join(x.lower() for x in high)} uddannelse minus gennemsnittet for dem med "
                 f"{', '.join(x.lower() for x in low)} uddannelse."),
-             _table(pd.DataFrame(rows), caption="Hele kommunen (95 %-interval)")]
+             styled_table(pd.DataFrame(rows), caption="Hele kommunen (95 %-interval)")]
     figs = []
     for source, ms in _sources(ds, [m for m in info.index if m in set(g["measure_id"].astype(str))]):
         now = g[g["measure_id"].astype(str).isin(ms) & (g["round"].astype(str) == last) & ~g["suppressed"].astype(bool)]
@@ -2099,8 +2378,8 @@ def overview_gap_section(ds: Dataset) -> Block:
                         row[info.loc[m, "label"]] = _fmt(ds, m, gu.loc[m, "gap"], sign=True) + star
                 rows.append(row)
             parts.append(_h(3, f"{_source_label(ds, source)} pr. {_inst_noun(ds).lower()}, {last}"))
-            parts.append(_table(pd.DataFrame(rows)))
-        parts.append(_note("* forskellen er større end den statistiske usikkerhed (95 %). Med få "
+            parts.append(styled_table(pd.DataFrame(rows)))
+        parts.append(note_html("* forskellen er større end den statistiske usikkerhed (95 %). Med få "
                            f"{_children_noun(ds)} i hver gruppe er usikkerheden for det enkelte "
                            f"{_inst_noun(ds).lower()} stor."))
     return Block("".join(parts))
@@ -2127,13 +2406,13 @@ def overview_coverage_section(ds: Dataset) -> Block:
     tot = "; ".join(f"{r['round']}: {tx.fmt_percent(r['share'])}" for _, r in total.iterrows())
     return Block(_figures([(lambda: plots.coverage(ds, level="institution"), None)])
                  + _p(f"Hele kommunen – andel {_depts_noun(ds)}, der har dokumenteret tegn på læring: {tot}.")
-                 + _table(pd.DataFrame(rows), caption=f"{_depts_noun(ds).capitalize()}, der har dokumenteret tegn på læring"))
+                 + styled_table(pd.DataFrame(rows), caption=f"{_depts_noun(ds).capitalize()}, der har dokumenteret tegn på læring"))
 
 
 def area_cluster_section(ds: Dataset, *, round: str | None = None) -> Block:
     """Means by area and cluster for each source of child and staff measures, and coverage by cluster."""
     round = round or ds.meta.rounds[-1]
-    info = _minfo(ds)
+    info = measure_info(ds)
     parts = []
     measures = [m for m in info.index if info.loc[m, "subject"] != "department"]
     for level, label in (("area", _lab(ds, "area", "Område")), ("cluster", _lab(ds, "cluster", "Klynge"))):
@@ -2148,7 +2427,7 @@ def area_cluster_section(ds: Dataset, *, round: str | None = None) -> Block:
             sub = s[s["measure_id"].astype(str).isin(ms)]
             for unit, g in sub.groupby(sub[level].astype(str), sort=True):
                 rows.append({label: unit, **_measure_cells(ds, g, ms, info, "ci")})
-            parts.append(_table(pd.DataFrame(rows), caption=f"{_source_label(ds, source)}: gennemsnit (95 %-interval), {round}"))
+            parts.append(styled_table(pd.DataFrame(rows), caption=f"{_source_label(ds, source)}: gennemsnit (95 %-interval), {round}"))
     cov = _coverage(ds, "cluster")
     if not cov.empty:
         c = cov[cov["round"].astype(str) == round]
@@ -2156,7 +2435,7 @@ def area_cluster_section(ds: Dataset, *, round: str | None = None) -> Block:
                  "Har dokumenteret tegn på læring": tx.fmt_int(r["teams_documenting"]), "Andel": tx.fmt_percent(r["share"])}
                 for _, r in c.iterrows() if pd.notna(r["cluster"])]
         if rows:
-            parts.append(_table(pd.DataFrame(rows), caption=f"Tegn på læring pr. klynge, {round}"))
+            parts.append(styled_table(pd.DataFrame(rows), caption=f"Tegn på læring pr. klynge, {round}"))
     return Block("".join(parts))
 
 
@@ -2165,13 +2444,13 @@ def area_cluster_section(ds: Dataset, *, round: str | None = None) -> Block:
 
 def cluster_title(ds: Dataset, institutions: Sequence[str], cluster: str | None = None) -> Block:
     """Title of the cluster-meeting material."""
-    insts = [_institution(ds, i) for i in institutions]
+    insts = [institution_info(ds, i) for i in institutions]
     head = cluster or "Klyngemøde"
     names = ", ".join(i["name"] for i in insts)
     return Block(
         f'<header class="llkit-title"><p class="llkit-kicker">Materiale til klyngemøde</p>{_h(1, head)}'
         f"<p>{_esc(names)}</p><p>{_esc(ds.meta.name)} · {_esc(_lab(ds, 'rounds', 'Målinger'))}: "
-        f"{_esc(', '.join(_round_label(ds, r) for r in ds.meta.rounds))}</p>{_synthetic_note(ds)}</header>"
+        f"{_esc(', '.join(round_label(ds, r) for r in ds.meta.rounds))}</p>{_synthetic_note(ds)}</header>"
     )
 
 
@@ -2179,7 +2458,7 @@ def cluster_findings_section(ds: Dataset, institutions: Sequence[str], *, max_fi
     """The most important findings of each team, side by side."""
     parts = []
     for i in institutions:
-        inst = _institution(ds, i)
+        inst = institution_info(ds, i)
         parts.append(display_findings(key_findings(ds, inst["id"], max_findings=max_findings), title=inst["name"]).html)
     return Block(f'<div class="llkit-columns">{"".join(parts)}</div>')
 
@@ -2187,11 +2466,11 @@ def cluster_findings_section(ds: Dataset, institutions: Sequence[str], *, max_fi
 def cluster_status_section(ds: Dataset, institutions: Sequence[str], *, round: str | None = None) -> Block:
     """The teams side by side: per source a table of means and a funnel plot with the
     cluster's institutions marked."""
-    insts = [_institution(ds, i) for i in institutions]
+    insts = [institution_info(ds, i) for i in institutions]
     round = round or ds.meta.rounds[-1]
-    info = _minfo(ds)
+    info = measure_info(ds)
     plots = _plots()
-    pos = {i["id"]: _position(ds, i, round) for i in insts}
+    pos = {i["id"]: institution_position(ds, i, round) for i in insts}
     measures = [m for m in info.index if info.loc[m, "subject"] != "department"
                 and any(p is not None and len(p) and m in p.index for p in pos.values())]
     if not measures:
@@ -2215,12 +2494,12 @@ def cluster_status_section(ds: Dataset, institutions: Sequence[str], *, round: s
             any_p = next((p for p in pos.values() if p is not None and len(p) and m in p.index), None)
             row["Kommunen"] = _fmt(ds, m, any_p.loc[m, "municipality"]) if any_p is not None else tx.MISSING
             rows.append(row)
-        parts.append(_table(pd.DataFrame(rows), caption=f"Gennemsnit, {round}"))
+        parts.append(styled_table(pd.DataFrame(rows), caption=f"Gennemsnit, {round}"))
         child = [m for m in ms if info.loc[m, "subject"] == "child"] or ms
         m = child[0]
         parts.append(_figures([(lambda m=m: plots.funnel(ds, measure=m, round=round, highlight=[i["id"] for i in insts]),
                                 f"{info.loc[m, 'label']}: klyngens {_insts_noun(ds)} er markeret.")]))
-    parts.append(_note("▲ / ▼: over / under kommunens gennemsnit, mere end den statistiske usikkerhed (95 %). "
+    parts.append(note_html("▲ / ▼: over / under kommunens gennemsnit, mere end den statistiske usikkerhed (95 %). "
                        "Uden tegn: ingen sikker forskel."))
     parts.append(_suppressed_note(ds, "personer"))
     return Block("".join(parts))
@@ -2230,8 +2509,8 @@ def cluster_change_section(ds: Dataset, institutions: Sequence[str]) -> Block:
     """Change since the previous round for each team, side by side."""
     if len(ds.meta.rounds) < 2:
         return _empty("Der er kun én måling, så der kan ikke vises udvikling endnu.")
-    insts = [_institution(ds, i) for i in institutions]
-    info = _minfo(ds)
+    insts = [institution_info(ds, i) for i in institutions]
+    info = measure_info(ds)
     chs = {i["id"]: _inst_change(ds, i) for i in insts}
     ch_any = next((c for c in chs.values() if c is not None and len(c)), None)
     if ch_any is None:
@@ -2255,8 +2534,8 @@ def cluster_change_section(ds: Dataset, institutions: Sequence[str]) -> Block:
                                       + (" (samme)" if bool(r["paired"]) else ""))
             rows.append(row)
         parts.append(_h(3, _source_label(ds, source)))
-        parts.append(_table(pd.DataFrame(rows), caption=f"Ændring fra {a} til {b}"))
-    parts.append(_note("* større end den statistiske usikkerhed (95 %). »(samme)«: målt på de samme "
+        parts.append(styled_table(pd.DataFrame(rows), caption=f"Ændring fra {a} til {b}"))
+    parts.append(note_html("* større end den statistiske usikkerhed (95 %). »(samme)«: målt på de samme "
                        f"{_children_noun(ds)} i begge målinger; ellers er det forskellige."))
     return Block("".join(parts))
 
@@ -2267,8 +2546,8 @@ def cluster_gap_section(ds: Dataset, institutions: Sequence[str]) -> Block:
     groups, *_ = _groups_text(ds)
     if g is None:
         return _empty("Data har ingen oplysninger om baggrund, der kan vise forskelle mellem grupper.")
-    insts = [_institution(ds, i) for i in institutions]
-    info = _minfo(ds)
+    insts = [institution_info(ds, i) for i in institutions]
+    info = measure_info(ds)
     last = ds.meta.rounds[-1]
     g = g[g["round"].astype(str) == last]
     rows = []
@@ -2287,8 +2566,8 @@ def cluster_gap_section(ds: Dataset, institutions: Sequence[str]) -> Block:
         return _empty(f"Der er ingen målinger, der kan vise forskellen mellem {groups}.")
     return Block(_p(f"Forskellen mellem {groups} i {last}. Et positivt tal betyder, at "
                     f"{_children_noun(ds)} af forældre med længere uddannelse ligger højest.")
-                 + _table(pd.DataFrame(rows))
-                 + _note("* større end den statistiske usikkerhed (95 %)."))
+                 + styled_table(pd.DataFrame(rows))
+                 + note_html("* større end den statistiske usikkerhed (95 %)."))
 
 
 def cluster_coverage_section(ds: Dataset, institutions: Sequence[str]) -> Block:
@@ -2296,7 +2575,7 @@ def cluster_coverage_section(ds: Dataset, institutions: Sequence[str]) -> Block:
     cov = _coverage(ds, "institution")
     if cov.empty:
         return _empty("Data har ingen oplysninger om læringsmål og tegn på læring.")
-    insts = [_institution(ds, i) for i in institutions]
+    insts = [institution_info(ds, i) for i in institutions]
     rows = []
     for i in insts:
         c = cov[cov["institution_id"].astype(str) == i["id"]]
@@ -2305,8 +2584,8 @@ def cluster_coverage_section(ds: Dataset, institutions: Sequence[str]) -> Block:
         for r in ds.meta.rounds:
             row[r] = f"{tx.fmt_int(c.loc[r, 'teams_documenting'])} af {tx.fmt_int(c.loc[r, 'teams'])}" if r in c.index else tx.MISSING
         rows.append(row)
-    return Block(_table(pd.DataFrame(rows), caption=f"{_depts_noun(ds).capitalize()}, der har dokumenteret tegn på læring")
-                 + _note(f"Målet er, at alle {_depts_noun(ds)} dokumenterer tegn på læring."))
+    return Block(styled_table(pd.DataFrame(rows), caption=f"{_depts_noun(ds).capitalize()}, der har dokumenteret tegn på læring")
+                 + note_html(f"Målet er, at alle {_depts_noun(ds)} dokumenterer tegn på læring."))
 
 
 def plan_section(ds: Dataset, institution: str) -> Block:
@@ -2318,7 +2597,7 @@ def plan_section(ds: Dataset, institution: str) -> Block:
     from llkit import plans as _plans
     from llkit.errors import DataError, PlanError
 
-    inst = _institution(ds, institution)
+    inst = institution_info(ds, institution)
     try:
         found = _plans.plans_for(ds)
     except (PlanError, DataError):
@@ -2333,8 +2612,8 @@ def plan_section(ds: Dataset, institution: str) -> Block:
     table = _plans.status_table(status)
     counts = status["status"].value_counts()
     summary = " · ".join(f"{k}: {int(counts.get(k, 0))}" for k in _plans.STATUSES)
-    parts = [_table(table, caption=f"Handleplan: {plan.title}"),
-             _note("Status afgøres med usikkerheden: et mål er først »nået«, når hele "
+    parts = [styled_table(table, caption=f"Handleplan: {plan.title}"),
+             note_html("Status afgøres med usikkerheden: et mål er først »nået«, når hele "
                    f"intervallet ligger på den rigtige side af målværdien. I alt – {summary}.")]
     return Block("".join(parts))
 
@@ -2358,5 +2637,5 @@ def overview_plans_section(ds: Dataset) -> Block:
         row["Note"] = r["note"] if isinstance(r["note"], str) else ""
         rows.append(row)
     without = len(ov) - len(with_plan)
-    note = _note(f"{without} af {len(ov)} enheder har endnu ingen handleplan i mappen »plans«.")
-    return Block(_table(pd.DataFrame(rows), caption="Handleplaner og status for deres mål") + note)
+    note = note_html(f"{without} af {len(ov)} enheder har endnu ingen handleplan i mappen »plans«.")
+    return Block(styled_table(pd.DataFrame(rows), caption="Handleplaner og status for deres mål") + note)

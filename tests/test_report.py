@@ -196,7 +196,7 @@ def test_key_findings_every_institution(ds):
 
 def test_key_findings_only_call_differences_beyond_the_uncertainty(ds):
     for inst in ["I01", "I05", "I09", "I14", "I20"]:
-        pos = findings._position(ds, findings._institution(ds, inst), "T3")
+        pos = findings.institution_position(ds, findings.institution_info(ds, inst), "T3")
         info = ds.measures.set_index("measure_id")
         for item in findings.key_findings(ds, inst):
             if "kommunens gennemsnit" in item and "ligger" in item and "Forskellen" in item:
@@ -318,7 +318,7 @@ def test_overview_findings(ds):
 
 
 def test_position_uses_summary_suppression(ds):
-    pos = findings._position(ds, findings._institution(ds, "I02"), "T3")
+    pos = findings.institution_position(ds, findings.institution_info(ds, "I02"), "T3")
     hidden = pos[pos["suppressed"]]
     assert len(hidden) and hidden[["mean", "diff", "z"]].isna().all().all()
     assert isinstance(pos, pd.DataFrame)

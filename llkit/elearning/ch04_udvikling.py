@@ -22,6 +22,7 @@ from llkit import exercises as ex
 from llkit import indicators
 from llkit import text as tx
 from llkit.elearning import common as cm
+from llkit.findings import format_estimate
 
 if TYPE_CHECKING:  # pragma: no cover
     from llkit.dataset import Dataset
@@ -49,14 +50,6 @@ def header(ds: Dataset, institution: str) -> cm.Block:
 
 def _f(x: float, d: int) -> str:
     return tx.fmt_number(x, d)
-
-
-def _est(ds: Dataset, m: str, x: float, lo: float, hi: float) -> tuple[str, str]:
-    """A signed change and its interval with enough decimals that a bound beyond 0 is not
-    shown as 0."""
-    from llkit.findings import _est as est
-
-    return est(ds, m, x, lo, hi)
 
 
 def facts(ds: Dataset, institution: str, measure: str | None = None) -> dict[str, Any] | None:
@@ -179,7 +172,7 @@ def development_section(ds: Dataset, institution: str) -> cm.Block:
     from llkit import plots
 
     d = f["decimals"]
-    est, iv = _est(ds, f["measure"], f["diff"], f["ci_low"], f["ci_high"])
+    est, iv = format_estimate(ds, f["measure"], f["diff"], f["ci_low"], f["ci_high"])
     text = cm.prose(
         f"Figuren viser jeres gennemsnit for »{f['label']}« ved hver måling, med usikkerhedsintervaller. En fuld "
         f"linje betyder, at ændringen gælder de samme {lab['children']}; en stiplet linje, at det er andre "
@@ -205,13 +198,13 @@ def children_section(ds: Dataset, institution: str) -> cm.Block:
     if f is None:
         return cm.prose(intro, title=f"Andre {lab['children']} eller de samme?") + cm.no_data(
             "to målinger for jeres institution – sammenligningen af andre og samme " + lab["children"] + " udgår")
-    est, iv = _est(ds, f["measure"], f["diff"], f["ci_low"], f["ci_high"])
+    est, iv = format_estimate(ds, f["measure"], f["diff"], f["ci_low"], f["ci_high"])
     rows = [{"Sammenligning": f"Alle {lab['children']} (andre {lab['children']})",
              f"Antal {lab['children']}": f"{tx.fmt_int(f['n_from'])} → {tx.fmt_int(f['n_to'])}",
              "Ændring": est, "Interval (95 %)": iv}]
     if f["paired"]:
         p = f["paired"]
-        est, iv = _est(ds, f["measure"], p["diff"], p["ci_low"], p["ci_high"])
+        est, iv = format_estimate(ds, f["measure"], p["diff"], p["ci_low"], p["ci_high"])
         rows.append({"Sammenligning": f"De samme {lab['children']}",
                      f"Antal {lab['children']}": tx.fmt_int(f["n_paired"]), "Ændring": est, "Interval (95 %)": iv})
     else:
@@ -317,7 +310,7 @@ def exercise_change(ds: Dataset, institution: str, session: ex.Session) -> Any:
     c = f["paired"] or {"diff": f["diff"], "ci_low": f["ci_low"], "ci_high": f["ci_high"]}
     who = f"de samme {lab['children']}" if f["paired"] else f"alle {lab['children']}"
     correct = _direction(c["ci_low"], c["ci_high"], f["hib"])
-    est, iv = _est(ds, f["measure"], c["diff"], c["ci_low"], c["ci_high"])
+    est, iv = format_estimate(ds, f["measure"], c["diff"], c["ci_low"], c["ci_high"])
     return session.add(ex.MultipleChoice(
         "ch04_change", f"Se på ændringen for {who} fra {f['from_round']} til {f['to_round']} i tabellen. Hvad viser "
         "den?",

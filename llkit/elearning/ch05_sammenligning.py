@@ -76,10 +76,10 @@ def _zone(mean: float, r: pd.Series) -> str:
 def _focus_measure(ds: Dataset, inst: dict[str, Any], rnd: str) -> str | None:
     """The child measure in which the institution lies furthest from the municipality
     (largest |z|), among measures it is shown in."""
-    pos = fd._position(ds, inst, rnd)
+    pos = fd.institution_position(ds, inst, rnd)
     if pos is None or pos.empty:
         return None
-    info = fd._minfo(ds)
+    info = fd.measure_info(ds)
     child = [m for m in pos.index if info.loc[m, "subject"] == "child"]
     shown = pos.loc[child]
     shown = shown[~shown["suppressed"].astype(bool) & shown["z"].notna()]
@@ -111,15 +111,15 @@ def facts(ds: Dataset, institution: str) -> dict[str, Any] | None:
         ``worst_rank``, ``point_rank``, ``higher_is_better``.
     """
     inst = common.institution_info(ds, institution)
-    return fd._memo(ds, ("el-ch05", inst["id"]), lambda: _facts(ds, inst))
+    return fd.cached(ds, ("el-ch05", inst["id"]), lambda: _facts(ds, inst))
 
 
 def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any] | None:
-    rnd = fd._last_round(ds, inst)
+    rnd = fd.last_round(ds, inst)
     m = _focus_measure(ds, inst, rnd)
     if m is None:
         return None
-    info = fd._minfo(ds)
+    info = fd.measure_info(ds)
     hib = bool(info.loc[m, "hib"])
     c = indicators.compare(ds, m, level="institution", round=rnd)
     c = c.assign(institution_id=c["institution_id"].astype(str))
@@ -150,7 +150,7 @@ def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any] | None:
     n_units = len(shown)
     nat = np.nan
     nat_flag = None
-    pos = fd._position(ds, inst, rnd)
+    pos = fd.institution_position(ds, inst, rnd)
     if m in pos.index:
         nat = float(pos.loc[m, "national"])
         nat_flag = pos.loc[m, "nat_flag"]
@@ -413,9 +413,9 @@ def exercise_pick_unit(ds: Dataset, institution: str, session: ex.Session) -> An
             "Gennemsnit": _f(u["mean"], d),
             "99,8\u00a0%-grænser ved dette antal": tx.fmt_interval(u["lower998"], u["upper998"], d),
         })
-    table = fd._table(pd.DataFrame(rows), caption=f"{f['label']}, {f['round']}. Kommunens gennemsnit: "
+    table = fd.styled_table(pd.DataFrame(rows), caption=f"{f['label']}, {f['round']}. Kommunens gennemsnit: "
                                                    f"{_f(f['target'], d)}. Ordnet efter navn.")
-    table += fd._note(
+    table += fd.note_html(
         "Grænserne er de prikkede linjer i tragtdiagrammet ved det antal: jo færre "
         f"{f['noun']}, jo bredere. Et gennemsnit uden for sine grænser afviger mere, end "
         "tilfældigheder normalt giver; et gennemsnit tæt på midten af sine grænser afviger næsten ikke.")
@@ -482,7 +482,7 @@ def league_section(ds: Dataset, institution: str) -> fd.Block:
         {"": f"Tydeligt dårligere end {name}", "Antal": tx.fmt_int(f["clearly_worse"])},
         {"": f"Kan ikke skelnes fra {name}", "Antal": tx.fmt_int(same)},
     ]
-    table = fd._table(pd.DataFrame(rows), caption=f"{f['label']}, {f['round']}: hvem kan skelnes fra jer?")
+    table = fd.styled_table(pd.DataFrame(rows), caption=f"{f['label']}, {f['round']}: hvem kan skelnes fra jer?")
     texts = [
         "En rangliste sætter alle på én række, som om forskellen mellem nr. 5 og nr. 6 betød "
         "noget. Men hvert gennemsnit er usikkert, og små enheder svinger mest. Nationale "

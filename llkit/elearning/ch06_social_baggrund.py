@@ -89,13 +89,13 @@ def facts(ds: Dataset, institution: str) -> dict[str, Any] | None:
         institution).
     """
     inst = common.institution_info(ds, institution)
-    return fd._memo(ds, ("el-ch06", inst["id"]), lambda: _facts(ds, inst))
+    return fd.cached(ds, ("el-ch06", inst["id"]), lambda: _facts(ds, inst))
 
 
 def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any] | None:
     if not _has_background(ds):
         return None
-    info = fd._minfo(ds)
+    info = fd.measure_info(ds)
     child = [m for m in info.index if info.loc[m, "subject"] == "child"]
     if not child:
         return None
@@ -107,7 +107,7 @@ def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any] | None:
     g = g[g["institution_id"].astype(str) == inst["id"]].assign(
         round=lambda d: d["round"].astype(str), measure_id=lambda d: d["measure_id"].astype(str))
     gm = gm.assign(round=gm["round"].astype(str), measure_id=gm["measure_id"].astype(str))
-    rnd = fd._last_round(ds, inst)
+    rnd = fd.last_round(ds, inst)
     now = g[(g["round"] == rnd) & ~g["suppressed"].astype(bool) & g["gap"].notna()]
     if now.empty:
         return None
@@ -236,7 +236,7 @@ def exercise_gap(ds: Dataset, institution: str, session: ex.Session) -> Any:
              "Gennemsnit": _f(lo, d)},
             {"Gruppe": "Forældre med lang uddannelse", f"Antal {lab['children']}": tx.fmt_int(f["n_high"]),
              "Gennemsnit": _f(hi, d)}]
-    table = fd._table(pd.DataFrame(rows), caption=f"{f['inst']['name']}: {f['label']}, {f['round']}")
+    table = fd.styled_table(pd.DataFrame(rows), caption=f"{f['inst']['name']}: {f['label']}, {f['round']}")
     wrong = [(-correct, 10.0 ** -d, "Du har trukket den forkerte vej. Forskellen regnes som lang "
                                    "uddannelse minus kort uddannelse, så et positivt tal betyder, "
                                    "at børn af forældre med lang uddannelse ligger højest.")]

@@ -72,13 +72,13 @@ def facts(ds: Dataset, institution: str) -> dict[str, Any]:
         and ``agreement`` (key of :data:`AGREEMENT`).
     """
     inst = common.institution_info(ds, institution)
-    return fd._memo(ds, ("el-ch07", inst["id"]), lambda: _facts(ds, inst))
+    return fd.cached(ds, ("el-ch07", inst["id"]), lambda: _facts(ds, inst))
 
 
 def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any]:
-    rnd = fd._last_round(ds, inst)
-    info = fd._minfo(ds)
-    pos = fd._position(ds, inst, rnd)
+    rnd = fd.last_round(ds, inst)
+    info = fd.measure_info(ds)
+    pos = fd.institution_position(ds, inst, rnd)
     out: dict[str, Any] = {"inst": inst, "round": rnd, "staff": None, "observation": None,
                            "coverage": None, "sources": None, "agreement": None}
     # staff survey: the process criterion
@@ -163,7 +163,7 @@ def header(ds: Dataset, institution: str) -> fd.Block:
 
 def culture_section(ds: Dataset, institution: str) -> Any:
     """Staff survey and observations: the institution beside the municipality."""
-    info = fd._minfo(ds)
+    info = fd.measure_info(ds)
     if not any(info["subject"].isin(["respondent", "department"])):
         return common.no_data("en medarbejderundersøgelse eller observationer af læringsmiljøet")
     return fd.culture_section(ds, institution)
@@ -212,7 +212,7 @@ def observation_section(ds: Dataset, institution: str) -> Any:
     lab = words(ds)
     if o is None:
         return common.no_data(f"observationer af læringsmiljøet i mindst to {lab['departments']}")
-    info = fd._minfo(ds)
+    info = fd.measure_info(ds)
     a = o["all"]
     table = a.pivot_table(index="department_name", columns="measure_id", values="mean", aggfunc="first")
     table = table[[m for m in info.index if m in table.columns]]
@@ -231,7 +231,7 @@ def observation_section(ds: Dataset, institution: str) -> Any:
     return fd.Block(common.prose(*texts, title="Læringsmiljøet stue for stue"
                                  if lab["institution"] == "dagtilbud" else
                                  "Læringsmiljøet klasse for klasse").html
-                    + fd._table(shown, caption=f"Observationer af læringsmiljøet, {f['round']}"))
+                    + fd.styled_table(shown, caption=f"Observationer af læringsmiljøet, {f['round']}"))
 
 
 def exercise_observation(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -285,7 +285,7 @@ def exercise_coverage(ds: Dataset, institution: str, session: ex.Session) -> Any
         {"": "… heraf med tegn på læring formuleret", "Antal": tx.fmt_int(c["goals_with_signs"])},
         {"": "… heraf med dokumenterede tegn", "Antal": tx.fmt_int(c["goals_documented"])},
     ]
-    table = fd._table(pd.DataFrame(rows), caption=f"{f['inst']['name']}: læringsmål og tegn på læring, "
+    table = fd.styled_table(pd.DataFrame(rows), caption=f"{f['inst']['name']}: læringsmål og tegn på læring, "
                                                   f"{f['round']}")
     correct = 100 * c["share"]
     wrong = []
@@ -355,7 +355,7 @@ def triangulation_section(ds: Dataset, institution: str) -> Any:
         "kommunen.",
     ]
     return fd.Block(common.prose(*texts, title="Flere informanter – triangulering").html
-                    + fd._table(pd.DataFrame(rows), caption=f"Kilderne i {f['round']} i forhold til kommunen"))
+                    + fd.styled_table(pd.DataFrame(rows), caption=f"Kilderne i {f['round']} i forhold til kommunen"))
 
 
 def exercise_triangulation(ds: Dataset, institution: str, session: ex.Session) -> Any:

@@ -65,12 +65,12 @@ def facts(ds: Dataset, institution: str) -> dict[str, Any]:
         of a worked example goal when it has none: the status row and ``own_plan``).
     """
     inst = common.institution_info(ds, institution)
-    return fd._memo(ds, ("el-ch08", inst["id"]), lambda: _facts(ds, inst))
+    return fd.cached(ds, ("el-ch08", inst["id"]), lambda: _facts(ds, inst))
 
 
 def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any]:
-    rnd = fd._last_round(ds, inst)
-    info = fd._minfo(ds)
+    rnd = fd.last_round(ds, inst)
+    info = fd.measure_info(ds)
     out: dict[str, Any] = {"inst": inst, "round": rnd, "candidates": None, "low": None,
                            "departments": None, "status": None}
     try:
@@ -114,7 +114,7 @@ def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any]:
 def _example_plan(ds: Dataset, inst: dict[str, Any], measure: str) -> plans.Plan | None:
     """A worked example goal for an institution without a plan: a higher mean in
     ``measure`` from its first to its latest round."""
-    rounds = fd._inst_rounds(ds, inst)
+    rounds = fd.institution_rounds(ds, inst)
     if len(rounds) < 2:
         return None
     s = indicators.summarize(ds, measure, by="institution", round=rounds[0])
@@ -122,7 +122,7 @@ def _example_plan(ds: Dataset, inst: dict[str, Any], measure: str) -> plans.Plan
     if s.empty or bool(s["suppressed"].iloc[0]) or pd.isna(s["mean"].iloc[0]):
         return None
     base = float(s["mean"].iloc[0])
-    info = fd._minfo(ds)
+    info = fd.measure_info(ds)
     step = 0.2 if info.loc[measure, "decimals"] >= 1 else 5.0
     target = plans.round_to(base + step, 0.1 if step < 1 else 1.0)
     hi = info.loc[measure, "scale_max"]
@@ -154,7 +154,7 @@ def _status_fact(ds: Dataset, inst: dict[str, Any], out: dict[str, Any]) -> dict
         except (PlanError, DataError):
             status = None
     if status is None:
-        info = fd._minfo(ds)
+        info = fd.measure_info(ds)
         m = out["low"]["measure"] if out["low"] else next(
             (x for x in info.index if info.loc[x, "subject"] == "child"), None)
         plan = _example_plan(ds, inst, m) if m is not None else None
@@ -199,7 +199,7 @@ def candidates_section(ds: Dataset, institution: str) -> Any:
         rows.append({"Område": _KIND_DA.get(r.kind, r.kind), "Måling": r.label,
                      "Hvad data viser": r.why,
                      "Forslag til mål": val(r.proposed_target)})
-    return fd.Block(fd._table(pd.DataFrame(rows), caption=f"Mulige fokusområder ud fra {f['round']}")
+    return fd.Block(fd.styled_table(pd.DataFrame(rows), caption=f"Mulige fokusområder ud fra {f['round']}")
                     + common.prose(
                         "Listen er et forslag fra llkit, ikke en beslutning. Den peger på de steder, "
                         "hvor jeres tal ligger lavest i forhold til kommunen, på forskellen efter "
@@ -259,7 +259,7 @@ def department_section(ds: Dataset, institution: str) -> Any:
         common.prose(f"Et fokus for hele {lab['the_inst']} bliver konkret, når I ved, hvor I skal "
                      f"begynde. Tabellen viser andelen med en lav score i {dd['label']} for hver {lab['department']} i "
                      f"{dd['round']}.").html
-        + fd._table(pd.DataFrame(rows), caption=f"{dd['label']} i {lab['the_depts']}, {dd['round']}"))
+        + fd.styled_table(pd.DataFrame(rows), caption=f"{dd['label']} i {lab['the_depts']}, {dd['round']}"))
 
 
 def exercise_department(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -315,7 +315,7 @@ def draft_section(ds: Dataset, institution: str) -> Any:
                      "Målværdi": (tx.fmt_percent(g.target) if share else _f(g.target, 1)) + f" i {g.target_round}",
                      "Tegn på læring": "(skriv selv)"})
     return fd.Block(
-        fd._table(pd.DataFrame(rows), caption="Udkast til mål (lavet af llkit ud fra jeres data)")
+        fd.styled_table(pd.DataFrame(rows), caption="Udkast til mål (lavet af llkit ud fra jeres data)")
         + common.prose(
             "Et godt mål siger, hvad der skal være anderledes, hvordan det måles, og hvornår. "
             "Her er hvert mål knyttet til en indikator i kortlægningen, et udgangspunkt og en "

@@ -25,7 +25,15 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from llkit import exercises as ex
-from llkit.findings import Block, prepare
+from llkit import findings as fd
+from llkit.findings import (
+    Block,
+    institution_info,
+    measure_info,
+    measure_title,
+    prepare,
+    round_label,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from llkit.dataset import Dataset
@@ -126,19 +134,6 @@ def _child_forms(child: str) -> dict[str, str]:
         "each_child": f"{'hvert' if neuter else 'hver'} {child}",
         "the_single_child": f"{'det' if neuter else 'den'} enkelte {child}",
     }
-
-
-def institution_info(ds: Dataset, institution: str) -> dict[str, Any]:
-    """Id, name, cluster, area and department ids of an institution (KeyError if unknown).
-
-    Examples
-    --------
-    >>> institution_info(prepare("data/sample/dagtilbud"), "I01")["id"]
-    'I01'
-    """
-    from llkit.findings import _institution
-
-    return _institution(ds, institution)
 
 
 def _resolve(data: Any) -> Any:
@@ -272,9 +267,7 @@ def prose(*paragraphs: str, title: str | None = None) -> Block:
 
 def figure_html(fig: Any, caption: str | None = None) -> Block:
     """A matplotlib figure inlined as SVG (no files, no network); the figure is closed."""
-    from llkit.findings import _figure
-
-    return Block(_figure(fig, caption))
+    return Block(fd.figure_html(fig, caption))
 
 
 # ----------------------------------------------------------------------------- data helpers
@@ -282,37 +275,12 @@ def figure_html(fig: Any, caption: str | None = None) -> Block:
 
 def table(df: Any, caption: str | None = None) -> Block:
     """A table of already formatted (Danish) strings as a block."""
-    from llkit.findings import _table
-
-    return Block(_table(df, caption=caption))
-
-
-def measure_info(ds: Dataset) -> Any:
-    """Per measure (index ``measure_id``): label, source, subject, scale, decimals, noun…"""
-    from llkit.findings import _minfo
-
-    return _minfo(ds)
-
-
-def measure_title(ds: Dataset, measure: str) -> str:
-    """'Kommunikation og sprog (Pædagogvurdering, skala 1–5)'."""
-    from llkit.findings import _title
-
-    return _title(ds, measure)
+    return Block(fd.styled_table(df, caption=caption))
 
 
 def inst_rounds(ds: Dataset, institution: str) -> list[str]:
     """The rounds in which the institution has answers, in order."""
-    from llkit.findings import _inst_rounds
-
-    return _inst_rounds(ds, institution_info(ds, institution))
-
-
-def round_label(ds: Dataset, r: str) -> str:
-    """'T3 (marts 2019)'."""
-    from llkit.findings import _round_label
-
-    return _round_label(ds, r)
+    return fd.institution_rounds(ds, institution_info(ds, institution))
 
 
 def focus_measure(ds: Dataset, institution: str, *, cuts: bool = False, rounds: int = 1) -> str | None:
@@ -357,6 +325,4 @@ def focus_measure(ds: Dataset, institution: str, *, cuts: bool = False, rounds: 
 
 def memo(ds: Dataset, key: tuple, make: Any) -> Any:
     """Compute ``make()`` once per dataset object and key (the chapter's numbers)."""
-    from llkit.findings import _memo
-
-    return _memo(ds, ("elearning", *key), make)
+    return fd.cached(ds, ("elearning", *key), make)
