@@ -329,10 +329,11 @@ def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
     if len(parts) > 1:
         subject_cats = subject_cats.unique()
     code_type = _int_type(len(subject_cats))
+    # the first part's categories open the union in their own order: its codes stay
     subject_codes = np.concatenate([
-        p["subject_id"] if len(parts) == 1
+        p["subject_id"].astype(code_type, copy=False) if i == 0
         else subject_cats.get_indexer(p["subject_cat"]).astype(code_type)[p["subject_id"]]
-        for p in parts
+        for i, p in enumerate(parts)
     ])
     m_pos = cat("measure")
     dept = cat("dept")
