@@ -1282,7 +1282,8 @@ def _picked(c: np.ndarray | tuple[np.ndarray, np.ndarray], sel: np.ndarray | Non
 
 
 def _duplicates(cols: list[np.ndarray | tuple[np.ndarray, np.ndarray]],
-                sel: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                sel: np.ndarray | None = None, *, coarse: bool = True,
+                ) -> tuple[np.ndarray, np.ndarray]:
     """Repeated keys among rows given as code columns.
 
     Parameters
@@ -1292,6 +1293,8 @@ def _duplicates(cols: list[np.ndarray | tuple[np.ndarray, np.ndarray]],
         ``table[codes]`` (see :func:`_picked`).
     sel : numpy.ndarray of bool, optional
         Only these rows take part; positions in the result count selected rows only.
+    coarse : bool
+        Allow the pre-check on leading columns described below.
 
     Returns
     -------
@@ -1304,7 +1307,10 @@ def _duplicates(cols: list[np.ndarray | tuple[np.ndarray, np.ndarray]],
     Each column contributes the range of codes it holds (min to max), and the key is
     built in chunks of rows. When the key space is small enough, a scatter into a table
     indexed by key finds whether any key repeats without hashing millions of rows; only
-    the rows of repeated keys are then looked at closely.
+    the rows of repeated keys are then looked at closely. When the whole key space is too
+    large for that but the leading columns' space is not, rows can only repeat a key where
+    they repeat the leading columns: those rows are found first, and only they are
+    compared on the whole key.
     """
     first_col = cols[0][0] if isinstance(cols[0], tuple) else cols[0]
     n_all = len(first_col)
@@ -1330,6 +1336,25 @@ def _duplicates(cols: list[np.ndarray | tuple[np.ndarray, np.ndarray]],
     sizes = [hi - lo + 1 for lo, hi in zip(lows, highs, strict=True)]
     space = float(np.prod([float(x) for x in sizes]))
     small = np.int32 if n < 2**31 - 1 else np.int64
+
+    def dense_ok(size: float) -> bool:
+        return size <= max(1 << 24, 4 * n) and size < 2**31
+
+    lead = len(cols) - 1
+    while coarse and lead >= 1 and not dense_ok(space) and not dense_ok(
+            float(np.prod([float(x) for x in sizes[:lead]]))):
+        lead -= 1
+    if coarse and 1 <= lead < len(cols) and not dense_ok(space):
+        later, first = _duplicates(cols[:lead], sel, coarse=False)
+        if not len(later):
+            return empty, empty
+        # positions (among the selected rows) of the rows that repeat the leading columns
+        cand = np.unique(np.concatenate([later, first]))
+        rows = np.flatnonzero(sel) if sel is not None else np.arange(n_all)
+        sub = np.zeros(n_all, dtype=bool)
+        sub[rows[cand]] = True
+        later, first = _duplicates(cols, sub, coarse=False)
+        return cand[later], cand[first]
     if space >= 2.0**62:
         frame = pd.DataFrame({i: np.concatenate([_picked(c, sel, a, b) for a, b in bounds])
                               for i, c in enumerate(cols)})
@@ -1352,7 +1377,7 @@ def _duplicates(cols: list[np.ndarray | tuple[np.ndarray, np.ndarray]],
                     k -= lo
             return k
 
-        dense = size <= max(1 << 24, 4 * n) and size < 2**31
+        dense = dense_ok(size)
         if dense:
             # usually nothing repeats: one bit-like flag per possible key tells (no key
             # table of row positions, no full-length key column)
@@ -1659,10 +1684,10 @@ def _check_responses(checked: Checked, log: ProblemLog, present: Callable[..., b
     # ---- warnings ----------------------------------------------------------------------
     if want_present:
         u = T["units"]
-        dept_cats = np.asarray(r["department_id"].cat.categories, dtype=object)
-        used_codes = np.flatnonzero(present_code[:-1])
-        used = set(dept_cats[used_codes])
-        no_answers = (u["department_id"].notna() & ~u["department_id"].isin(used)).to_numpy()
+        # each unit's department among the answers' departments (-1: none there)
+        pos = pd.Index(r["department_id"].cat.categories).get_indexer(u["department_id"])
+        has_answers = np.append(present_code[:-1], False)[pos]
+        no_answers = u["department_id"].notna().to_numpy() & ~has_answers
         _emit(log, raw["units"], no_answers, column="department_id", value=u["department_id"],
               problem="the department has no answers in the responses", severity="warning",
               action="check the department_id on its response rows, or remove the department "

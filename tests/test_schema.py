@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import META
@@ -487,3 +488,26 @@ def test_background_categorical_same_as_text():
     assert list(a.cat.categories) == known + ["Ukendt", "ukendt", "zz"]
     pd.testing.assert_frame_equal(pa_, pb)
     assert len(pa_) == 3 and "2 row(s), first on this line" in pa_["problem"].iloc[0]
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("wide", [10, 3_000_000_000])
+def test_duplicate_keys_equal_pandas_duplicated(seed, wide):
+    # the key finder (dense table, leading-column pre-check, hashing) against pandas;
+    # a very wide last column forces the pre-check on the leading columns
+    from llkit.schema import _duplicates
+
+    rng = np.random.default_rng(seed)
+    n = 4000
+    a = rng.integers(-1, 3, n).astype(np.int8)
+    b = rng.integers(0, 40, n).astype(np.int32)
+    item = rng.integers(-1, 6, n).astype(np.int16)
+    table = np.array([0, 2, 1, 4, 3, 5, -1], dtype=np.int16)  # code -1 picks the last
+    c = rng.integers(0, 4, n).astype(np.int64) * (wide // 4)
+    sel = rng.random(n) < 0.8
+    later, first = _duplicates([a, b, (item, table), c], sel)
+    frame = pd.DataFrame({"a": a, "b": b, "i": table[item], "c": c})[sel].reset_index(drop=True)
+    dup = frame.duplicated(keep="first").to_numpy()
+    assert later.tolist() == np.flatnonzero(dup).tolist()
+    firsts = frame.reset_index().groupby(["a", "b", "i", "c"])["index"].transform("min")
+    assert first.tolist() == firsts.to_numpy()[dup].tolist()
