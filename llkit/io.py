@@ -28,6 +28,7 @@ import io as _io
 import re
 import tomllib
 from collections.abc import Collection, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -970,11 +971,24 @@ def _parquet_streamed(pf: Any, names: list[str], n_rows: int, categorical: Colle
     dictionaries; values no row uses are left out later, by the conversion to the
     dataset's types) and ``float64``/``float32`` columns with NaN for missing values.
     """
-    import pyarrow as pa
-
     n_groups = pf.metadata.num_row_groups
     if n_groups < 1 or not names:
         return None
+    # the next row group is read (by Arrow, without the GIL) while this one is copied
+    pool = ThreadPoolExecutor(1, thread_name_prefix="llkit-parquet") if n_groups > 1 else None
+    try:
+        return _parquet_groups(pf, names, n_rows, categorical, id_columns, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _parquet_groups(pf: Any, names: list[str], n_rows: int, categorical: Collection[str],
+                    id_columns: Collection[str], pool: Any) -> dict[str, pd.Series] | None:
+    """The loop of :func:`_parquet_streamed`; ``pool`` (or None) reads ahead."""
+    import pyarrow as pa
+
+    n_groups = pf.metadata.num_row_groups
     kinds: dict[str, str] = {}
     types: dict[str, Any] = {}
     arrays: dict[str, np.ndarray] = {}
@@ -983,8 +997,16 @@ def _parquet_streamed(pf: Any, names: list[str], n_rows: int, categorical: Colle
     last: dict[str, tuple[Any, np.ndarray | None]] = {}
     pos = 0
 
+    def read(g: int) -> Any:
+        return pf.read_row_group(g, columns=names, use_threads=True)
+
+    ahead = pool.submit(read, 0) if pool is not None else None
     for g in range(n_groups):
-        tab = pf.read_row_group(g, columns=names, use_threads=True)
+        if ahead is not None:
+            tab = ahead.result()
+            ahead = pool.submit(read, g + 1) if g + 1 < n_groups else None
+        else:
+            tab = read(g)
         m = tab.num_rows
         if pos + m > n_rows:
             return None
