@@ -540,7 +540,8 @@ def _aggregate_codes(s: pd.DataFrame, keys: list[str], keep: np.ndarray | None =
     in key order (by the keys' category codes), the mean is sum / count and the sd the
     two-pass formula (deviations from the group mean), which agree with pandas' group
     aggregations to rounding. A larger key space is factorised first (groups in order of
-    first appearance) and aggregated by pandas.
+    first appearance, as ``groupby(sort=False)`` gives them) and counted the same way
+    over the group numbers.
     """
     n_rows = len(s)
     codes = np.asarray(s["category"].array.codes)  # low, middle, high; -1 = none

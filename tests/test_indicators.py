@@ -448,3 +448,47 @@ def test_compare_hides_what_summarize_hides(ds):
         b = comp.set_index(key)["suppressed"].sort_index()
         pd.testing.assert_series_equal(a, b, check_names=False, check_index_type=False)
         assert comp.loc[comp["suppressed"], "mean"].isna().all()
+
+
+@pytest.mark.parametrize("n_cats", [4, 3000])  # dense key table, and factorised keys
+@pytest.mark.parametrize("with_keep", [False, True])
+def test_aggregate_equals_pandas_groupby(n_cats, with_keep):
+    # the bincount aggregation against pandas' groupby on the same rows
+    rng = np.random.default_rng(n_cats)
+    n = 20_000
+    cats = [f"u{i:05d}" for i in range(n_cats)]
+
+    def col(k):
+        codes = rng.integers(-1, k, n)
+        return pd.Categorical.from_codes(codes, categories=cats[:k])
+
+    score = rng.normal(3, 1, n)
+    score[rng.random(n) < 0.05] = np.nan
+    s = pd.DataFrame({
+        "measure_id": col(3), "unit": col(n_cats), "round": col(n_cats),
+        "score": score,
+        "category": pd.Categorical.from_codes(rng.integers(-1, 3, n),
+                                              categories=["low", "middle", "high"]),
+    })
+    keep = rng.random(n) < 0.7 if with_keep else None
+    keys = ["measure_id", "unit", "round"]
+    out = ind._aggregate(s, keys, keep)
+    rows = s[keep] if keep is not None else s
+    ref = rows.groupby(keys, observed=True, dropna=False).agg(
+        n=("score", "size"), mean=("score", "mean"), sd=("score", "std"),
+        n_low=("category", lambda c: int((c == "low").sum())))
+    n_cat = rows["category"].notna().groupby([rows[k] for k in keys], observed=True,
+                                             dropna=False).sum()
+    ref["share_low"] = ref["n_low"] / n_cat.where(n_cat > 0)
+
+    def keyed(frame):  # missing key values as a text of their own, for the merge
+        frame = frame.reset_index() if frame.index.nlevels > 1 else frame
+        return frame.assign(**{k: frame[k].astype(object).fillna("<NA>") for k in keys})
+
+    both = keyed(out).merge(keyed(ref), on=keys, how="outer", suffixes=("", "_ref"),
+                            indicator=True)
+    assert (both["_merge"] == "both").all() and len(both) == len(ref)
+    np.testing.assert_array_equal(both["n"].to_numpy(), both["n_ref"].to_numpy())
+    np.testing.assert_allclose(both["mean"], both["mean_ref"], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(both["sd"], both["sd_ref"], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(both["share_low"], both["share_low_ref"], rtol=1e-12)
