@@ -1359,8 +1359,19 @@ def _duplicates(cols: list[np.ndarray | tuple[np.ndarray, np.ndarray]],
         frame = pd.DataFrame({i: np.concatenate([_picked(c, sel, a, b) for a, b in bounds])
                               for i, c in enumerate(cols)})
         key = pd.util.hash_pandas_object(frame, index=False).to_numpy().view(np.int64)
-        del frame
-        idx = np.arange(n, dtype=small)
+        # a repeated hash is only a candidate (two keys may share a hash): the rows whose
+        # hash repeats are compared on their values
+        cand = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
+        if not len(cand):
+            return empty, empty
+        sub = frame.iloc[cand].reset_index(drop=True)
+        dup = sub.duplicated(keep="first").to_numpy()
+        if not dup.any():
+            return empty, empty
+        group = sub.groupby(list(sub.columns), sort=False, dropna=False).ngroup().to_numpy()
+        first_of = np.full(group.max() + 1, n, dtype=np.int64)
+        np.minimum.at(first_of, group, cand)  # the first row of each group
+        return cand[dup].astype(np.int64), first_of[group[dup]]
     else:
         size = int(space)
 
