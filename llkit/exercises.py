@@ -33,7 +33,6 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import html
-import io
 import json
 import math
 import re
@@ -320,19 +319,16 @@ def _figure_html(figure: Any) -> str:
     if isinstance(figure, str):
         return figure
     if hasattr(figure, "savefig"):
-        import matplotlib as mpl
+        from llkit.plots import svg_data_uri
 
-        buf = io.BytesIO()
-        with mpl.rc_context({"svg.fonttype": "path", "svg.hashsalt": "llkit"}):
-            figure.savefig(buf, format="svg", metadata={"Date": None})
+        src = svg_data_uri(figure)
         try:
             import matplotlib.pyplot as plt
 
             plt.close(figure)
         except Exception:  # noqa: BLE001 - closing is best effort
             pass
-        data = base64.b64encode(buf.getvalue()).decode("ascii")
-        return f'<figure class="llkit-figure"><img alt="Figur" src="data:image/svg+xml;base64,{data}"></figure>'
+        return f'<figure class="llkit-figure"><img alt="Figur" src="{src}"></figure>'
     if hasattr(figure, "_repr_html_"):
         return figure._repr_html_()
     return f"<p>{_esc(figure)}</p>"

@@ -37,10 +37,9 @@ True
 
 from __future__ import annotations
 
-import base64
 import dataclasses
+import hashlib
 import html
-import io
 import math
 import os
 import re
@@ -256,6 +255,12 @@ def styled_table(df: pd.DataFrame, *, caption: str | None = None) -> str:
         sty = sty.set_properties(subset=text_cols, **{"text-align": "left"})
         sty = sty.set_table_styles({c: [{"selector": "th", "props": "text-align: left;"}]
                                     for c in text_cols}, overwrite=False)
+    # the table's id from its content: the same table gives the same HTML on every run
+    # (and an identical table elsewhere on the page the same, identical, styles)
+    digest = hashlib.sha1(caption.encode() if caption else b"")
+    digest.update(repr(list(df.columns)).encode())
+    digest.update(pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy().tobytes())
+    sty = sty.set_uuid(digest.hexdigest()[:10])
     if caption:
         sty = sty.set_caption(_esc(caption))
     return f'<div class="llkit-table-wrap">{sty.to_html()}</div>'
@@ -315,16 +320,13 @@ def figure_html(fig: Figure, caption: str | None = None) -> str:
     >>> figure_html(fig)[:47]
     '<figure class="llkit-figure"><img alt="Sprog" s'
     """
-    import matplotlib as mpl
+    from llkit.plots import svg_data_uri
 
-    buf = io.BytesIO()
-    with mpl.rc_context({"svg.fonttype": "path", "svg.hashsalt": "llkit"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None})
+    src = svg_data_uri(fig)
     _close(fig)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
     alt = _esc(caption or _figure_title(fig) or "Figur")
     cap = f"<figcaption>{_esc(caption)}</figcaption>" if caption else ""
-    return f'<figure class="llkit-figure"><img alt="{alt}" src="data:image/svg+xml;base64,{data}">{cap}</figure>'
+    return f'<figure class="llkit-figure"><img alt="{alt}" src="{src}">{cap}</figure>'
 
 
 def _figure_title(fig: Figure) -> str:

@@ -26,9 +26,7 @@ Examples
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import math
 import textwrap
 from collections.abc import Iterable
@@ -158,15 +156,11 @@ def _interval_text(lo: float, hi: float, share: bool) -> str:
 
 def _figure_html(fig: Any, alt: str, caption: str | None = None) -> str:
     """A matplotlib figure inlined as an SVG data URI (no files, no network)."""
-    import matplotlib as mpl
+    from llkit.plots import svg_data_uri
 
-    buf = io.BytesIO()
-    with mpl.rc_context({"svg.fonttype": "path", "svg.hashsalt": "llkit"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
     cap = f"<figcaption>{_esc(caption)}</figcaption>" if caption else ""
     return (f'<figure class="llkit-figure"><img alt="{_esc(alt)}" style="max-width:100%" '
-            f'src="data:image/svg+xml;base64,{data}">{cap}</figure>')
+            f'src="{svg_data_uri(fig)}">{cap}</figure>')
 
 
 def _table_html(df: pd.DataFrame, caption: str | None = None, cls: str = "",

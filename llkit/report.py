@@ -328,7 +328,11 @@ def _clean_copy(nb):
     import copy
 
     nb = copy.deepcopy(nb)
-    for cell in nb.cells:
+    for i, cell in enumerate(nb.cells):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            # papermill gives the cell it adds a random id: the same report should give
+            # the same HTML on every run
+            cell["id"] = f"injected-parameters-{i}"
         if cell.get("cell_type") != "code":
             continue
         cell["outputs"] = [
