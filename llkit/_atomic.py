@@ -15,7 +15,7 @@ from pathlib import Path
 __all__ = ["atomic_write"]
 
 
-def atomic_write(path: str | Path, data: bytes | str) -> Path:
+def atomic_write(path: str | Path, data: bytes | str, *, fsync: bool = False) -> Path:
     """Write ``data`` to ``path`` atomically; text is written as UTF-8 with ``\\n`` newlines.
 
     Parameters
@@ -23,6 +23,9 @@ def atomic_write(path: str | Path, data: bytes | str) -> Path:
     path : str or Path
         The target; its folder is created when missing.
     data : bytes or str
+    fsync : bool
+        Flush the content to the disk before the rename, so that after a power cut the
+        file is the old or the new one, never empty (slower; batch outputs use it).
 
     Returns
     -------
@@ -44,6 +47,9 @@ def atomic_write(path: str | Path, data: bytes | str) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)

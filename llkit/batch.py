@@ -73,6 +73,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from llkit._atomic import atomic_write
+
 __all__ = [
     "BATCH_LEVELS",
     "STATUSES",
@@ -104,7 +106,8 @@ RETRY_KINDS = frozenset({"timeout", "dead_kernel", "kernel_start", "error"})
 UNITS_PER_KERNEL = 40
 _FORMAT = 1
 _ENGINE = "llkit-warm"
-_TMP_RE = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$")
+#: Temporary files of atomic_write (``.<name>.<random>.tmp``) a killed run left behind.
+_TMP_RE = re.compile(r"^\..+\.[0-9a-z_]{8}\.tmp$")
 
 
 # ======================================================================================
@@ -408,20 +411,8 @@ def _stems(ids: Sequence[str]) -> dict[str, str]:
 
 
 def _write_atomic(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to a temporary file next to ``path`` and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp"
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        with open(tmp, "wb") as f:
-            f.write(raw)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    """Write a batch output atomically and durably (:func:`llkit._atomic.atomic_write`)."""
+    atomic_write(path, data, fsync=True)
 
 
 def _clean_tmp(out: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import html
 import json
+import os
 import re
 import shutil
 import signal
@@ -507,3 +508,24 @@ def test_real_report_local_and_on_dask_give_the_same_outputs(tmp_path, nb, odd, 
     assert run(data, "--out", remote, "--notebook", notebook, "--only", *only,
                "--dask", dask_cluster) == 0
     assert {u["status"] for u in manifest(remote)["units"].values()} == {"skipped"}
+
+
+def test_temporary_files_of_a_killed_run_are_removed(tmp_path):
+    # a run killed while writing leaves atomic_write's temporary file; the next run's
+    # clean-up removes exactly those (never a user's file that merely looks alike)
+    import tempfile
+
+    from llkit import batch
+
+    (tmp_path / "html").mkdir()
+    fd, leftover = tempfile.mkstemp(prefix=".I01.html.", suffix=".tmp", dir=tmp_path / "html")
+    os.close(fd)
+    keep = [tmp_path / "html" / "I01.html", tmp_path / "notes.tmp", tmp_path / ".x.tmp"]
+    for p in keep:
+        p.write_text("x")
+    batch._clean_tmp(tmp_path)
+    assert not Path(leftover).exists()
+    assert all(p.exists() for p in keep)
+    batch._write_atomic(tmp_path / "html" / "I02.html", "<p>ok</p>")
+    assert (tmp_path / "html" / "I02.html").read_text() == "<p>ok</p>"
+    assert not [p for p in tmp_path.rglob("*.tmp") if p.name.startswith(".I02")]
