@@ -311,6 +311,10 @@ def _finish_ids(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _ordered_rounds(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
     if "round" in frame:
+        col = frame["round"]
+        if (isinstance(col.dtype, pd.CategoricalDtype) and col.dtype.ordered
+                and list(col.cat.categories) == list(ds.meta.rounds)):
+            return frame  # the dataset's rounds in their order already (no text per row)
         frame["round"] = pd.Categorical(
             frame["round"].astype(str), categories=list(ds.meta.rounds), ordered=True
         )
