@@ -194,12 +194,11 @@ def context(data: str | Path | Dataset, *, warm: bool = True) -> Context:
 def _warm(ctx: Context) -> None:
     ds = ctx.ds
     for by in (None, "institution", "department", "cluster"):
-        fd._summary(ds, by)
+        fd.summary_table(ds, by)
     fd.measure_info(ds)
     inst = fd.institution_info(ds, ctx.allowed[0])
     last = fd.last_round(ds, inst)
-    fd._compare(ds, last)
-    fd.institution_position(ds, inst, last)
+    fd.institution_position(ds, inst, last)  # also the comparisons with the municipality
     groups = measure_groups(ds)
     if not groups:
         return
@@ -279,11 +278,11 @@ def _rounds(ds: Dataset, institution: str) -> list[str]:
 
 
 def _tab_title(ds: Dataset, key: str, title: str) -> str:
-    return title.format(departments=fd._lab(ds, "departments", "Afdelinger"))
+    return title.format(departments=fd.profile_label(ds, "departments", "Afdelinger"))
 
 
 def _figure(make: Callable[[], Any], caption: str | None = None) -> str:
-    return fd._figures([(make, caption)])
+    return fd.figures_html([(make, caption)])
 
 
 def _empty(text: str) -> str:
@@ -300,20 +299,22 @@ def _label(ds: Dataset, m: str) -> str:
 
 def _position_rows(ds: Dataset, inst: dict[str, Any], rnd: str, measures: Sequence[str]) -> str:
     pos = fd.institution_position(ds, inst, rnd)
+    info = fd.measure_info(ds)
     rows = []
     for m in measures:
         if pos is None or m not in pos.index:
             continue
         r = pos.loc[m]
+        d = int(info.loc[m, "decimals"])
         row = {"Måling": _label(ds, m)}
         if r["suppressed"]:
-            row.update({"Antal": fd._suppressed(ds, m, r["reason"]), "Gennemsnit": "",
+            row.update({"Antal": fd.suppression_text(ds, m, r["reason"]), "Gennemsnit": "",
                         "95 %-interval": ""})
         else:
-            row.update({"Antal": tx.fmt_int(r["n"]), "Gennemsnit": fd._fmt(ds, m, r["mean"]),
-                        "95 %-interval": fd._fmt_ci(ds, m, r["ci_low"], r["ci_high"])})
-        row["Kommunen"] = fd._fmt(ds, m, r["municipality"])
-        row["Vurdering"] = tx.MISSING if r["suppressed"] else fd._verdict(r, bool(fd.measure_info(ds).loc[m, "hib"]))
+            row.update({"Antal": tx.fmt_int(r["n"]), "Gennemsnit": tx.fmt_number(r["mean"], d),
+                        "95 %-interval": tx.fmt_interval(r["ci_low"], r["ci_high"], d)})
+        row["Kommunen"] = tx.fmt_number(r["municipality"], d)
+        row["Vurdering"] = tx.MISSING if r["suppressed"] else fd.position_verdict(r)
         rows.append(row)
     if not rows:
         return ""
@@ -342,8 +343,8 @@ def _tab_distribution(ds: Dataset, inst: dict, group: list[str], measure: str, r
                       "kan ikke vises.")
     from llkit import plots
 
-    return (_lead(f"Hvor stor en andel af {fd._children_noun(ds)} har en lav, middel eller høj "
-                  f"score i »{_label(ds, measure)}« – for hver {fd._lab(ds, 'department', 'afdeling').lower()}, "
+    return (_lead(f"Hvor stor en andel af {fd.children_noun(ds)} har en lav, middel eller høj "
+                  f"score i »{_label(ds, measure)}« – for hver {fd.profile_label(ds, 'department', 'afdeling').lower()}, "
                   "for jer samlet og for kommunen.")
             + _figure(lambda: plots.distribution(ds, institution=inst["id"], measure=measure, round=rnd))
             + fd.note_html("Grupper med for få svar vises ikke (skraveret felt)."))
@@ -362,16 +363,16 @@ def _tab_development(ds: Dataset, inst: dict, group: list[str], measure: str, rn
 
 
 def _tab_departments(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
-    sd = fd._summary(ds, "department")
+    sd = fd.summary_table(ds, "department")
     sd = sd[sd["department_id"].astype(str).isin(inst["departments"]) & (sd["round"].astype(str) == rnd)]
     if sd.empty:
-        return _empty(f"Der er ingen målinger pr. {fd._lab(ds, 'department', 'afdeling').lower()} i {rnd}.")
+        return _empty(f"Der er ingen målinger pr. {fd.profile_label(ds, 'department', 'afdeling').lower()} i {rnd}.")
     from llkit import plots
 
-    return (_lead(f"Gennemsnittet for hver måling i hver {fd._lab(ds, 'department', 'afdeling').lower()}. "
+    return (_lead(f"Gennemsnittet for hver måling i hver {fd.profile_label(ds, 'department', 'afdeling').lower()}. "
                   "Farven viser, hvor på skalaen gennemsnittet ligger; mørkere er højere.")
             + _figure(lambda: plots.heatmap(ds, institution=inst["id"], round=rnd))
-            + fd._suppressed_note(ds))
+            + fd.suppression_note_html(ds))
 
 
 def _tab_funnel(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
@@ -383,8 +384,8 @@ def _tab_funnel(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: st
     r = pos.loc[measure]
     sentence = (_p(tx.describe_funnel_flag(r["flag"], name=inst["name"]))
                 if not r["suppressed"] and r["flag"] is not None else
-                _p(fd._suppressed(ds, measure, r["reason"])) if r["suppressed"] else "")
-    return (_lead(f"Hvert punkt er et {fd._inst_noun(ds).lower()} i kommunen, placeret efter antal svar. "
+                _p(fd.suppression_text(ds, measure, r["reason"])) if r["suppressed"] else "")
+    return (_lead(f"Hvert punkt er et {fd.institution_noun(ds).lower()} i kommunen, placeret efter antal svar. "
                   "Tragten viser, hvor langt fra kommunens gennemsnit et resultat kan ligge alene "
                   "på grund af tilfældigheder. Tragten rangordner ikke.")
             + _figure(lambda: plots.funnel(ds, measure=measure, round=rnd, highlight=inst["id"]))
@@ -396,27 +397,29 @@ def _p(s: str) -> str:
 
 
 def _tab_gap(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
-    g = fd._gap(ds, "institution")
+    g = fd.gap_table(ds, "institution")
     if g is None:
         return _empty("Data har ingen oplysninger om baggrund, der kan vise forskelle mellem grupper "
-                      f"af {fd._children_noun(ds)}.")
+                      f"af {fd.children_noun(ds)}.")
     g = g[(g["institution_id"].astype(str) == inst["id"]) & (g["measure_id"].astype(str) == measure)]
     if g.empty:
         return _empty(f"Der er ingen tal for forskellen mellem grupperne i »{_label(ds, measure)}«.")
     from llkit import plots
 
-    groups, _, low, high, _attr = fd._groups_text(ds)
-    return (_lead(f"Forskellen i »{_label(ds, measure)}« mellem {fd._children_noun(ds)} af forældre med "
+    groups, _, low, high, _attr = fd.gap_groups(ds)
+    return (_lead(f"Forskellen i »{_label(ds, measure)}« mellem {fd.children_noun(ds)} af forældre med "
                   f"{' eller '.join(x.lower() for x in high)} og med {', '.join(x.lower() for x in low)} "
                   "uddannelse. Målet er, at forskellen bliver mindre.")
             + _figure(lambda: plots.gap(ds, measure=measure, institution=inst["id"]))
-            + fd.note_html(f"Med få {fd._children_noun(ds)} i hver gruppe er usikkerheden stor; grupper "
+            + fd.note_html(f"Med få {fd.children_noun(ds)} i hver gruppe er usikkerheden stor; grupper "
                        f"med færre end {ds.meta.min_n} vises ikke."))
 
 
 def _tab_culture(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
     pos = fd.institution_position(ds, inst, rnd)
-    ms = [m for m in fd._measures_of(ds, ["respondent", "department"]) if pos is not None and m in pos.index]
+    info = fd.measure_info(ds)
+    staff = info.index[info["subject"].isin(["respondent", "department"])]
+    ms = [m for m in staff if pos is not None and m in pos.index]
     if not ms:
         return _empty("Der er ingen målinger af medarbejderkultur eller læringsmiljø i data for "
                       f"{inst['name']} i {rnd}.")
@@ -430,14 +433,14 @@ def _tab_culture(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: s
 
 
 def _tab_coverage(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
-    cov = fd._coverage(ds, "institution")
+    cov = fd.coverage_table(ds, "institution")
     if cov.empty:
         return _empty("Data har ingen oplysninger om læringsmål og tegn på læring.")
     if cov[cov["institution_id"].astype(str) == inst["id"]].empty:
         return _empty(f"{inst['name']} har ingen registrerede læringsmål.")
     from llkit import plots
 
-    teams = fd._depts_noun(ds)
+    teams = fd.departments_noun(ds)
     return (_lead(f"Andelen af {teams}, der har dokumenteret de tegn på læring, de har sat sig for "
                   "at se efter. Målet er, at alle gør det.")
             + _figure(lambda: plots.coverage(ds, institution=inst["id"])))
@@ -521,7 +524,7 @@ class Dashboard:
         style = {"description_width": "initial"}
         layout = w.Layout(width="auto", min_width="220px", margin="2px 16px 2px 0")
         self.institution = w.Dropdown(options=_institution_options(ctx), value=institution,
-                                      description=f"{fd._inst_noun(ds)}:", style=style, layout=layout)
+                                      description=f"{fd.institution_noun(ds)}:", style=style, layout=layout)
         groups = list(self._groups)
         self.group = w.Dropdown(options=groups, value=groups[0] if groups else None,
                                 description="Emne:", style=style, layout=layout)

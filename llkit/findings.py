@@ -19,8 +19,13 @@ Four kinds of functions:
 - building blocks that other views (the e-learning chapters, the dashboard) reuse so that
   they look and count the same: :func:`institution_info`, :func:`institution_rounds`,
   :func:`last_round`, :func:`round_label`, :func:`institution_position`,
-  :func:`measure_info`, :func:`measure_title`, :func:`format_estimate`,
-  :func:`styled_table`, :func:`figure_html`, :func:`note_html` and :func:`cached`.
+  :func:`position_verdict`; :func:`measure_info`, :func:`measure_title`,
+  :func:`format_estimate`, :func:`suppression_text`, :func:`suppression_note_html`;
+  the sector's words :func:`profile_label`, :func:`children_noun`,
+  :func:`departments_noun`, :func:`institution_noun`, :func:`gap_groups`;
+  :func:`styled_table`, :func:`figure_html`, :func:`figures_html`, :func:`note_html`;
+  and the indicators computed once per dataset: :func:`cached`, :func:`summary_table`,
+  :func:`gap_table`, :func:`coverage_table`.
 
 Results of the indicators are computed once per :class:`~llkit.dataset.Dataset` object and
 reused by every section (the scores themselves are cached by :mod:`llkit.indicators`).
@@ -62,6 +67,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from llkit.dataset import Dataset
 
 __all__ = [
+    "FIGURE_FAILED",
     "Block",
     "prepare",
     "key_findings",
@@ -77,13 +83,25 @@ __all__ = [
     "last_round",
     "round_label",
     "institution_position",
+    "position_verdict",
     "measure_info",
     "measure_title",
     "format_estimate",
+    "suppression_text",
+    "suppression_note_html",
+    "profile_label",
+    "children_noun",
+    "departments_noun",
+    "institution_noun",
+    "gap_groups",
     "styled_table",
     "figure_html",
+    "figures_html",
     "note_html",
     "cached",
+    "summary_table",
+    "gap_table",
+    "coverage_table",
     # institution report
     "title_block",
     "basis_section",
@@ -210,7 +228,7 @@ def _measure_cells(ds: Dataset, g: pd.DataFrame, ms: Sequence[str], info: pd.Dat
         if m not in g.index:
             cells[label] = tx.MISSING
         elif bool(g.loc[m, "suppressed"]):
-            cells[label] = _suppressed(ds, m, g.loc[m, "suppressed_reason"], short=True)
+            cells[label] = suppression_text(ds, m, g.loc[m, "suppressed_reason"], short=True)
         elif extra == "n":
             cells[label] = f"{_fmt(ds, m, g.loc[m, 'mean'])} ({tx.fmt_int(g.loc[m, 'n'])})"
         else:
@@ -323,8 +341,8 @@ def figure_html(fig: Figure, caption: str | None = None) -> str:
     from llkit.plots import svg_data_uri
 
     src = svg_data_uri(fig)
-    _close(fig)
     alt = _esc(caption or _figure_title(fig) or "Figur")
+    _close(fig)
     cap = f"<figcaption>{_esc(caption)}</figcaption>" if caption else ""
     return f'<figure class="llkit-figure"><img alt="{alt}" src="{src}">{cap}</figure>'
 
@@ -335,8 +353,9 @@ def _figure_title(fig: Figure) -> str:
     if sup is not None and sup.get_text():
         return sup.get_text()
     for ax in fig.axes:
-        if ax.get_title():
-            return ax.get_title()
+        for loc in ("center", "left", "right"):  # the llkit theme puts titles left
+            if ax.get_title(loc=loc):
+                return ax.get_title(loc=loc)
     return texts[0] if texts else ""
 
 
@@ -344,10 +363,40 @@ def _figure_title(fig: Figure) -> str:
 FIGURE_FAILED = "Figuren kan ikke vises for disse data."
 
 
-def _figures(items: list[tuple[Callable[[], Figure], str | None]], columns: int = 1) -> str:
-    """Figures side by side. A figure that fails is replaced by one line (and a warning on
-    stderr, which reports leave out), so one figure never stops a whole report; set the
-    environment variable ``LLKIT_STRICT_FIGURES=1`` to raise instead (tests)."""
+def figures_html(items: list[tuple[Callable[[], Figure], str | None]], columns: int = 1) -> str:
+    """Figures side by side, each drawn by :func:`figure_html`, where one that fails is
+    replaced by one line.
+
+    A figure whose function raises becomes the line :data:`FIGURE_FAILED` (and a
+    ``RuntimeWarning``, which reports leave out), so one figure never stops a whole report
+    or view; set the environment variable ``LLKIT_STRICT_FIGURES=1`` to raise instead
+    (tests).
+
+    Parameters
+    ----------
+    items : list of (callable, str or None)
+        For each figure: a function without arguments that returns the matplotlib figure
+        (e.g. a ``lambda`` around a :mod:`llkit.plots` call), and its caption.
+    columns : int, default 1
+        Figures per row (the ``llkit-cols-N`` class of the reports' style).
+
+    Returns
+    -------
+    str
+        ``<div class="llkit-figures llkit-cols-N">…</div>``, or "" when ``items`` is empty.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> def sprog():
+    ...     fig, ax = plt.subplots()
+    ...     _ = ax.set_title("Sprog")
+    ...     return fig
+    >>> figures_html([(sprog, None)], columns=2)[:69]
+    '<div class="llkit-figures llkit-cols-2"><figure class="llkit-figure">'
+    >>> figures_html([])
+    ''
+    """
     parts = []
     for make, cap in items:
         try:
@@ -528,7 +577,31 @@ def cached(ds: Dataset, key: tuple, make: Callable[[], Any]) -> Any:
     return store[key]
 
 
-def _summary(ds: Dataset, by: str | None) -> pd.DataFrame:
+def summary_table(ds: Dataset, by: str | None) -> pd.DataFrame:
+    """:func:`llkit.indicators.summarize` for every measure and round at one level, computed
+    once per dataset (the numbers every section and view shows).
+
+    Parameters
+    ----------
+    ds : Dataset
+    by : {"department", "institution", "cluster", "area", "municipality"} or None
+        The level, as for :func:`~llkit.indicators.summarize`; None for the whole dataset.
+
+    Returns
+    -------
+    DataFrame
+        One row per unit, measure and round: ``n``, ``mean``, its 95 % interval, the
+        shares low/middle/high and ``suppressed`` with ``suppressed_reason``. Do not
+        modify it: it is shared.
+
+    Examples
+    --------
+    >>> ds = prepare("data/sample/dagtilbud")
+    >>> s = summary_table(ds, "institution")
+    >>> row = s[(s["institution_id"] == "I03") & (s["measure_id"] == "sprog") & (s["round"] == "T3")]
+    >>> int(row["n"].iloc[0])
+    52
+    """
     return cached(ds, ("summary", by), lambda: indicators.summarize(ds, by=by))
 
 
@@ -540,7 +613,30 @@ def _change(ds: Dataset, by: str | None) -> pd.DataFrame | None:
     return cached(ds, ("change", by), make)
 
 
-def _gap(ds: Dataset, by: str | None) -> pd.DataFrame | None:
+def gap_table(ds: Dataset, by: str | None) -> pd.DataFrame | None:
+    """:func:`llkit.indicators.gap` of the child measures between the profile's two social
+    groups (:func:`gap_groups`), computed once per dataset.
+
+    Parameters
+    ----------
+    ds : Dataset
+    by : {"department", "institution", "cluster", "area", "municipality"} or None
+        The level, as for :func:`~llkit.indicators.gap`; None for the whole dataset.
+
+    Returns
+    -------
+    DataFrame or None
+        One row per unit, measure and round: ``gap`` (high group minus low group) with its
+        interval, the change from the previous round and ``suppressed``. None when there
+        are no child measures or the data lack the background attribute (or its groups).
+        Shared: do not modify it.
+
+    Examples
+    --------
+    >>> g = gap_table(prepare("data/sample/dagtilbud"), "institution")
+    >>> sorted(set(g["round"].astype(str)))
+    ['T1', 'T2', 'T3']
+    """
     def make():
         child = _child_measures(ds)
         if not child:
@@ -575,7 +671,29 @@ def _reliability(ds: Dataset) -> pd.DataFrame:
     return cached(ds, ("reliability",), lambda: indicators.reliability(ds, round=ds.meta.rounds[-1]))
 
 
-def _coverage(ds: Dataset, by: str | None) -> pd.DataFrame:
+def coverage_table(ds: Dataset, by: str | None) -> pd.DataFrame:
+    """:func:`llkit.indicators.coverage` (learning goals and documented signs of learning)
+    for every round, computed once per dataset.
+
+    Parameters
+    ----------
+    ds : Dataset
+    by : {"department", "institution", "cluster", "area", "municipality"} or None
+        The level, as for :func:`~llkit.indicators.coverage`; None for the whole dataset.
+
+    Returns
+    -------
+    DataFrame
+        One row per unit and round: ``teams``, ``teams_with_goals``,
+        ``teams_documenting``, ``share`` with its interval, ``goals`` and the goals with
+        signs / documented. Empty when the data have no goals. Shared: do not modify it.
+
+    Examples
+    --------
+    >>> cov = coverage_table(prepare("data/sample/dagtilbud"), "institution")
+    >>> sorted(set(cov["institution_id"].astype(str)))[:3]
+    ['I01', 'I02', 'I03']
+    """
     return cached(ds, ("coverage", by), lambda: indicators.coverage(ds, by=by))
 
 
@@ -604,28 +722,99 @@ def _labels(ds: Dataset) -> dict[str, str]:
         return {}
 
 
-def _lab(ds: Dataset, key: str, default: str) -> str:
+def profile_label(ds: Dataset, key: str, default: str) -> str:
+    """The sector profile's Danish word for a kind of unit or person.
+
+    Parameters
+    ----------
+    ds : Dataset
+    key : str
+        A key of the profile's ``labels``, e.g. "institution", "departments", "children",
+        "respondents", "cluster", "round".
+    default : str
+        Returned when the profile has no such label (or the sector is unknown).
+
+    Returns
+    -------
+    str
+        The label as the profile spells it (capitalised, e.g. "Stuer/grupper").
+
+    Examples
+    --------
+    >>> ds = prepare("data/sample/dagtilbud")
+    >>> profile_label(ds, "departments", "Afdelinger"), profile_label(ds, "nothing", "Ukendt")
+    ('Stuer/grupper', 'Ukendt')
+    """
     return _labels(ds).get(key, default)
 
 
-def _children_noun(ds: Dataset) -> str:
-    return _lab(ds, "children", "Børn").lower()
+def children_noun(ds: Dataset) -> str:
+    """The sector's word for the children, in lower case, for sentences.
+
+    Parameters
+    ----------
+    ds : Dataset
+
+    Returns
+    -------
+    str
+        E.g. "børn" (default "børn").
+
+    Examples
+    --------
+    >>> children_noun(prepare("data/sample/dagtilbud"))
+    'børn'
+    """
+    return profile_label(ds, "children", "Børn").lower()
 
 
-def _depts_noun(ds: Dataset) -> str:
-    return _lab(ds, "departments", "Afdelinger").lower()
+def departments_noun(ds: Dataset) -> str:
+    """The sector's word for the departments (plural, lower case), for sentences.
+
+    Parameters
+    ----------
+    ds : Dataset
+
+    Returns
+    -------
+    str
+        E.g. "stuer/grupper" for daycare, "klasser" for schools (default "afdelinger").
+
+    Examples
+    --------
+    >>> departments_noun(prepare("data/sample/dagtilbud"))
+    'stuer/grupper'
+    """
+    return profile_label(ds, "departments", "Afdelinger").lower()
 
 
 def _depts_definite(ds: Dataset) -> str:
-    return _DEPTS_DEFINITE.get(_lab(ds, "departments", ""), "afdelingerne")
+    return _DEPTS_DEFINITE.get(profile_label(ds, "departments", ""), "afdelingerne")
 
 
-def _inst_noun(ds: Dataset) -> str:
-    return _lab(ds, "institution", "Institution")
+def institution_noun(ds: Dataset) -> str:
+    """The sector's word for one institution, capitalised as the profile spells it.
+
+    Parameters
+    ----------
+    ds : Dataset
+
+    Returns
+    -------
+    str
+        E.g. "Dagtilbud" or "Skole" (default "Institution"); lower-case it inside a
+        sentence.
+
+    Examples
+    --------
+    >>> institution_noun(prepare("data/sample/dagtilbud"))
+    'Dagtilbud'
+    """
+    return profile_label(ds, "institution", "Institution")
 
 
 def _insts_noun(ds: Dataset) -> str:
-    return _lab(ds, "institutions", "Institutioner").lower()
+    return profile_label(ds, "institutions", "Institutioner").lower()
 
 
 def _source_label(ds: Dataset, source: str) -> str:
@@ -676,9 +865,9 @@ def measure_info(ds: Dataset) -> pd.DataFrame:
                 s = float(sd.get(mid, np.nan))
                 dec.append(0 if (np.isfinite(s) and s >= 5) else 1)
                 scale.append("")
-            noun.append({"child": _children_noun(ds),
-                         "respondent": _lab(ds, "respondents", "Medarbejdere").lower()}.get(
-                row["subject"], _depts_noun(ds)))
+            noun.append({"child": children_noun(ds),
+                         "respondent": profile_label(ds, "respondents", "Medarbejdere").lower()}.get(
+                row["subject"], departments_noun(ds)))
         m["decimals"] = dec
         m["scale"] = scale
         m["noun"] = noun
@@ -791,9 +980,36 @@ def _fmt_ci(ds: Dataset, m: str, lo: Any, hi: Any) -> str:
     return tx.fmt_interval(lo, hi, int(measure_info(ds).loc[m, "decimals"]))
 
 
-def _suppressed(ds: Dataset, m: str, reason: Any = None, *, short: bool = False) -> str:
-    """What a hidden number's cell says; ``short`` for wide tables (explained by
-    :func:`_suppressed_note`)."""
+def suppression_text(ds: Dataset, m: str, reason: Any = None, *, short: bool = False) -> str:
+    """What is shown instead of a hidden (suppressed) number.
+
+    Parameters
+    ----------
+    ds : Dataset
+    m : str
+        The measure id (its noun, e.g. "børn", goes into the long text).
+    reason : str, optional
+        The suppression reason of the row (``suppressed_reason`` of
+        :func:`summary_table`, ``reason`` of :func:`institution_position`):
+        "complementary" when the number is hidden so that a small one cannot be worked
+        out from the others; anything else means too few answers.
+    short : bool, default False
+        The short form for wide tables, explained once under the table by
+        :func:`suppression_note_html`.
+
+    Returns
+    -------
+    str
+        E.g. "færre end 5 børn – vises ikke", or short "færre end 5" / "vises ikke*".
+
+    Examples
+    --------
+    >>> ds = prepare("data/sample/dagtilbud")
+    >>> suppression_text(ds, "sprog")
+    'færre end 5 børn – vises ikke'
+    >>> suppression_text(ds, "sprog", "complementary", short=True)
+    'vises ikke*'
+    """
     noun = measure_info(ds).loc[m, "noun"]
     complementary = str(reason) == "complementary"
     if short:
@@ -801,8 +1017,26 @@ def _suppressed(ds: Dataset, m: str, reason: Any = None, *, short: bool = False)
     return tx.suppressed_text(ds.meta.min_n, noun, complementary=complementary)
 
 
-def _suppressed_note(ds: Dataset, noun: str | None = None) -> str:
-    noun = noun or _children_noun(ds)
+def suppression_note_html(ds: Dataset, noun: str | None = None) -> str:
+    """The note under a table that uses the short :func:`suppression_text`.
+
+    Parameters
+    ----------
+    ds : Dataset
+    noun : str, optional
+        Who the numbers count; default :func:`children_noun`.
+
+    Returns
+    -------
+    str
+        A :func:`note_html` paragraph explaining »færre end N« and »vises ikke*«.
+
+    Examples
+    --------
+    >>> suppression_note_html(prepare("data/sample/dagtilbud"))[:60]
+    '<p class="llkit-note">»færre end 5«: tallet bygger på færre '
+    """
+    noun = noun or children_noun(ds)
     return note_html(f"»færre end {ds.meta.min_n}«: tallet bygger på færre end {ds.meta.min_n} {noun} og vises "
                  f"ikke. »vises ikke*«: tallet er skjult, så et tal for færre end {ds.meta.min_n} ikke kan "
                  "regnes ud af de andre.")
@@ -1019,12 +1253,12 @@ def institution_position(ds: Dataset, inst: dict[str, Any], round: str) -> pd.Da
     """
     def make():
         info = measure_info(ds)
-        si = _summary(ds, "institution")
+        si = summary_table(ds, "institution")
         si = si[(si["institution_id"].astype(str) == inst["id"]) & (si["round"].astype(str) == round)]
         si = si.set_index("measure_id")
-        sm = _summary(ds, "municipality")
+        sm = summary_table(ds, "municipality")
         sm = sm[sm["round"].astype(str) == round].set_index("measure_id")
-        sc = _summary(ds, "cluster")
+        sc = summary_table(ds, "cluster")
         if inst["cluster"] is not None:
             sc = sc[(sc["cluster"].astype(str) == str(inst["cluster"])) & (sc["round"].astype(str) == round)]
         else:
@@ -1079,13 +1313,44 @@ def institution_position(ds: Dataset, inst: dict[str, Any], round: str) -> pd.Da
     return cached(ds, ("position", inst["id"], round), make)
 
 
+def position_verdict(r: pd.Series) -> str:
+    """The table wording for how an institution's mean stands to the municipality's.
+
+    A difference is only called one when its 95 % interval excludes 0; the wording says
+    over or under, not better or worse.
+
+    Parameters
+    ----------
+    r : Series
+        A row of :func:`institution_position` (``diff`` and ``beyond95`` are used).
+
+    Returns
+    -------
+    str
+        "Over kommunen", "Under kommunen", "Ingen sikker forskel", or the missing marker
+        when there is no difference (e.g. a suppressed number).
+
+    Examples
+    --------
+    >>> ds = prepare("data/sample/dagtilbud")
+    >>> pos = institution_position(ds, institution_info(ds, "I03"), "T3")
+    >>> position_verdict(pos.loc["sprog"])
+    'Ingen sikker forskel'
+    """
+    if pd.isna(r.get("diff")):
+        return tx.MISSING
+    if not r["beyond95"]:
+        return "Ingen sikker forskel"
+    return "Over kommunen" if r["diff"] > 0 else "Under kommunen"
+
+
 def _inst_change(ds: Dataset, inst: dict[str, Any]) -> pd.DataFrame | None:
     ch = _change(ds, "institution")
     if ch is None:
         return None
     out = ch[ch["institution_id"].astype(str) == inst["id"]].copy()
     # never describe a change of a number that is hidden in either round
-    si = _summary(ds, "institution")
+    si = summary_table(ds, "institution")
     si = si[si["institution_id"].astype(str) == inst["id"]]
     hidden = {(str(m), str(r)) for m, r, s in zip(si["measure_id"], si["round"], si["suppressed"], strict=True) if s}
     mask = [((m, a) in hidden or (m, b) in hidden) and not p
@@ -1102,13 +1367,34 @@ def _beyond(lo: Any, hi: Any) -> bool:
         return False
 
 
-def _groups_text(ds: Dataset) -> tuple[str, str, list[str], list[str], str]:
-    """(groups phrase, low group phrase, low, high, attribute) of the profile's equity gap."""
+def gap_groups(ds: Dataset) -> tuple[str, str, list[str], list[str], str]:
+    """The two social groups of the profile's equity gap (:func:`gap_table`), in words.
+
+    Parameters
+    ----------
+    ds : Dataset
+
+    Returns
+    -------
+    tuple
+        ``(groups, low_group, low, high, attribute)``: a phrase naming both groups, a
+        phrase naming the low group, the categories of the low and of the high group
+        (lists of str) and the children's background attribute. Without a gap in the
+        profile: ``("de to grupper", "den ene gruppe", [], [], "")``.
+
+    Examples
+    --------
+    >>> groups, low_group, low, high, attr = gap_groups(prepare("data/sample/dagtilbud"))
+    >>> groups
+    'børn af forældre med kortere og længere uddannelse'
+    >>> high, attr
+    (['Mellemlang videregående', 'Lang videregående'], 'parent_education')
+    """
     try:
         attr, low, high = ds.profile.gap_default
     except Exception:  # noqa: BLE001
         return ("de to grupper", "den ene gruppe", [], [], "")
-    noun = _children_noun(ds)
+    noun = children_noun(ds)
     if attr == "parent_education":
         return (f"{noun} af forældre med kortere og længere uddannelse",
                 f"{noun} af forældre med kortere uddannelse", list(low), list(high), attr)
@@ -1212,16 +1498,16 @@ def _change_findings(ds: Dataset, inst: dict[str, Any]) -> list[_Finding]:
 
 
 def _gap_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Finding]:
-    g = _gap(ds, "institution")
+    g = gap_table(ds, "institution")
     if g is None:
         return []
     g = g[g["institution_id"].astype(str) == inst["id"]]
-    groups, *_ = _groups_text(ds)
+    groups, *_ = gap_groups(ds)
     rounds = [r for r in ds.meta.rounds if r in institution_rounds(ds, inst)]
     now = g[(g["round"].astype(str) == last) & ~g["suppressed"].astype(bool)]
     if now.empty:
         return [_Finding(2, 5, (
-            f"Social baggrund: Der er for få {_children_noun(ds)} i en af grupperne til at vise "
+            f"Social baggrund: Der er for få {children_noun(ds)} i en af grupperne til at vise "
             f"forskellen mellem {groups}."))]
     out = []
     if len(rounds) >= 2:
@@ -1245,7 +1531,7 @@ def _gap_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Finding
     r = now.loc[now["gap"].abs().idxmax()]
     m = str(r["measure_id"])
     if _beyond(r["ci_low"], r["ci_high"]):
-        noun = _children_noun(ds).capitalize()
+        noun = children_noun(ds).capitalize()
         s = (f"{noun} af forældre med længere uddannelse ligger {_fmt(ds, m, abs(r['gap']))} point "
              f"{'højere' if r['gap'] > 0 else 'lavere'} end {noun.lower()} af forældre med kortere "
              f"uddannelse (95 %-interval for forskellen: {_fmt_ci(ds, m, r['ci_low'], r['ci_high'])}). "
@@ -1261,7 +1547,7 @@ def _gap_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Finding
 
 
 def _coverage_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Finding]:
-    cov = _coverage(ds, "institution")
+    cov = coverage_table(ds, "institution")
     if cov.empty:
         return []
     c = cov[cov["institution_id"].astype(str) == inst["id"]]
@@ -1269,7 +1555,7 @@ def _coverage_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Fi
     if last not in c.index:
         return []
     r = c.loc[last]
-    teams = _depts_noun(ds)
+    teams = departments_noun(ds)
     s = f"I {last} har {tx.fmt_int(r['teams_documenting'])} af {tx.fmt_int(r['teams'])} {teams} dokumenteret tegn på læring"
     rounds = [x for x in ds.meta.rounds if x in c.index]
     if len(rounds) >= 2:
@@ -1408,7 +1694,7 @@ def reflection_questions(ds: Dataset, institution: str) -> list[str]:
     last = last_round(ds, inst)
     info = measure_info(ds)
     depts = _depts_definite(ds)
-    noun = _children_noun(ds)
+    noun = children_noun(ds)
     qs: list[str] = ["Hvilke resultater bekræfter det, I allerede ved om jeres praksis – og hvilke overrasker jer?"]
     pos = institution_position(ds, inst, last)
     child = [m for m in _child_measures(ds) if pos is not None and m in pos.index]
@@ -1426,13 +1712,13 @@ def reflection_questions(ds: Dataset, institution: str) -> list[str]:
     spread = _department_spread(ds, inst, last)
     if spread is not None:
         qs.append(f"{depts.capitalize()} ligger forskelligt i {info.loc[spread, 'label'].lower()}. Hvad kan {depts} lære af hinanden – og hvordan ser læringsmiljøet ud hos hver af dem?")
-    if _gap(ds, "institution") is not None:
-        _, low_phrase, *_ = _groups_text(ds)
+    if gap_table(ds, "institution") is not None:
+        _, low_phrase, *_ = gap_groups(ds)
         qs.append(f"Hvordan tilrettelægger I hverdagen, så {low_phrase} får lige så meget ud af læringsmiljøet som andre {noun}?")
     if len(institution_rounds(ds, inst)) >= 2:
         prev = institution_rounds(ds, inst)[-2]
         qs.append(f"Hvilke indsatser har I sat i gang siden {prev}? Kan I genkende dem i tallene – eller er det for tidligt at se en virkning?")
-    cov = _coverage(ds, "institution")
+    cov = coverage_table(ds, "institution")
     if not cov.empty:
         c = cov[(cov["institution_id"].astype(str) == inst["id"]) & (cov["round"].astype(str) == last)]
         if len(c) and int(c["teams_documenting"].iloc[0]) < int(c["teams"].iloc[0]):
@@ -1447,7 +1733,7 @@ def reflection_questions(ds: Dataset, institution: str) -> list[str]:
 
 def _department_spread(ds: Dataset, inst: dict[str, Any], round: str) -> str | None:
     """The child measure whose shown department means differ the most (beyond their intervals)."""
-    sd = _summary(ds, "department")
+    sd = summary_table(ds, "department")
     sd = sd[sd["department_id"].astype(str).isin(inst["departments"]) & (sd["round"].astype(str) == round)
             & ~sd["suppressed"].astype(bool)]
     best, best_val = None, 0.0
@@ -1514,19 +1800,19 @@ def dialogue_questions(ds: Dataset, institutions: Sequence[str]) -> list[str]:
     if best_change:
         _, name, m, a, b = best_change
         qs.append(f"{name} er gået frem i {info.loc[m, 'label'].lower()} fra {a} til {b}. Hvad tror I har gjort forskellen, og hvordan kan I vide det?")
-    cov = _coverage(ds, "institution")
+    cov = coverage_table(ds, "institution")
     if not cov.empty:
         last = ds.meta.rounds[-1]
         c = cov[cov["institution_id"].astype(str).isin([i["id"] for i in insts]) & (cov["round"].astype(str) == last)]
         full = c[c["teams_documenting"] == c["teams"]]
         if len(full) and len(full) < len(c):
             name = institution_info(ds, full["institution_id"].iloc[0])["name"]
-            qs.append(f"{name} har dokumenteret tegn på læring i alle {_depts_noun(ds)}. Hvordan har I organiseret det arbejde, og hvad kan de andre bruge?")
+            qs.append(f"{name} har dokumenteret tegn på læring i alle {departments_noun(ds)}. Hvordan har I organiseret det arbejde, og hvad kan de andre bruge?")
         elif len(c):
             qs.append(f"Hvordan sikrer I, at alle {depts} dokumenterer tegn på læring – og hvordan bruger I dokumentationen bagefter?")
-    if _gap(ds, "institution") is not None:
+    if gap_table(ds, "institution") is not None:
         qs.append("Hvordan arbejder I hver især med at mindske betydningen af børnenes sociale baggrund – og hvad virker?"
-                  if _children_noun(ds) == "børn" else
+                  if children_noun(ds) == "børn" else
                   "Hvordan arbejder I hver især med at mindske betydningen af elevernes sociale baggrund – og hvad virker?")
     qs.append("Hvilke data bruger I i hverdagen ud over kortlægningen, og hvad kan I lære af hinandens måde at bruge dem på?")
     qs.append("Hvad vil I aftale i klyngen frem mod næste måling, og hvordan vil I følge op på det sammen?")
@@ -1580,11 +1866,11 @@ def heading(ds: Dataset, key: str, *, level: int = 2) -> Block:
     """
     if key not in _HEADINGS:
         raise KeyError(f"unknown heading {key!r}; use one of: {', '.join(_HEADINGS)}")
-    noun = _children_noun(ds)
+    noun = children_noun(ds)
     children = {"børn": "børnene", "elever": "eleverne"}.get(noun, noun)
     text = _HEADINGS[key].format(
         children=children, depts=_depts_definite(ds), insts=_insts_noun(ds),
-        areas=_lab(ds, "areas", "Områder"), clusters=_lab(ds, "clusters", "Klynger").lower(),
+        areas=profile_label(ds, "areas", "Områder"), clusters=profile_label(ds, "clusters", "Klynger").lower(),
     )
     return Block(_h(level, text))
 
@@ -1612,11 +1898,11 @@ def title_block(ds: Dataset, institution: str) -> Block:
     inst = institution_info(ds, institution)
     where = " · ".join(str(x) for x in [inst["cluster"], inst["area"], ds.meta.name] if x)
     rounds = ", ".join(round_label(ds, r) for r in ds.meta.rounds)
-    kind = {"Dagtilbud": "Dagtilbudsrapport", "Skole": "Skolerapport"}.get(_inst_noun(ds), "Rapport")
+    kind = {"Dagtilbud": "Dagtilbudsrapport", "Skole": "Skolerapport"}.get(institution_noun(ds), "Rapport")
     return Block(
         f'<header class="llkit-title"><p class="llkit-kicker">{_esc(kind)} til ledelsesteamet</p>'
         f"{_h(1, inst['name'])}"
-        f"<p>{_esc(where)}</p><p>{_esc(_lab(ds, 'rounds', 'Målinger'))}: {_esc(rounds)}</p>"
+        f"<p>{_esc(where)}</p><p>{_esc(profile_label(ds, 'rounds', 'Målinger'))}: {_esc(rounds)}</p>"
         f"{_synthetic_note(ds)}</header>"
     )
 
@@ -1651,14 +1937,6 @@ def basis_section(ds: Dataset, institution: str) -> Block:
     return Block(styled_table(pd.DataFrame(rows), caption="Antal med svar pr. kilde og måling"))
 
 
-def _verdict(r: pd.Series, hib: bool) -> str:
-    if pd.isna(r.get("diff")):
-        return tx.MISSING
-    if not r["beyond95"]:
-        return "Ingen sikker forskel"
-    return "Over kommunen" if r["diff"] > 0 else "Under kommunen"
-
-
 def status_section(ds: Dataset, institution: str, *, round: str | None = None) -> Block:
     """Where we stand: per source of child measures, a profile figure and a table of the
     institution's means with their intervals beside the cluster, municipality and national
@@ -1669,9 +1947,9 @@ def status_section(ds: Dataset, institution: str, *, round: str | None = None) -
     pos = institution_position(ds, inst, round)
     child = [m for m in _child_measures(ds) if pos is not None and m in pos.index]
     if not child:
-        return _empty(f"Der er ingen målinger af {_children_noun(ds)} for {inst['name']} i {round}.")
+        return _empty(f"Der er ingen målinger af {children_noun(ds)} for {inst['name']} i {round}.")
     plots = _plots()
-    parts = [_figures([(lambda: plots.profile(ds, institution=inst["id"], round=round, measures=child), None)])]
+    parts = [figures_html([(lambda: plots.profile(ds, institution=inst["id"], round=round, measures=child), None)])]
     has_nat = pos["national"].notna().any()
     for source, ms in _sources(ds, child):
         parts.append(_h(3, _source_label(ds, source)))
@@ -1680,19 +1958,19 @@ def status_section(ds: Dataset, institution: str, *, round: str | None = None) -
             r = pos.loc[m]
             row = {"Måling": measure_info(ds).loc[m, "label"]}
             if r["suppressed"]:
-                row.update({"Antal": _suppressed(ds, m, r["reason"]), "Gennemsnit": "", "95 %-interval": ""})
+                row.update({"Antal": suppression_text(ds, m, r["reason"]), "Gennemsnit": "", "95 %-interval": ""})
             else:
                 row.update({"Antal": tx.fmt_int(r["n"]), "Gennemsnit": _fmt(ds, m, r["mean"]),
                             "95 %-interval": _fmt_ci(ds, m, r["ci_low"], r["ci_high"])})
             if inst["cluster"] is not None:
-                row["Klyngen"] = (_suppressed(ds, m, r["cluster_reason"]) if r["cluster_suppressed"]
+                row["Klyngen"] = (suppression_text(ds, m, r["cluster_reason"]) if r["cluster_suppressed"]
                                   else _fmt(ds, m, r["cluster"]))
             row["Kommunen"] = _fmt(ds, m, r["municipality"])
             if has_nat:
                 row["Landsplan"] = _fmt(ds, m, r["national"])
             row["Forskel til kommunen"] = (tx.MISSING if r["suppressed"] or pd.isna(r["diff"])
                                            else _fmt(ds, m, r["diff"], sign=True))
-            row["Vurdering"] = tx.MISSING if r["suppressed"] else _verdict(r, bool(measure_info(ds).loc[m, "hib"]))
+            row["Vurdering"] = tx.MISSING if r["suppressed"] else position_verdict(r)
             rows.append(row)
         parts.append(styled_table(pd.DataFrame(rows), caption=f"Måling {round}"))
     parts.append(note_html(
@@ -1722,21 +2000,21 @@ def distribution_section(ds: Dataset, institution: str, *, round: str | None = N
             r = pos.loc[m]
             row = {"Måling": info.loc[m, "label"]}
             if r["suppressed"]:
-                row.update({"Lav": _suppressed(ds, m, r["reason"]), "Middel": "", "Høj": ""})
+                row.update({"Lav": suppression_text(ds, m, r["reason"]), "Middel": "", "Høj": ""})
             else:
                 row.update({"Lav": tx.fmt_percent(r["share_low"]), "Middel": tx.fmt_percent(r["share_middle"]),
                             "Høj": tx.fmt_percent(r["share_high"])})
             row["Lav i kommunen"] = tx.fmt_percent(r["municipality_share_low"])
             row["Høj i kommunen"] = tx.fmt_percent(r["municipality_share_high"])
             rows.append(row)
-        parts.append(styled_table(pd.DataFrame(rows), caption=f"Andel {_children_noun(ds)} med lav, middel og høj score, {round}"))
+        parts.append(styled_table(pd.DataFrame(rows), caption=f"Andel {children_noun(ds)} med lav, middel og høj score, {round}"))
     shown = pos.loc[with_cuts]
     shown = shown[~shown["suppressed"] & shown["share_low"].notna()]
     if len(shown):
         m = shown["share_low"].idxmax()
-        parts.append(_figures([(lambda: plots.distribution(ds, institution=inst["id"], measure=m, round=round),
+        parts.append(figures_html([(lambda: plots.distribution(ds, institution=inst["id"], measure=m, round=round),
                                 f"{info.loc[m, 'label']} ({info.loc[m, 'source_label'].lower()}): den måling, "
-                                f"hvor flest {_children_noun(ds)} har en lav score – fordelt på {_depts_definite(ds)}.")]))
+                                f"hvor flest {children_noun(ds)} har en lav score – fordelt på {_depts_definite(ds)}.")]))
     parts.append(note_html("Grænserne for lav og høj er fastsat for hver måling (se målingernes beskrivelse)."))
     return Block("".join(parts))
 
@@ -1762,7 +2040,7 @@ def change_section(ds: Dataset, institution: str) -> Block:
             r = ch.loc[m]
             row = {"Måling": info.loc[m, "label"]}
             if bool(r["suppressed"]):
-                row.update({a: _suppressed(ds, m), b: "", "Ændring": "", "95 %-interval": "",
+                row.update({a: suppression_text(ds, m), b: "", "Ændring": "", "95 %-interval": "",
                             "Samme personer?": "", "Vurdering": "", "Forventet pga. regression mod gennemsnittet": ""})
             else:
                 paired = bool(r["paired"])
@@ -1788,7 +2066,7 @@ def change_section(ds: Dataset, institution: str) -> Block:
     shown = shown[~shown["suppressed"].astype(bool) & shown["effect_size"].notna()]
     if len(shown):
         m = shown["effect_size"].abs().idxmax()
-        parts.insert(0, _figures([(lambda: plots.development(ds, measure=m, institution=inst["id"]),
+        parts.insert(0, figures_html([(lambda: plots.development(ds, measure=m, institution=inst["id"]),
                                    f"{info.loc[m, 'label']} ({info.loc[m, 'source_label'].lower()}): den måling, "
                                    f"der har ændret sig mest fra {a} til {b}.")]))
     parts.append(note_html(
@@ -1805,15 +2083,15 @@ def department_section(ds: Dataset, institution: str, *, round: str | None = Non
     "færre end N … – vises ikke"."""
     inst = institution_info(ds, institution)
     round = round or last_round(ds, inst)
-    sd = _summary(ds, "department")
+    sd = summary_table(ds, "department")
     sd = sd[sd["department_id"].astype(str).isin(inst["departments"]) & (sd["round"].astype(str) == round)]
     info = measure_info(ds)
     measures = [m for m in info.index if info.loc[m, "subject"] == "child" and m in set(sd["measure_id"].astype(str))]
     if sd.empty or not measures:
-        return _empty(f"Der er ingen målinger af {_children_noun(ds)} pr. {_lab(ds, 'department', 'afdeling').lower()} i {round}.")
+        return _empty(f"Der er ingen målinger af {children_noun(ds)} pr. {profile_label(ds, 'department', 'afdeling').lower()} i {round}.")
     plots = _plots()
-    parts = [_figures([(lambda: plots.heatmap(ds, institution=inst["id"], round=round), None)])]
-    dept_col = _lab(ds, "department", "Afdeling")
+    parts = [figures_html([(lambda: plots.heatmap(ds, institution=inst["id"], round=round), None)])]
+    dept_col = profile_label(ds, "department", "Afdeling")
     for source, ms in _sources(ds, measures):
         parts.append(_h(3, _source_label(ds, source)))
         rows = []
@@ -1821,8 +2099,8 @@ def department_section(ds: Dataset, institution: str, *, round: str | None = Non
         for _dept, g in sub.groupby(sub["department_id"].astype(str), sort=False):
             rows.append({dept_col: str(g["department_name"].iloc[0]),
                          **_measure_cells(ds, g, ms, info, "n")})
-        parts.append(styled_table(pd.DataFrame(rows), caption=f"Gennemsnit (antal {_children_noun(ds)}), {round}"))
-    parts.append(_suppressed_note(ds))
+        parts.append(styled_table(pd.DataFrame(rows), caption=f"Gennemsnit (antal {children_noun(ds)}), {round}"))
+    parts.append(suppression_note_html(ds))
     spread = _department_spread(ds, inst, round)
     if spread is not None:
         parts.append(_p(f"Forskellen mellem {_depts_definite(ds)} er størst i {info.loc[spread, 'label'].lower()}, "
@@ -1835,21 +2113,21 @@ def department_section(ds: Dataset, institution: str, *, round: str | None = Non
 def gap_section(ds: Dataset, institution: str) -> Block:
     """The equity gap: children of parents with shorter vs longer education, per round."""
     inst = institution_info(ds, institution)
-    g = _gap(ds, "institution")
-    groups, _, low, high, attr = _groups_text(ds)
+    g = gap_table(ds, "institution")
+    groups, _, low, high, attr = gap_groups(ds)
     if g is None:
         return _empty("Data har ingen oplysninger om baggrund, der kan vise forskelle mellem grupper af "
-                      f"{_children_noun(ds)}.")
+                      f"{children_noun(ds)}.")
     g = g[g["institution_id"].astype(str) == inst["id"]]
-    gm = _gap(ds, None)
+    gm = gap_table(ds, None)
     info = measure_info(ds)
     rounds = [r for r in ds.meta.rounds if r in set(g["round"].astype(str))]
     if g.empty or not rounds:
         return _empty(f"Der er ingen målinger, der kan vise forskellen mellem {groups}.")
     plots = _plots()
-    parts = [_p(f"Forskellen er gennemsnittet for {_children_noun(ds)} af forældre med "
+    parts = [_p(f"Forskellen er gennemsnittet for {children_noun(ds)} af forældre med "
                 f"{' eller '.join(x.lower() for x in high)} uddannelse minus gennemsnittet for "
-                f"{_children_noun(ds)} af forældre med {', '.join(x.lower() for x in low)} uddannelse. "
+                f"{children_noun(ds)} af forældre med {', '.join(x.lower() for x in low)} uddannelse. "
                 "Et positivt tal betyder, at den første gruppe ligger højest.")]
     last = rounds[-1]
     for source, ms in _sources(ds, [m for m in info.index if m in set(g["measure_id"].astype(str))]):
@@ -1862,7 +2140,7 @@ def gap_section(ds: Dataset, institution: str) -> Block:
                 if r not in gm_.index:
                     row[r] = tx.MISSING
                 elif bool(gm_.loc[r, "suppressed"]):
-                    row[r] = f"færre end {ds.meta.min_n} {_children_noun(ds)} i en af grupperne"
+                    row[r] = f"færre end {ds.meta.min_n} {children_noun(ds)} i en af grupperne"
                 else:
                     row[r] = "{} ({})".format(*format_estimate(ds, m, gm_.loc[r, "gap"], gm_.loc[r, "ci_low"], gm_.loc[r, "ci_high"]))
             if len(rounds) >= 2 and last in gm_.index and rounds[-2] in gm_.index:
@@ -1880,11 +2158,11 @@ def gap_section(ds: Dataset, institution: str) -> Block:
     now = g[(g["round"].astype(str) == last) & ~g["suppressed"].astype(bool)]
     if len(now):
         m = str(now.loc[now["gap"].abs().idxmax(), "measure_id"])
-        parts.insert(1, _figures([(lambda: plots.gap(ds, measure=m, institution=inst["id"]),
+        parts.insert(1, figures_html([(lambda: plots.gap(ds, measure=m, institution=inst["id"]),
                                    f"{info.loc[m, 'label']} ({info.loc[m, 'source_label'].lower()}): den måling "
                                    f"med den største forskel i {last}.")]))
     parts.append(note_html("Målet er, at forskellen bliver mindre fra måling til måling. Med få "
-                       f"{_children_noun(ds)} i hver gruppe er usikkerheden stor."))
+                       f"{children_noun(ds)} i hver gruppe er usikkerheden stor."))
     return Block("".join(parts))
 
 
@@ -1900,18 +2178,18 @@ def culture_section(ds: Dataset, institution: str, *, round: str | None = None) 
     plots = _plots()
     info = measure_info(ds)
     ch = _inst_change(ds, inst)
-    parts = [_figures([(lambda: plots.culture(ds, institution=inst["id"], round=round), None)])]
+    parts = [figures_html([(lambda: plots.culture(ds, institution=inst["id"], round=round), None)])]
     rows = []
     for m in measures:
         r = pos.loc[m]
         row = {"Måling": info.loc[m, "label"], "Kilde": info.loc[m, "source_label"]}
         if r["suppressed"]:
-            row.update({"Antal": _suppressed(ds, m, r["reason"]), "Gennemsnit": "", "95 %-interval": ""})
+            row.update({"Antal": suppression_text(ds, m, r["reason"]), "Gennemsnit": "", "95 %-interval": ""})
         else:
             row.update({"Antal": f"{tx.fmt_int(r['n'])} {info.loc[m, 'noun']}", "Gennemsnit": _fmt(ds, m, r["mean"]),
                         "95 %-interval": _fmt_ci(ds, m, r["ci_low"], r["ci_high"])})
         row["Kommunen"] = _fmt(ds, m, r["municipality"])
-        row["Vurdering"] = tx.MISSING if r["suppressed"] else _verdict(r, bool(info.loc[m, "hib"]))
+        row["Vurdering"] = tx.MISSING if r["suppressed"] else position_verdict(r)
         if ch is not None and m in ch.index:
             c = ch.loc[m]
             row[f"Ændring {c['from_round']}–{c['to_round']}"] = (
@@ -1920,7 +2198,7 @@ def culture_section(ds: Dataset, institution: str, *, round: str | None = None) 
         rows.append(row)
     parts.append(styled_table(pd.DataFrame(rows), caption=f"Medarbejderkultur og læringsmiljø, {round}"))
     parts.append(note_html(
-        f"Observationer af læringsmiljøet vurderer {_depts_noun(ds)}, ikke personer, og vises derfor "
+        f"Observationer af læringsmiljøet vurderer {departments_noun(ds)}, ikke personer, og vises derfor "
         "også for små enheder. Medarbejdernes svar vises kun, når mindst "
         f"{ds.meta.min_n} har svaret."))
     return Block("".join(parts))
@@ -1929,28 +2207,28 @@ def culture_section(ds: Dataset, institution: str, *, round: str | None = None) 
 def coverage_section(ds: Dataset, institution: str) -> Block:
     """Documentation of signs of learning: how many teams documented them, per round."""
     inst = institution_info(ds, institution)
-    cov = _coverage(ds, "institution")
+    cov = coverage_table(ds, "institution")
     if cov.empty:
         return _empty("Data har ingen oplysninger om læringsmål og tegn på læring.")
     c = cov[cov["institution_id"].astype(str) == inst["id"]]
     if c.empty:
         return _empty(f"{inst['name']} har ingen registrerede læringsmål.")
-    total = _coverage(ds, None)
+    total = coverage_table(ds, None)
     total = total.set_index(total["round"].astype(str))
     plots = _plots()
-    teams = _depts_noun(ds)
+    teams = departments_noun(ds)
     rows = []
     for _, r in c.iterrows():
         rr = str(r["round"])
         rows.append({
-            _lab(ds, "round", "Måling"): rr,
+            profile_label(ds, "round", "Måling"): rr,
             teams.capitalize(): tx.fmt_int(r["teams"]),
             "Med læringsmål": tx.fmt_int(r["teams_with_goals"]),
             "Har dokumenteret tegn på læring": tx.fmt_int(r["teams_documenting"]),
             "Andel": tx.fmt_percent(r["share"]),
             "Andel i kommunen": tx.fmt_percent(total.loc[rr, "share"]) if rr in total.index else tx.MISSING,
         })
-    parts = [_figures([(lambda: plots.coverage(ds, institution=inst["id"]), None)]),
+    parts = [figures_html([(lambda: plots.coverage(ds, institution=inst["id"]), None)]),
              styled_table(pd.DataFrame(rows), caption=f"{teams.capitalize()}, der har dokumenteret tegn på læring"),
              note_html(f"Målet er, at alle {teams} dokumenterer de tegn på læring, de har sat sig for at se efter.")]
     return Block("".join(parts))
@@ -1974,7 +2252,7 @@ def funnel_section(ds: Dataset, institution: str, *, round: str | None = None) -
         r = pos.loc[m]
         row = {"Måling": info.loc[m, "label"], "Kilde": info.loc[m, "source_label"]}
         if r["suppressed"]:
-            row["I forhold til kommunen"] = _suppressed(ds, m, r["reason"])
+            row["I forhold til kommunen"] = suppression_text(ds, m, r["reason"])
             if has_nat:
                 row["I forhold til landsplan"] = ""
         else:
@@ -1992,13 +2270,13 @@ def funnel_section(ds: Dataset, institution: str, *, round: str | None = None) -
         figs = [(lambda: plots.funnel(ds, measure=m, round=round, highlight=inst["id"]),
                  f"{info.loc[m, 'label']} ({info.loc[m, 'source_label'].lower()}): den måling, hvor "
                  f"{inst['name']} ligger længst fra kommunens gennemsnit.")]
-        parts.append(_figures(figs) + _p(tx.describe_funnel_flag(shown.loc[m, "flag"], name=inst["name"])))
+        parts.append(figures_html(figs) + _p(tx.describe_funnel_flag(shown.loc[m, "flag"], name=inst["name"])))
     if rows:
         parts.append(styled_table(pd.DataFrame(rows), caption=f"Placering i tragten (99,8\u00a0%-grænser), {round}"))
     if not has_nat:
         parts.append(note_html("Data har ingen landstal at sammenligne med."))
     parts.append(note_html(
-        "Hvert punkt i tragten er et " + _inst_noun(ds).lower() + ". Jo flere svar, jo smallere er "
+        "Hvert punkt i tragten er et " + institution_noun(ds).lower() + ". Jo flere svar, jo smallere er "
         "tragten. Et punkt uden for de yderste linjer (99,8 %) ligger længere fra gennemsnittet, "
         "end tilfældigheder normalt giver. Tragten rangordner ikke."))
     return Block("".join(parts))
@@ -2046,13 +2324,13 @@ def reliability_section(ds: Dataset, institution: str | None = None) -> Block:
     parts = [styled_table(pd.DataFrame(rows), caption=f"Målingernes pålidelighed, {last}"),
              _p("Cronbachs alfa viser, hvor godt spørgsmålene i en måling hænger sammen (0–1; over 0,7 "
                 f"er acceptabelt). Andelen mellem {insts} viser, hvor meget af forskellene mellem "
-                f"{_children_noun(ds)} der hænger sammen med, hvor de går – resten er forskelle inden for "
-                f"samme {_inst_noun(ds).lower()}. Typisk er den lille, så de fleste forskelle mellem "
-                f"{insts} er små i forhold til forskellene mellem {_children_noun(ds)}.")]
+                f"{children_noun(ds)} der hænger sammen med, hvor de går – resten er forskelle inden for "
+                f"samme {institution_noun(ds).lower()}. Typisk er den lille, så de fleste forskelle mellem "
+                f"{insts} er små i forhold til forskellene mellem {children_noun(ds)}.")]
     if pos is not None:
-        definite = _DEFINITE.get(_inst_noun(ds), "enheden")
+        definite = _DEFINITE.get(institution_noun(ds), "enheden")
         parts.append(_p("Pålideligheden af jeres gennemsnit (0–1) viser, hvor meget det afspejler "
-                        f"{definite} frem for de tilfældige {_children_noun(ds)}, der blev målt. Under "
+                        f"{definite} frem for de tilfældige {children_noun(ds)}, der blev målt. Under "
                         "0,7 bør små forskelle ikke tillægges vægt."))
     return Block("".join(parts))
 
@@ -2071,22 +2349,22 @@ def child_section(ds: Dataset, institution: str, *, show: bool = False, round: s
     sc = indicators.scores(ds, child) if child else None
     head = heading(ds, "children").html
     if sc is None or sc.empty:
-        return Block(head) + _empty(f"Der er ingen målinger af {_children_noun(ds)}.")
+        return Block(head) + _empty(f"Der er ingen målinger af {children_noun(ds)}.")
     sc = sc[sc["department_id"].astype(str).isin(inst["departments"]) & (sc["round"].astype(str) == round)]
     if sc.empty:
-        return Block(head) + _empty(f"Der er ingen målinger af {_children_noun(ds)} i {round}.")
+        return Block(head) + _empty(f"Der er ingen målinger af {children_noun(ds)} i {round}.")
     names = ds.org.set_index(ds.org["department_id"].astype(str))["department_name"]
     wide = sc.assign(measure_id=sc["measure_id"].astype(str), subject_id=sc["subject_id"].astype(str),
                      department_id=sc["department_id"].astype(str)).pivot_table(
         index=["department_id", "subject_id"], columns="measure_id", values="score", aggfunc="mean")
     rows = []
     for (dept, cid), r in wide.iterrows():
-        row = {_lab(ds, "department", "Afdeling"): names.get(dept, dept), _lab(ds, "child", "Barn") + " (pseudonym)": cid}
+        row = {profile_label(ds, "department", "Afdeling"): names.get(dept, dept), profile_label(ds, "child", "Barn") + " (pseudonym)": cid}
         for m in [m for m in child if m in wide.columns]:
             row[info.loc[m, "label"]] = _fmt(ds, m, r[m])
         rows.append(row)
     return Block(head + _p(
-        f"Tabellen viser hvert {_lab(ds, 'child', 'barn').lower()}s score i {round} med pseudonyme id'er. "
+        f"Tabellen viser hvert {profile_label(ds, 'child', 'barn').lower()}s score i {round} med pseudonyme id'er. "
         "Den er kun til ledelsesteamet og må ikke deles.") + styled_table(pd.DataFrame(rows)))
 
 
@@ -2102,7 +2380,7 @@ def overview_title(ds: Dataset) -> Block:
         f'<header class="llkit-title"><p class="llkit-kicker">Overblik til forvaltningen</p>'
         f"{_h(1, heading)}"
         f"<p>{_esc(tx.fmt_int(n_inst))} {_esc(_insts_noun(ds))} · {_esc(tx.fmt_int(len(ds.units)))} "
-        f"{_esc(_depts_noun(ds))}</p><p>{_esc(_lab(ds, 'rounds', 'Målinger'))}: {_esc(rounds)}</p>"
+        f"{_esc(departments_noun(ds))}</p><p>{_esc(profile_label(ds, 'rounds', 'Målinger'))}: {_esc(rounds)}</p>"
         f"{_synthetic_note(ds)}</header>"
     )
 
@@ -2132,10 +2410,10 @@ def overview_findings(ds: Dataset, *, max_findings: int = 5) -> list[str]:
         rng = (tx.fmt_percent(mid) if tx.fmt_percent(lo) == tx.fmt_percent(hi) else
                f"omkring {tx.fmt_percent(mid)} (mellem {tx.fmt_number(100 * lo, 0)} og {tx.fmt_percent(hi)} på de enkelte målinger)")
         out.append(
-            f"Forskelle mellem {insts}: Kun {rng} af forskellene mellem {_children_noun(ds)}s resultater i "
-            f"{last} ligger mellem {insts}; resten er forskelle mellem {_children_noun(ds)} i samme "
-            f"{_inst_noun(ds).lower()}. Små forskelle mellem {insts} bør ikke i sig selv føre til handling."
-            .replace(f"{_children_noun(ds)}s", "børnenes" if _children_noun(ds) == "børn" else "elevernes"))
+            f"Forskelle mellem {insts}: Kun {rng} af forskellene mellem {children_noun(ds)}s resultater i "
+            f"{last} ligger mellem {insts}; resten er forskelle mellem {children_noun(ds)} i samme "
+            f"{institution_noun(ds).lower()}. Små forskelle mellem {insts} bør ikke i sig selv føre til handling."
+            .replace(f"{children_noun(ds)}s", "børnenes" if children_noun(ds) == "børn" else "elevernes"))
     cm = _compare(ds, last)
     if cm is not None:
         persons = cm[[info.loc[str(m), "subject"] != "department" for m in cm["measure_id"]]]
@@ -2161,8 +2439,8 @@ def overview_findings(ds: Dataset, *, max_findings: int = 5) -> list[str]:
         elif len(c):
             out.append(f"Udvikling i hele kommunen fra {_first(c, 'from_round')} til {_first(c, 'to_round')}: Ingen af "
                        f"{tx.fmt_int(len(c))} målinger har ændret sig mere end den statistiske usikkerhed.")
-    g = _gap(ds, None)
-    groups, *_ = _groups_text(ds)
+    g = gap_table(ds, None)
+    groups, *_ = gap_groups(ds)
     if g is not None and len(ds.meta.rounds) >= 2:
         now = g[(g["round"].astype(str) == last) & ~g["suppressed"].astype(bool) & g["change_from_previous"].notna()]
         trends = [(tx.gap_trend(r["gap"] - r["change_from_previous"], r["gap"], r["change_ci_low"], r["change_ci_high"]), r)
@@ -2180,14 +2458,14 @@ def overview_findings(ds: Dataset, *, max_findings: int = 5) -> list[str]:
                 f"Social baggrund: Fra {prev} til {last} er forskellen mellem {groups} blevet mindre på "
                 f"{tx.fmt_int(n_n)} og større på {tx.fmt_int(n_w)} af {tx.fmt_int(len(trends))} målinger "
                 "(mere end den statistiske usikkerhed); på resten kan data ikke afgøre det.")
-    cov = _coverage(ds, None)
+    cov = coverage_table(ds, None)
     if not cov.empty:
         r = cov[cov["round"].astype(str) == last]
         if len(r):
             r = r.iloc[0]
             out.append(
                 f"Tegn på læring: I {last} har {tx.fmt_int(r['teams_documenting'])} af {tx.fmt_int(r['teams'])} "
-                f"{_depts_noun(ds)} ({tx.fmt_percent(r['share'])}) dokumenteret tegn på læring. Målet er alle.")
+                f"{departments_noun(ds)} ({tx.fmt_percent(r['share'])}) dokumenteret tegn på læring. Målet er alle.")
     return out[:max_findings]
 
 
@@ -2213,24 +2491,24 @@ def overview_funnel_section(ds: Dataset, *, round: str | None = None, columns: i
     plots = _plots()
     measures = [m for m in info.index if m in set(cm["measure_id"].astype(str)) and info.loc[m, "subject"] != "department"]
     parts = []
-    si = _summary(ds, "institution")
+    si = summary_table(ds, "institution")
     si = si[si["round"].astype(str) == round]
     hidden = {(str(a), str(b)): r for a, b, s, r in zip(si["measure_id"], si["institution_id"], si["suppressed"], si["suppressed_reason"], strict=True) if s}
     org = _grouped_institutions(ds)
     word = {"over": "over", "under": "under", "within": "inden for"}
     for source, ms in _sources(ds, measures):
         parts.append(_h(3, _source_label(ds, source)))
-        parts.append(_figures([(lambda m=m: plots.funnel(ds, measure=m, round=round), None) for m in ms],
+        parts.append(figures_html([(lambda m=m: plots.funnel(ds, measure=m, round=round), None) for m in ms],
                               columns=columns))
         rows = []
         c = cm[cm["measure_id"].astype(str).isin(ms)]
         for _, u in org.iterrows():
-            row = {_inst_noun(ds): u["institution_name"], "Klynge": u["cluster"] if pd.notna(u["cluster"]) else tx.MISSING}
+            row = {institution_noun(ds): u["institution_name"], "Klynge": u["cluster"] if pd.notna(u["cluster"]) else tx.MISSING}
             cu = c[c["institution_id"].astype(str) == str(u["institution_id"])].set_index("measure_id")
             for m in ms:
                 key = (m, str(u["institution_id"]))
                 if key in hidden or (m in cu.index and bool(cu.loc[m, "suppressed"])):
-                    row[info.loc[m, "label"]] = _suppressed(ds, m, hidden.get(key), short=True)
+                    row[info.loc[m, "label"]] = suppression_text(ds, m, hidden.get(key), short=True)
                 elif m in cu.index:
                     row[info.loc[m, "label"]] = word.get(cu.loc[m, "flag"], tx.MISSING)
                 else:
@@ -2239,7 +2517,7 @@ def overview_funnel_section(ds: Dataset, *, round: str | None = None, columns: i
         parts.append(styled_table(pd.DataFrame(rows), caption=f"Placering i forhold til tragtens 99,8 %-grænser, {round} (ordnet efter klynge, ikke efter resultat)"))
     parts.append(note_html("»over« og »under« betyder uden for tragtens yderste grænser: længere fra kommunens "
                        "gennemsnit, end tilfældigheder normalt giver. Der vises ingen rangliste."))
-    parts.append(_suppressed_note(ds, "personer"))
+    parts.append(suppression_note_html(ds, "personer"))
     return Block("".join(parts))
 
 
@@ -2256,15 +2534,15 @@ def variance_section(ds: Dataset, *, round: str | None = None) -> Block:
         rows.append({
             "Måling": info.loc[m, "label"], "Kilde": info.loc[m, "source_label"],
             f"Mellem {_insts_noun(ds)}": tx.fmt_percent(vi.loc[m, "icc"]),
-            f"Mellem {_depts_noun(ds)}": tx.fmt_percent(vd.loc[m, "icc"]) if m in vd.index else tx.MISSING,
-            f"Pålidelighed af {_GENITIVE.get(_inst_noun(ds), 'en enheds')} gennemsnit": tx.fmt_number(vi.loc[m, "mean_reliability"], 2),
+            f"Mellem {departments_noun(ds)}": tx.fmt_percent(vd.loc[m, "icc"]) if m in vd.index else tx.MISSING,
+            f"Pålidelighed af {_GENITIVE.get(institution_noun(ds), 'en enheds')} gennemsnit": tx.fmt_number(vi.loc[m, "mean_reliability"], 2),
         })
     if not rows:
         return _empty("Der er ikke data nok til at opdele variationen.")
     return Block(styled_table(pd.DataFrame(rows), caption=f"Andel af variationen, der ligger mellem enhederne, {round}") + note_html(
         f"Andelen mellem {_insts_noun(ds)} (intraklassekorrelation) er den del af forskellene mellem "
-        f"{_children_noun(ds)}, der hænger sammen med, hvor de går. Andelen mellem {_depts_noun(ds)} "
-        f"omfatter også forskelle mellem {_INSTS_DEFINITE.get(_lab(ds, 'institutions', ''), 'enhederne')}. Pålideligheden (0–1) viser, hvor meget et "
+        f"{children_noun(ds)}, der hænger sammen med, hvor de går. Andelen mellem {departments_noun(ds)} "
+        f"omfatter også forskelle mellem {_INSTS_DEFINITE.get(profile_label(ds, 'institutions', ''), 'enhederne')}. Pålideligheden (0–1) viser, hvor meget et "
         "gennemsnit afspejler enheden frem for de tilfældige, der blev målt."))
 
 
@@ -2304,7 +2582,7 @@ def overview_change_section(ds: Dataset) -> Block:
             t = total[total["measure_id"].astype(str).isin(ms)]
             m = str(t.loc[t["effect_size"].abs().idxmax(), "measure_id"]) if t["effect_size"].notna().any() else ms[0]
             figs.append((lambda m=m: plots.development(ds, measure=m), f"{info.loc[m, 'label']} ({_source_label(ds, source)})"))
-        parts.append(_figures(figs, columns=2))
+        parts.append(figures_html(figs, columns=2))
     if len(sig):
         rows = []
         names = _grouped_institutions(ds).set_index("institution_id")
@@ -2313,13 +2591,13 @@ def overview_change_section(ds: Dataset) -> Block:
         for _, r in sig.iterrows():
             m = str(r["measure_id"])
             rows.append({
-                _inst_noun(ds): r["institution_name"], "Måling": info.loc[m, "label"],
+                institution_noun(ds): r["institution_name"], "Måling": info.loc[m, "label"],
                 "Ændring": format_estimate(ds, m, r["diff"], r["ci_low"], r["ci_high"])[0],
                 "95 %-interval": format_estimate(ds, m, r["diff"], r["ci_low"], r["ci_high"])[1],
                 "Samme personer?": f"Ja, {tx.fmt_int(r['n_paired'])}" if bool(r["paired"]) else "Nej",
                 "Forventet pga. regression mod gennemsnittet": _fmt(ds, m, r["expected_rtm"], sign=True),
             })
-        parts.append(_h(3, f"{_lab(ds, 'institutions', 'Institutioner')} med ændringer større end usikkerheden"))
+        parts.append(_h(3, f"{profile_label(ds, 'institutions', 'Institutioner')} med ændringer større end usikkerheden"))
         parts.append(styled_table(pd.DataFrame(rows), caption=f"Fra {a} til {b} (ordnet efter klynge)"))
         parts.append(note_html("Sidste kolonne viser den ændring, man alene ville forvente, fordi et resultat, der "
                            "lå langt fra gennemsnittet, ofte ligger tættere på næste gang."))
@@ -2328,8 +2606,8 @@ def overview_change_section(ds: Dataset) -> Block:
 
 def overview_gap_section(ds: Dataset) -> Block:
     """Equity gaps for the whole municipality over rounds, and per institution now."""
-    g = _gap(ds, None)
-    groups, _, low, high, _ = _groups_text(ds)
+    g = gap_table(ds, None)
+    groups, _, low, high, _ = gap_groups(ds)
     if g is None or g.empty:
         return _empty("Data har ingen oplysninger om baggrund, der kan vise forskelle mellem grupper.")
     info = measure_info(ds)
@@ -2342,7 +2620,7 @@ def overview_gap_section(ds: Dataset) -> Block:
         row = {"Måling": info.loc[m, "label"], "Kilde": info.loc[m, "source_label"]}
         for r in rounds:
             row[r] = (tx.MISSING if r not in gm.index else
-                      f"færre end {ds.meta.min_n} {_children_noun(ds)} i en af grupperne" if bool(gm.loc[r, "suppressed"]) else
+                      f"færre end {ds.meta.min_n} {children_noun(ds)} i en af grupperne" if bool(gm.loc[r, "suppressed"]) else
                       "{} ({})".format(*format_estimate(ds, m, gm.loc[r, "gap"], gm.loc[r, "ci_low"], gm.loc[r, "ci_high"])))
         if len(rounds) >= 2 and last in gm.index and rounds[-2] in gm.index:
             cur, prev = gm.loc[last], gm.loc[rounds[-2]]
@@ -2350,7 +2628,7 @@ def overview_gap_section(ds: Dataset) -> Block:
             row[f"Udvikling {rounds[-2]}–{last}"] = {"narrows": "Mindre – mere end usikkerheden",
                                                     "widens": "Større – mere end usikkerheden"}.get(t, "Ingen sikker ændring")
         rows.append(row)
-    parts = [_p(f"Forskellen mellem {groups}: gennemsnittet for {_children_noun(ds)} af forældre med "
+    parts = [_p(f"Forskellen mellem {groups}: gennemsnittet for {children_noun(ds)} af forældre med "
                 f"{' eller '.join(x.lower() for x in high)} uddannelse minus gennemsnittet for dem med "
                 f"{', '.join(x.lower() for x in low)} uddannelse."),
              styled_table(pd.DataFrame(rows), caption="Hele kommunen (95 %-interval)")]
@@ -2360,15 +2638,15 @@ def overview_gap_section(ds: Dataset) -> Block:
         if len(now):
             m = str(now.loc[now["gap"].abs().idxmax(), "measure_id"])
             figs.append((lambda m=m: plots.gap(ds, measure=m), f"{info.loc[m, 'label']} ({_source_label(ds, source)})"))
-    parts.append(_figures(figs, columns=2))
-    gi = _gap(ds, "institution")
+    parts.append(figures_html(figs, columns=2))
+    gi = gap_table(ds, "institution")
     if gi is not None and len(gi):
         gi = gi[gi["round"].astype(str) == last]
         org = _grouped_institutions(ds)
         for source, ms in _sources(ds, [m for m in info.index if m in set(gi["measure_id"].astype(str))]):
             rows = []
             for _, u in org.iterrows():
-                row = {_inst_noun(ds): u["institution_name"]}
+                row = {institution_noun(ds): u["institution_name"]}
                 gu = gi[gi["institution_id"].astype(str) == str(u["institution_id"])].set_index("measure_id")
                 for m in ms:
                     if m not in gu.index:
@@ -2379,17 +2657,17 @@ def overview_gap_section(ds: Dataset) -> Block:
                         star = " *" if _beyond(gu.loc[m, "ci_low"], gu.loc[m, "ci_high"]) else ""
                         row[info.loc[m, "label"]] = _fmt(ds, m, gu.loc[m, "gap"], sign=True) + star
                 rows.append(row)
-            parts.append(_h(3, f"{_source_label(ds, source)} pr. {_inst_noun(ds).lower()}, {last}"))
+            parts.append(_h(3, f"{_source_label(ds, source)} pr. {institution_noun(ds).lower()}, {last}"))
             parts.append(styled_table(pd.DataFrame(rows)))
         parts.append(note_html("* forskellen er større end den statistiske usikkerhed (95 %). Med få "
-                           f"{_children_noun(ds)} i hver gruppe er usikkerheden for det enkelte "
-                           f"{_inst_noun(ds).lower()} stor."))
+                           f"{children_noun(ds)} i hver gruppe er usikkerheden for det enkelte "
+                           f"{institution_noun(ds).lower()} stor."))
     return Block("".join(parts))
 
 
 def overview_coverage_section(ds: Dataset) -> Block:
     """Documentation of signs of learning per institution and round."""
-    cov = _coverage(ds, "institution")
+    cov = coverage_table(ds, "institution")
     if cov.empty:
         return _empty("Data har ingen oplysninger om læringsmål og tegn på læring.")
     plots = _plots()
@@ -2399,16 +2677,16 @@ def overview_coverage_section(ds: Dataset) -> Block:
     for _, u in org.iterrows():
         c = cov[cov["institution_id"].astype(str) == str(u["institution_id"])]
         c = c.set_index(c["round"].astype(str))
-        row = {_inst_noun(ds): u["institution_name"], "Klynge": u["cluster"] if pd.notna(u["cluster"]) else tx.MISSING}
+        row = {institution_noun(ds): u["institution_name"], "Klynge": u["cluster"] if pd.notna(u["cluster"]) else tx.MISSING}
         for r in rounds:
             row[r] = (f"{tx.fmt_int(c.loc[r, 'teams_documenting'])} af {tx.fmt_int(c.loc[r, 'teams'])}"
                       if r in c.index else tx.MISSING)
         rows.append(row)
-    total = _coverage(ds, None)
+    total = coverage_table(ds, None)
     tot = "; ".join(f"{r['round']}: {tx.fmt_percent(r['share'])}" for _, r in total.iterrows())
-    return Block(_figures([(lambda: plots.coverage(ds, level="institution"), None)])
-                 + _p(f"Hele kommunen – andel {_depts_noun(ds)}, der har dokumenteret tegn på læring: {tot}.")
-                 + styled_table(pd.DataFrame(rows), caption=f"{_depts_noun(ds).capitalize()}, der har dokumenteret tegn på læring"))
+    return Block(figures_html([(lambda: plots.coverage(ds, level="institution"), None)])
+                 + _p(f"Hele kommunen – andel {departments_noun(ds)}, der har dokumenteret tegn på læring: {tot}.")
+                 + styled_table(pd.DataFrame(rows), caption=f"{departments_noun(ds).capitalize()}, der har dokumenteret tegn på læring"))
 
 
 def area_cluster_section(ds: Dataset, *, round: str | None = None) -> Block:
@@ -2417,23 +2695,23 @@ def area_cluster_section(ds: Dataset, *, round: str | None = None) -> Block:
     info = measure_info(ds)
     parts = []
     measures = [m for m in info.index if info.loc[m, "subject"] != "department"]
-    for level, label in (("area", _lab(ds, "area", "Område")), ("cluster", _lab(ds, "cluster", "Klynge"))):
-        s = _summary(ds, level)
+    for level, label in (("area", profile_label(ds, "area", "Område")), ("cluster", profile_label(ds, "cluster", "Klynge"))):
+        s = summary_table(ds, level)
         s = s[(s["round"].astype(str) == round)]
         if s.empty or s[level].isna().all():
-            parts.append(_empty(f"Data har ingen {label.lower()}r." if level == "area" else f"Data har ingen {_lab(ds, 'clusters', 'klynger').lower()}."))
+            parts.append(_empty(f"Data har ingen {label.lower()}r." if level == "area" else f"Data har ingen {profile_label(ds, 'clusters', 'klynger').lower()}."))
             continue
-        parts.append(_h(3, _lab(ds, "areas" if level == "area" else "clusters", label)))
+        parts.append(_h(3, profile_label(ds, "areas" if level == "area" else "clusters", label)))
         for source, ms in _sources(ds, [m for m in measures if m in set(s["measure_id"].astype(str))]):
             rows = []
             sub = s[s["measure_id"].astype(str).isin(ms)]
             for unit, g in sub.groupby(sub[level].astype(str), sort=True):
                 rows.append({label: unit, **_measure_cells(ds, g, ms, info, "ci")})
             parts.append(styled_table(pd.DataFrame(rows), caption=f"{_source_label(ds, source)}: gennemsnit (95 %-interval), {round}"))
-    cov = _coverage(ds, "cluster")
+    cov = coverage_table(ds, "cluster")
     if not cov.empty:
         c = cov[cov["round"].astype(str) == round]
-        rows = [{_lab(ds, "cluster", "Klynge"): r["cluster"], _depts_noun(ds).capitalize(): tx.fmt_int(r["teams"]),
+        rows = [{profile_label(ds, "cluster", "Klynge"): r["cluster"], departments_noun(ds).capitalize(): tx.fmt_int(r["teams"]),
                  "Har dokumenteret tegn på læring": tx.fmt_int(r["teams_documenting"]), "Andel": tx.fmt_percent(r["share"])}
                 for _, r in c.iterrows() if pd.notna(r["cluster"])]
         if rows:
@@ -2451,7 +2729,7 @@ def cluster_title(ds: Dataset, institutions: Sequence[str], cluster: str | None 
     names = ", ".join(i["name"] for i in insts)
     return Block(
         f'<header class="llkit-title"><p class="llkit-kicker">Materiale til klyngemøde</p>{_h(1, head)}'
-        f"<p>{_esc(names)}</p><p>{_esc(ds.meta.name)} · {_esc(_lab(ds, 'rounds', 'Målinger'))}: "
+        f"<p>{_esc(names)}</p><p>{_esc(ds.meta.name)} · {_esc(profile_label(ds, 'rounds', 'Målinger'))}: "
         f"{_esc(', '.join(round_label(ds, r) for r in ds.meta.rounds))}</p>{_synthetic_note(ds)}</header>"
     )
 
@@ -2489,7 +2767,7 @@ def cluster_status_section(ds: Dataset, institutions: Sequence[str], *, round: s
                 if p is None or not len(p) or m not in p.index:
                     row[i["name"]] = tx.MISSING
                 elif p.loc[m, "suppressed"]:
-                    row[i["name"]] = _suppressed(ds, m, p.loc[m, "reason"], short=True)
+                    row[i["name"]] = suppression_text(ds, m, p.loc[m, "reason"], short=True)
                 else:
                     r = p.loc[m]
                     row[i["name"]] = _fmt(ds, m, r["mean"]) + (mark[bool(r["diff"] > 0)] if r["beyond95"] else "")
@@ -2499,11 +2777,11 @@ def cluster_status_section(ds: Dataset, institutions: Sequence[str], *, round: s
         parts.append(styled_table(pd.DataFrame(rows), caption=f"Gennemsnit, {round}"))
         child = [m for m in ms if info.loc[m, "subject"] == "child"] or ms
         m = child[0]
-        parts.append(_figures([(lambda m=m: plots.funnel(ds, measure=m, round=round, highlight=[i["id"] for i in insts]),
+        parts.append(figures_html([(lambda m=m: plots.funnel(ds, measure=m, round=round, highlight=[i["id"] for i in insts]),
                                 f"{info.loc[m, 'label']}: klyngens {_insts_noun(ds)} er markeret.")]))
     parts.append(note_html("▲ / ▼: over / under kommunens gennemsnit, mere end den statistiske usikkerhed (95 %). "
                        "Uden tegn: ingen sikker forskel."))
-    parts.append(_suppressed_note(ds, "personer"))
+    parts.append(suppression_note_html(ds, "personer"))
     return Block("".join(parts))
 
 
@@ -2529,7 +2807,7 @@ def cluster_change_section(ds: Dataset, institutions: Sequence[str]) -> Block:
                 if c is None or m not in c.index:
                     row[i["name"]] = tx.MISSING
                 elif bool(c.loc[m, "suppressed"]):
-                    row[i["name"]] = _suppressed(ds, m, short=True)
+                    row[i["name"]] = suppression_text(ds, m, short=True)
                 else:
                     r = c.loc[m]
                     row[i["name"]] = (_fmt(ds, m, r["diff"], sign=True) + (" *" if _beyond(r["ci_low"], r["ci_high"]) else "")
@@ -2538,14 +2816,14 @@ def cluster_change_section(ds: Dataset, institutions: Sequence[str]) -> Block:
         parts.append(_h(3, _source_label(ds, source)))
         parts.append(styled_table(pd.DataFrame(rows), caption=f"Ændring fra {a} til {b}"))
     parts.append(note_html("* større end den statistiske usikkerhed (95 %). »(samme)«: målt på de samme "
-                       f"{_children_noun(ds)} i begge målinger; ellers er det forskellige."))
+                       f"{children_noun(ds)} i begge målinger; ellers er det forskellige."))
     return Block("".join(parts))
 
 
 def cluster_gap_section(ds: Dataset, institutions: Sequence[str]) -> Block:
     """The equity gap of each team in the last round, side by side."""
-    g = _gap(ds, "institution")
-    groups, *_ = _groups_text(ds)
+    g = gap_table(ds, "institution")
+    groups, *_ = gap_groups(ds)
     if g is None:
         return _empty("Data har ingen oplysninger om baggrund, der kan vise forskelle mellem grupper.")
     insts = [institution_info(ds, i) for i in institutions]
@@ -2567,14 +2845,14 @@ def cluster_gap_section(ds: Dataset, institutions: Sequence[str]) -> Block:
     if not rows:
         return _empty(f"Der er ingen målinger, der kan vise forskellen mellem {groups}.")
     return Block(_p(f"Forskellen mellem {groups} i {last}. Et positivt tal betyder, at "
-                    f"{_children_noun(ds)} af forældre med længere uddannelse ligger højest.")
+                    f"{children_noun(ds)} af forældre med længere uddannelse ligger højest.")
                  + styled_table(pd.DataFrame(rows))
                  + note_html("* større end den statistiske usikkerhed (95 %)."))
 
 
 def cluster_coverage_section(ds: Dataset, institutions: Sequence[str]) -> Block:
     """Documentation of signs of learning for each team, per round."""
-    cov = _coverage(ds, "institution")
+    cov = coverage_table(ds, "institution")
     if cov.empty:
         return _empty("Data har ingen oplysninger om læringsmål og tegn på læring.")
     insts = [institution_info(ds, i) for i in institutions]
@@ -2582,12 +2860,12 @@ def cluster_coverage_section(ds: Dataset, institutions: Sequence[str]) -> Block:
     for i in insts:
         c = cov[cov["institution_id"].astype(str) == i["id"]]
         c = c.set_index(c["round"].astype(str))
-        row = {_inst_noun(ds): i["name"]}
+        row = {institution_noun(ds): i["name"]}
         for r in ds.meta.rounds:
             row[r] = f"{tx.fmt_int(c.loc[r, 'teams_documenting'])} af {tx.fmt_int(c.loc[r, 'teams'])}" if r in c.index else tx.MISSING
         rows.append(row)
-    return Block(styled_table(pd.DataFrame(rows), caption=f"{_depts_noun(ds).capitalize()}, der har dokumenteret tegn på læring")
-                 + note_html(f"Målet er, at alle {_depts_noun(ds)} dokumenterer tegn på læring."))
+    return Block(styled_table(pd.DataFrame(rows), caption=f"{departments_noun(ds).capitalize()}, der har dokumenteret tegn på læring")
+                 + note_html(f"Målet er, at alle {departments_noun(ds)} dokumenterer tegn på læring."))
 
 
 def plan_section(ds: Dataset, institution: str) -> Block:

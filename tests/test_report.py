@@ -294,11 +294,11 @@ def test_a_failing_figure_does_not_stop_the_report(monkeypatch):
 
     monkeypatch.delenv("LLKIT_STRICT_FIGURES", raising=False)
     with pytest.warns(RuntimeWarning, match="boom"):
-        html = findings._figures([(broken, None)])
+        html = findings.figures_html([(broken, None)])
     assert findings.FIGURE_FAILED in html
     monkeypatch.setenv("LLKIT_STRICT_FIGURES", "1")
     with pytest.raises(ValueError):
-        findings._figures([(broken, None)])
+        findings.figures_html([(broken, None)])
 
 
 def test_findings_is_cheap_to_import():

@@ -251,7 +251,7 @@ def exercise_level(ds: Dataset, institution: str, session: ex.Session) -> Any:
     units = {k: f["names"][k] for k in f["means"]}
     feedback = {k: f"{units[k]} har {tx.fmt_number(f['means'][k], d)}. Se efter et højere gennemsnit."
                 for k in f["means"] if k not in correct}
-    best = " og ".join(units[k] for k in correct)
+    best = " og ".join(units[k] for k in units if k in correct)  # in table order
     return session.add(ex.PickUnit(
         "ch01_level", f"Se tabellen over niveauer. Hvor er gennemsnittet for »{f['label']}« højest i {f['round']}? "
         f"(Se bort fra de enkelte {lab['departments']}.)", units, correct, feedback=feedback,
