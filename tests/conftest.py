@@ -135,3 +135,28 @@ def make_dataset(tmp_path: Path) -> Callable[..., Path]:
         return write_dataset(tmp_path / f"ds{next(counter)}", tables, meta)
 
     return _make
+
+
+def stripped_dataset(folder: Path, *, institutions: int, seed: int,
+                     unscaled: tuple[str, ...] = (), background: bool = False) -> Path:
+    """A small generated dagtilbud dataset reduced to what a data-poor municipality has:
+    one round (T3), no goals, no reference, no staff survey or observations. The
+    measures in ``unscaled`` lose their scale and cut points; the children keep their
+    background columns only when ``background``. Returns the reduced dataset's folder."""
+    import numpy as np
+
+    import llkit
+    from llkit.dataset import Dataset
+    from llkit.sample import generate
+
+    generate("dagtilbud", folder / "full", institutions=institutions, rounds=["T3"], seed=seed)
+    one = llkit.load(folder / "full")
+    measures = one.measures[~one.measures["source"].isin(["medarbejder", "observatør"])].copy()
+    measures.loc[measures["measure_id"].isin(unscaled),
+                 ["scale_min", "scale_max", "low_cut", "high_cut"]] = np.nan
+    items = one.items[one.items["measure_id"].isin(measures["measure_id"])]
+    responses = one.responses[one.responses["item_id"].astype(str).isin(items["item_id"])]
+    children = one.children if background else one.children[["child_id"]].copy()
+    Dataset(meta=one.meta, units=one.units, children=children, measures=measures, items=items,
+            responses=responses, goals=None, reference=None).to_folder(folder / "stripped")
+    return folder / "stripped"

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _nbrun import run_many
+from conftest import stripped_dataset
 from scipy import stats
 
 import llkit
@@ -34,24 +35,6 @@ WIDGET = "application/vnd.jupyter.widget-view+json"
 # ----------------------------------------------------------------------------- fixtures
 
 
-def _stripped_dataset(folder: Path) -> Path:
-    """One round, no staff survey or observations, no background data, no reference,
-    one measure without scale."""
-    from llkit.dataset import Dataset
-    from llkit.sample import generate
-
-    generate("dagtilbud", folder / "full", institutions=5, rounds=["T3"], seed=7)
-    one = llkit.load(folder / "full")
-    measures = one.measures[~one.measures["source"].isin(["medarbejder", "observatør"])].copy()
-    measures.loc[measures["measure_id"] == "sprog", ["scale_min", "scale_max", "low_cut", "high_cut"]] = np.nan
-    items = one.items[one.items["measure_id"].isin(measures["measure_id"])]
-    responses = one.responses[one.responses["item_id"].astype(str).isin(items["item_id"])]
-    children = one.children[["child_id"]].copy()
-    Dataset(meta=one.meta, units=one.units, children=children, measures=measures, items=items,
-            responses=responses, goals=None, reference=None).to_folder(folder / "stripped")
-    return folder / "stripped"
-
-
 def _datasets(stripped: Path) -> dict[str, dict]:
     return {"dagtilbud-I01": {"data": "data/sample/dagtilbud", "institution": "I01"},
             "dagtilbud-I07": {"data": str(DAGTILBUD), "institution": "I07"},
@@ -64,7 +47,8 @@ RUNS = [f"{c[:2]}-{d}" for c in CHAPTERS for d in ["dagtilbud-I01", "dagtilbud-I
 
 @pytest.fixture(scope="session")
 def stripped(tmp_path_factory) -> Path:
-    return _stripped_dataset(tmp_path_factory.mktemp("elearning-data"))
+    return stripped_dataset(tmp_path_factory.mktemp("elearning-data"), institutions=5, seed=7,
+                            unscaled=("sprog",))
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _nbrun import run_many
+from conftest import stripped_dataset
 from scipy import stats as sps
 
 import llkit
@@ -42,25 +43,9 @@ RUNS = {"I03": (DAGTILBUD, "I03"), "I01": (DAGTILBUD, "I01"), "S01": (SKOLE, "S0
 # ----------------------------------------------------------------------------- fixtures
 
 
-def _stripped(folder: Path) -> Path:
-    """One round, no goals, no reference, no staff survey or observations, no background."""
-    from llkit.dataset import Dataset
-    from llkit.sample import generate
-
-    generate("dagtilbud", folder / "full", institutions=7, rounds=["T3"], seed=5)
-    one = llkit.load(folder / "full")
-    measures = one.measures[~one.measures["source"].isin(["medarbejder", "observatør"])].copy()
-    items = one.items[one.items["measure_id"].isin(measures["measure_id"])]
-    responses = one.responses[one.responses["item_id"].astype(str).isin(items["item_id"])]
-    children = one.children[["child_id"]].copy()
-    Dataset(meta=one.meta, units=one.units, children=children, measures=measures, items=items,
-            responses=responses, goals=None, reference=None).to_folder(folder / "stripped")
-    return folder / "stripped"
-
-
 @pytest.fixture(scope="module")
 def stripped(tmp_path_factory) -> Path:
-    return _stripped(tmp_path_factory.mktemp("el2data"))
+    return stripped_dataset(tmp_path_factory.mktemp("el2data"), institutions=7, seed=5)
 
 
 @pytest.fixture(scope="module")

@@ -21,9 +21,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
-import numpy as np
 import pytest
 from _nbrun import run_many
+from conftest import stripped_dataset
 
 import llkit
 
@@ -37,23 +37,6 @@ CLUSTER = NOTEBOOKS / "cluster_dialogue.ipynb"
 CHROMIUM = Path("/usr/bin/chromium")
 
 # ----------------------------------------------------------------------------- fixtures
-
-
-def _stripped_dataset(folder: Path) -> Path:
-    """A small dagtilbud sample reduced to one round, no goals, no reference, no staff
-    survey or observations, and one measure without scale or cut points."""
-    from llkit.dataset import Dataset
-    from llkit.sample import generate
-
-    generate("dagtilbud", folder / "full", institutions=7, rounds=["T3"], seed=5)
-    one = llkit.load(folder / "full")
-    measures = one.measures[~one.measures["source"].isin(["medarbejder", "observatør"])].copy()
-    measures.loc[measures["measure_id"] == "sprog", ["scale_min", "scale_max", "low_cut", "high_cut"]] = np.nan
-    items = one.items[one.items["measure_id"].isin(measures["measure_id"])]
-    responses = one.responses[one.responses["item_id"].astype(str).isin(items["item_id"])]
-    Dataset(meta=one.meta, units=one.units, children=one.children, measures=measures, items=items,
-            responses=responses, goals=None, reference=None).to_folder(folder / "stripped")
-    return folder / "stripped"
 
 
 def _jobs(stripped: Path, five: Path) -> dict[str, tuple[Path, dict]]:
@@ -82,7 +65,8 @@ def data_folders(tmp_path_factory) -> tuple[Path, Path]:
     from llkit.sample import generate
 
     base = tmp_path_factory.mktemp("data")
-    stripped = _stripped_dataset(base)
+    stripped = stripped_dataset(base, institutions=7, seed=5, unscaled=("sprog",),
+                                background=True)
     five = base / "five"
     generate("dagtilbud", five, rounds=5, institutions=4, seed=3)
     return stripped, five
