@@ -768,7 +768,7 @@ def _clean_categorical(s: pd.Series, *, as_text: bool = True) -> pd.Series:
     cats = s.cat.categories
     if not as_text and pd.api.types.is_numeric_dtype(cats.dtype):
         return s
-    if _is_str_index(cats) and cats.is_unique:
+    if _is_text(cats) and cats.is_unique:
         # text categories already (Parquet dictionaries): unchanged when none has
         # surrounding spaces or is empty
         stripped = cats.str.strip()
@@ -789,10 +789,12 @@ def _clean_categorical(s: pd.Series, *, as_text: bool = True) -> pd.Series:
                      name=s.name)
 
 
-def _is_str_index(index: pd.Index) -> bool:
-    """An index of ``str`` dtype (not object, not categorical)."""
-    return (pd.api.types.is_string_dtype(index.dtype) and index.dtype != object
-            and not isinstance(index.dtype, pd.CategoricalDtype))
+def _is_text(values: Any) -> bool:
+    """Values (Series, Index, array) of a ``str`` dtype: not object, not categorical."""
+    dtype = getattr(values, "dtype", None)
+    return (dtype is not None and pd.api.types.is_string_dtype(dtype)
+            and not pd.api.types.is_object_dtype(dtype)
+            and not isinstance(dtype, pd.CategoricalDtype))
 
 
 def _format_value(v: Any) -> Any:
@@ -992,8 +994,9 @@ def _parquet_groups(pf: Any, names: list[str], n_rows: int, categorical: Collect
     kinds: dict[str, str] = {}
     types: dict[str, Any] = {}
     arrays: dict[str, np.ndarray] = {}
-    values: dict[str, list[Any]] = {}
+    values: dict[str, list[Any]] = {}  # dictionary values seen, in order of appearance
     index: dict[str, pd.Index] = {}
+    # the previous dictionary and its mapping to codes (None: its indices are the codes)
     last: dict[str, tuple[Any, np.ndarray | None]] = {}
     pos = 0
 

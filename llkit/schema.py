@@ -38,6 +38,7 @@ from llkit.io import (
     RawMeta,
     RawTable,
     _code_dtype,
+    _is_text,
     values_as_text,
 )
 
@@ -126,13 +127,6 @@ def _distinct(values: Any) -> pd.Series:
     if _is_text(values):
         return pd.Series(values, dtype="str").reset_index(drop=True)
     return pd.Series(np.asarray(values, dtype=object))
-
-
-def _is_text(values: Any) -> bool:
-    dtype = getattr(values, "dtype", None)
-    return (dtype is not None and pd.api.types.is_string_dtype(dtype)
-            and not pd.api.types.is_object_dtype(dtype)
-            and not isinstance(dtype, pd.CategoricalDtype))
 
 
 def _texts(vals: pd.Series) -> pd.Series:
@@ -526,7 +520,7 @@ def table_schema(
 
 def columns(name: str) -> list[str]:
     """The standard columns of a table, in format order."""
-    return list(_SPEC[name]) if name in _SPEC else list(table_spec(name)[0])
+    return list(table_spec(name)[0])
 
 
 def required_columns(name: str) -> list[str]:
