@@ -332,8 +332,9 @@ def _tab_profile(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: s
                   "klyngen, kommunen og – hvis data har det – landsplan.")
             + _figure(lambda: plots.profile(ds, institution=inst["id"], round=rnd, measures=ms))
             + _position_rows(ds, inst, rnd, ms)
-            + fd.note_html("»Ingen sikker forskel« betyder, at forskellen til kommunen er mindre end "
-                       "den statistiske usikkerhed."))
+            + fd.note_html("»Ingen sikker forskel« betyder, at forskellen til kommunen ikke er større end "
+                       "den statistiske usikkerhed, når der tages højde for, hvor mange tal der er "
+                       "sammenlignet (samme vurdering som i rapporten)."))
 
 
 def _tab_distribution(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
@@ -382,8 +383,8 @@ def _tab_funnel(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: st
     from llkit import plots
 
     r = pos.loc[measure]
-    sentence = (_p(tx.describe_funnel_flag(r["flag"], name=inst["name"]))
-                if not r["suppressed"] and r["flag"] is not None else
+    sentence = (_p(tx.describe_funnel_flag(r["flag_funnel"], name=inst["name"]))
+                if not r["suppressed"] and r["flag_funnel"] is not None else
                 _p(fd.suppression_text(ds, measure, r["reason"])) if r["suppressed"] else "")
     return (_lead(f"Hvert punkt er et {fd.institution_noun(ds).lower()} i kommunen, placeret efter antal svar. "
                   "Tragten viser, hvor langt fra kommunens gennemsnit et resultat kan ligge alene "

@@ -84,6 +84,12 @@ __all__ = [
     "round_label",
     "institution_position",
     "position_verdict",
+    "report_family",
+    "family_verdict",
+    "family_sentence",
+    "family_note",
+    "overview_family_note",
+    "cluster_family_note",
     "measure_info",
     "measure_title",
     "format_estimate",
@@ -117,6 +123,8 @@ __all__ = [
     "child_section",
     # municipality overview
     "overview_title",
+    "overview_family",
+    "overview_verdict",
     "overview_funnel_section",
     "variance_section",
     "overview_change_section",
@@ -1236,21 +1244,37 @@ def institution_position(ds: Dataset, inst: dict[str, Any], round: str) -> pd.Da
         Indexed by ``measure_id``, one row per measure the institution has in ``round``:
         ``n``, ``mean``, ``ci_low``/``ci_high``, ``share_low``/``_middle``/``_high`` (NaN
         when ``suppressed``; ``reason`` says why); the ``municipality`` mean and shares,
-        the ``cluster`` mean (``cluster_suppressed``, ``cluster_reason``) and the
-        ``national`` mean; ``diff`` to the municipality with ``se``, ``z``, ``flag``,
-        ``reliability``, ``diff_ci_low``/``diff_ci_high`` (95 %, funnel standard error)
-        and ``beyond95``; the same against the national reference as ``nat_diff``,
-        ``nat_se``, ``nat_z``, ``nat_flag`` and ``nat_reliability``. Empty when the
-        institution has no answers in ``round``. Cached per dataset, institution and
-        round.
+        the ``cluster`` mean (``cluster_suppressed``, ``cluster_reason``) and the        ``national`` mean; ``diff`` to the municipality with ``se``, ``z``,
+        ``flag_funnel`` (the funnel plot's 99,8 % limits: ``over``/``under``/``within``),
+        ``reliability``, ``diff_ci_low``/``diff_ci_high`` (95 %, funnel standard error);
+        the decision of the report's family (:func:`report_family`): ``p_value``,
+        ``real`` (may be called a real difference in a sentence) and ``flag`` (may be
+        marked in a table); the same against the national reference as ``nat_diff``,
+        ``nat_se``, ``nat_z``, ``nat_flag`` and ``nat_reliability`` (funnel only). Empty
+        when the institution has no answers in ``round``. Cached per dataset,
+        institution and round.
 
     Examples
     --------
     >>> ds = prepare("data/sample/dagtilbud")
     >>> pos = institution_position(ds, institution_info(ds, "I03"), "T3")
-    >>> int(pos.loc["sprog", "n"]), bool(pos.loc["sprog", "beyond95"])
+    >>> int(pos.loc["sprog", "n"]), bool(pos.loc["sprog", "flag"])
     (52, False)
     """
+    def make():
+        out = _raw_position(ds, inst, round).copy()
+        if len(out):
+            fam = report_family(ds, inst, round)
+            fam = fam[fam["kind"].isin(_POSITION_KINDS)].set_index("measure_id")
+            out["p_value"] = fam["p_value"].reindex(out.index)
+            out["real"] = fam["real"].reindex(out.index).fillna(False).astype(bool)
+            out["flag"] = fam["flag"].reindex(out.index).fillna(False).astype(bool)
+        return out
+    return cached(ds, ("position", inst["id"], round), make)
+
+
+def _raw_position(ds: Dataset, inst: dict[str, Any], round: str) -> pd.DataFrame:
+    """:func:`institution_position` before the family decision."""
     def make():
         info = measure_info(ds)
         si = summary_table(ds, "institution")
@@ -1307,22 +1331,221 @@ def institution_position(ds: Dataset, inst: dict[str, Any], round: str) -> pd.Da
         if len(out):
             out["diff_ci_low"] = out["diff"] - Z95 * out["se"]
             out["diff_ci_high"] = out["diff"] + Z95 * out["se"]
-            out["beyond95"] = (out["diff_ci_low"] > 0) | (out["diff_ci_high"] < 0)
-            out = out.set_index("measure_id")
+            out["flag_funnel"] = out["flag"]
+            out = out.drop(columns="flag").set_index("measure_id")
         return out
-    return cached(ds, ("position", inst["id"], round), make)
+    return cached(ds, ("raw_position", inst["id"], round), make)
+
+
+#: Kinds of :func:`report_family` rows that compare the institution with the municipality.
+_POSITION_KINDS = ("position", "staff", "observation")
+
+
+def _departments_anova(g: pd.DataFrame) -> float:
+    """p-value of the one-way ANOVA F test over the shown departments of one measure."""
+    g = g[g["n"].notna() & g["sd"].notna() & (g["n"] >= 2)]
+    k, n = len(g), float(g["n"].sum())
+    if k < 2 or n - k < 1:
+        return float("nan")
+    grand = float((g["n"] * g["mean"]).sum() / n)
+    between = float((g["n"] * (g["mean"] - grand) ** 2).sum()) / (k - 1)
+    within = float(((g["n"] - 1) * g["sd"] ** 2).sum()) / (n - k)
+    if within <= 0:
+        return float("nan")
+    from scipy import special
+
+    return float(special.fdtrc(k - 1, n - k, between / within))
+
+
+def report_family(ds: Dataset, institution: str | dict[str, Any], round: str | None = None,
+                  *, alpha: float | None = None) -> pd.DataFrame:
+    """Every comparison the institution report makes, with the decision which are real.
+
+    The report's *family* (see :mod:`llkit.decision`): each shown measure against the
+    municipality (``position`` for child measures, ``staff`` for the staff survey,
+    ``observation`` for ratings of departments), each change since the previous round
+    (``change``, ``staff_change``), the equity gap per measure in ``round`` (``gap``) and
+    its change (``gap_change``), and the differences between the departments per child
+    measure (``departments``, one-way ANOVA). Suppressed numbers are not compared and not
+    part of the family. The headline sentences of the report, its tables, the dashboard
+    and the e-learning answer keys all read their verdict from here.
+
+    Parameters
+    ----------
+    ds : Dataset
+    institution : str or dict
+        Institution id or name, or the dict of :func:`institution_info`.
+    round : str, optional
+        The round the report is about; default the institution's last round.
+    alpha : float, optional
+        Family-wise error rate of the headlines; default :data:`llkit.decision.ALPHA`.
+        A document that shows several teams' findings (the cluster dialogue) divides it
+        by the number of teams, so that the whole document keeps the bound.
+
+    Returns
+    -------
+    DataFrame
+        One row per comparison: ``kind``, ``measure_id``, ``from_round``, ``to_round``,
+        ``estimate``, ``p_value`` and the columns :func:`llkit.decision.decide` adds
+        (``weight``, ``p_family``, ``real``, ``p_fdr``, ``flag``). Cached per dataset,
+        institution and round.
+
+    Examples
+    --------
+    >>> ds = prepare("data/sample/dagtilbud")
+    >>> fam = report_family(ds, "I03")
+    >>> sorted(set(fam["kind"]))[:3], bool(fam["real"].sum() <= fam["flag"].sum())
+    (['change', 'departments', 'gap'], True)
+    """
+    from llkit.decision import ALPHA
+
+    inst = institution if isinstance(institution, dict) else institution_info(ds, institution)
+    last = round or last_round(ds, inst)
+    alpha = ALPHA if alpha is None else float(alpha)
+
+    def make():
+        from llkit.decision import decide, p_value_z
+
+        info = measure_info(ds)
+        rows: list[dict[str, Any]] = []
+        pos = _raw_position(ds, inst, last)
+        for m, r in (pos.iterrows() if len(pos) else ()):
+            if r["suppressed"] or pd.isna(r["z"]):
+                continue
+            kind = {"child": "position", "respondent": "staff"}.get(info.loc[m, "subject"], "observation")
+            rows.append({"kind": kind, "measure_id": m, "from_round": None, "to_round": last,
+                         "estimate": float(r["diff"]), "p_value": float(p_value_z(r["z"]))})
+        rounds = institution_rounds(ds, inst)
+        ch = _inst_change(ds, inst) if len(rounds) >= 2 and len(ds.meta.rounds) >= 2 else None
+        if ch is not None and len(ch) and str(ch["to_round"].iloc[0]) == last:
+            for m, r in ch.iterrows():
+                subject = info.loc[m, "subject"] if m in info.index else None
+                if subject not in ("child", "respondent") or bool(r["suppressed"]) or pd.isna(r["p_value"]):
+                    continue
+                rows.append({"kind": "change" if subject == "child" else "staff_change", "measure_id": m,
+                             "from_round": str(r["from_round"]), "to_round": str(r["to_round"]),
+                             "estimate": float(r["diff"]), "p_value": float(r["p_value"])})
+        g = gap_table(ds, "institution")
+        if g is not None:
+            g = g[(g["institution_id"].astype(str) == inst["id"]) & ~g["suppressed"].astype(bool)]
+            shown_rounds = [x for x in ds.meta.rounds if x in set(g["round"].astype(str))]
+            prev = shown_rounds[shown_rounds.index(last) - 1] if last in shown_rounds and shown_rounds.index(last) > 0 else None
+            for _, r in g[g["round"].astype(str) == last].iterrows():
+                m = str(r["measure_id"])
+                rows.append({"kind": "gap", "measure_id": m, "from_round": None, "to_round": last,
+                             "estimate": float(r["gap"]), "p_value": float(r["p_value"])})
+                has_prev = prev is not None and bool(((g["measure_id"].astype(str) == m) & (g["round"].astype(str) == prev)).any())
+                if has_prev and pd.notna(r["change_p_value"]):
+                    rows.append({"kind": "gap_change", "measure_id": m, "from_round": prev, "to_round": last,
+                                 "estimate": float(r["change_from_previous"]),
+                                 "p_value": float(r["change_p_value"])})
+        sd = summary_table(ds, "department")
+        sd = sd[sd["department_id"].astype(str).isin(inst["departments"]) & (sd["round"].astype(str) == last)
+                & ~sd["suppressed"].astype(bool)]
+        for m, gm in sd.groupby(sd["measure_id"].astype(str), sort=False):
+            if m not in info.index or info.loc[m, "subject"] != "child" or len(gm) < 2:
+                continue
+            p = _departments_anova(gm)
+            if np.isfinite(p):
+                spread = float(gm["mean"].max() - gm["mean"].min())
+                rows.append({"kind": "departments", "measure_id": m, "from_round": None, "to_round": last,
+                             "estimate": spread, "p_value": p})
+        cols = ["kind", "measure_id", "from_round", "to_round", "estimate", "p_value"]
+        return decide(pd.DataFrame(rows, columns=cols).astype({"p_value": float, "estimate": float}), alpha=alpha)
+    return cached(ds, ("family", inst["id"], last, alpha), make)
+
+
+def family_verdict(fam: pd.DataFrame, kind: str, measure: str) -> tuple[bool, bool]:
+    """``(real, flag)`` of one comparison of a :func:`report_family` (False, False if absent).
+
+    Examples
+    --------
+    >>> ds = prepare("data/sample/dagtilbud")
+    >>> family_verdict(report_family(ds, "I03"), "position", "no-such-measure")
+    (False, False)
+    """
+    hit = fam[(fam["kind"] == kind) & (fam["measure_id"].astype(str) == str(measure))]
+    if hit.empty:
+        return False, False
+    return bool(hit["real"].iloc[0]), bool(hit["flag"].iloc[0])
+
+
+def family_sentence(ds: Dataset, institution: str | dict[str, Any], round: str | None = None) -> str:
+    """The report's statement of its family: how many comparisons, what chance would give.
+
+    Examples
+    --------
+    >>> ds = prepare("data/sample/dagtilbud")
+    >>> family_sentence(ds, "I03").startswith("Rapporten har sammenlignet")
+    True
+    """
+    from llkit.decision import family_counts
+
+    c = family_counts(report_family(ds, institution, round))
+    return tx.describe_family(c["comparisons"], c["real"])
+
+
+
+def family_note(ds: Dataset, institution: str) -> Block:
+    """The institution report's statement of its family, as a note under *Det vigtigste*.
+
+    Examples
+    --------
+    >>> ds = prepare("data/sample/dagtilbud")
+    >>> "sammenlignet" in str(family_note(ds, "I03"))
+    True
+    """
+    return Block(note_html(family_sentence(ds, institution)))
+
+
+def overview_family_note(ds: Dataset) -> Block:
+    """The municipal overview's statement of its family (see :func:`overview_family`).
+
+    Examples
+    --------
+    >>> "Oversigten har sammenlignet" in str(overview_family_note(prepare("data/sample/dagtilbud")))
+    True
+    """
+    from llkit.decision import family_counts
+
+    c = family_counts(overview_family(ds))
+    return Block(note_html(tx.describe_family(
+        c["comparisons"], c["real"], document="Oversigten",
+        what=f"om udvikling og social baggrund for kommunen og hvert {institution_noun(ds).lower()}")
+        + " Tragtdiagrammerne har deres egne grænser (99,8\u00a0%), se nedenfor."))
+
+
+def cluster_family_note(ds: Dataset, institutions: Sequence[str]) -> Block:
+    """The cluster material's statement of its family: every team's report, decided so that
+    the whole material keeps the bound (see :func:`cluster_findings_section`).
+
+    Examples
+    --------
+    >>> ds = prepare("data/sample/dagtilbud")
+    >>> "Materialet har sammenlignet" in str(cluster_family_note(ds, ["I01", "I02", "I03"]))
+    True
+    """
+    from llkit.decision import ALPHA
+
+    alpha = ALPHA / max(len(institutions), 1)
+    fams = [report_family(ds, i, alpha=alpha) for i in institutions]
+    n = sum(int(f["p_value"].notna().sum()) for f in fams)
+    k = sum(int(f["real"].sum()) for f in fams)
+    return Block(note_html(tx.describe_family(n, k, document="Materialet",
+                                              what="for teamene med kommunen, med den forrige måling og mellem grupper")))
 
 
 def position_verdict(r: pd.Series) -> str:
     """The table wording for how an institution's mean stands to the municipality's.
 
-    A difference is only called one when its 95 % interval excludes 0; the wording says
-    over or under, not better or worse.
+    A difference is only called one when the report's family decision flags it
+    (:mod:`llkit.decision`: false-discovery rate 10 % over all the report's comparisons);
+    the wording says over or under, not better or worse.
 
     Parameters
     ----------
     r : Series
-        A row of :func:`institution_position` (``diff`` and ``beyond95`` are used).
+        A row of :func:`institution_position` (``diff`` and ``flag`` are used).
 
     Returns
     -------
@@ -1339,7 +1562,7 @@ def position_verdict(r: pd.Series) -> str:
     """
     if pd.isna(r.get("diff")):
         return tx.MISSING
-    if not r["beyond95"]:
+    if not bool(r.get("flag", False)):
         return "Ingen sikker forskel"
     return "Over kommunen" if r["diff"] > 0 else "Under kommunen"
 
@@ -1358,13 +1581,6 @@ def _inst_change(ds: Dataset, inst: dict[str, Any]) -> pd.DataFrame | None:
     out.loc[mask, "suppressed"] = True
     out = out.set_index("measure_id")
     return out
-
-
-def _beyond(lo: Any, hi: Any) -> bool:
-    try:
-        return bool(float(lo) > 0 or float(hi) < 0)
-    except (TypeError, ValueError):
-        return False
 
 
 def gap_groups(ds: Dataset) -> tuple[str, str, list[str], list[str], str]:
@@ -1402,13 +1618,13 @@ def gap_groups(ds: Dataset) -> tuple[str, str, list[str], list[str], str]:
             f"{noun} i gruppen {', '.join(low)}", list(low), list(high), attr)
 
 
-def _change_sentence(ds: Dataset, m: str, row: pd.Series, name: str) -> str:
+def _change_sentence(ds: Dataset, m: str, row: pd.Series, name: str, *, real: bool) -> str:
     info = measure_info(ds).loc[m]
     paired = bool(row["paired"])
     s = tx.describe_change(
         row["diff"], row["ci_low"], row["ci_high"], paired=paired,
         n=int(row["n_paired"]) if paired else None, from_round=str(row["from_round"]),
-        to_round=str(row["to_round"]), noun=info["noun"],
+        to_round=str(row["to_round"]), noun=info["noun"], real=real,
         decimals=_sentence_decimals(ds, m, row["ci_low"], row["ci_high"]),
     )
     rtm = row.get("expected_rtm")
@@ -1434,32 +1650,30 @@ class _Finding:
     text: str
 
 
-def _position_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Finding]:
+def _position_findings(ds: Dataset, inst: dict[str, Any], last: str, fam: pd.DataFrame) -> list[_Finding]:
     pos = institution_position(ds, inst, last)
     if pos is None or pos.empty:
         return [_Finding(0, 30, f"{inst['name']} har ingen svar i {last}, så rapporten kan ikke vise, hvor I står.")]
     info = measure_info(ds)
-    persons = pos[[info.loc[m, "subject"] == "child" for m in pos.index]]
+    persons = pos[pos.index.map(lambda m: info.loc[m, "subject"] == "child").to_numpy(dtype=bool)]
     shown = persons[~persons["suppressed"] & persons["diff"].notna()]
-    flagged = shown[shown["beyond95"]].copy()
-    flagged["absz"] = flagged["z"].abs()
+    real = shown[pd.Series([family_verdict(fam, "position", m)[0] for m in shown.index],
+                           index=shown.index, dtype=bool)].copy()
+    real["absz"] = real["z"].abs()
     out = []
     k = len(shown)
-    for rank, (m, r) in enumerate(flagged.sort_values("absz", ascending=False).iterrows()):
+    for rank, (m, r) in enumerate(real.sort_values("absz", ascending=False).iterrows()):
         s = tx.describe_difference(
             r["diff"], r["diff_ci_low"], r["diff_ci_high"], name=inst["name"],
-            reference="kommunens gennemsnit",
+            reference="kommunens gennemsnit", real=True,
             decimals=_sentence_decimals(ds, m, r["diff_ci_low"], r["diff_ci_high"]),
         )
-        if len(flagged) <= max(1, round(0.05 * k)) and k >= 8 and r["absz"] < 3.09:
-            s += (f" Men med {k} målinger kan én forskel af den størrelse opstå ved en tilfældighed "
-                  "– tolk den varsomt.")
         out.append(_Finding(0, 100 + r["absz"] - 5 * rank, f"{measure_title(ds, m)}, {last}: {s}"))
-    if not len(flagged) and k:
+    if not len(real) and k:
         out.append(_Finding(0, 60, (
             f"I forhold til kommunen, {last}: På ingen af de {k} målinger adskiller {inst['name']} "
-            "sig fra kommunens gennemsnit mere end den statistiske usikkerhed. Små forskelle i "
-            "tallene bør derfor ikke i sig selv føre til handling.")))
+            "sig sikkert fra kommunens gennemsnit, når der tages højde for, hvor mange tal "
+            "rapporten sammenligner. Små forskelle i tallene bør derfor ikke i sig selv føre til handling.")))
     n_hidden = int(persons["suppressed"].sum())
     if n_hidden and not k:
         out.append(_Finding(0, 50, (
@@ -1468,7 +1682,7 @@ def _position_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Fi
     return out
 
 
-def _change_findings(ds: Dataset, inst: dict[str, Any]) -> list[_Finding]:
+def _change_findings(ds: Dataset, inst: dict[str, Any], fam: pd.DataFrame) -> list[_Finding]:
     rounds = institution_rounds(ds, inst)
     if len(ds.meta.rounds) < 2 or len(rounds) < 2:
         r = rounds[-1] if rounds else ds.meta.rounds[-1]
@@ -1477,27 +1691,26 @@ def _change_findings(ds: Dataset, inst: dict[str, Any]) -> list[_Finding]:
     if ch is None or ch.empty:
         return []
     info = measure_info(ds)
-    ch = ch[[info.loc[m, "subject"] == "child" for m in ch.index]]
+    ch = ch[ch.index.map(lambda m: info.loc[m, "subject"] == "child").to_numpy(dtype=bool)]
     shown = ch[~ch["suppressed"].astype(bool) & ch["diff"].notna()]
-    sig = shown[[_beyond(a, b) for a, b in zip(shown["ci_low"], shown["ci_high"], strict=True)]].copy()
+    real_mask = pd.Series([family_verdict(fam, "change", m)[0] for m in shown.index], index=shown.index, dtype=bool)
+    sig = shown[real_mask].copy()
     a, b = (str(shown["from_round"].iloc[0]), str(shown["to_round"].iloc[0])) if len(shown) else ("", "")
     out = []
     sig["abs_es"] = sig["effect_size"].abs()
     k = len(shown)
     for rank, (m, r) in enumerate(sig.sort_values("abs_es", ascending=False).iterrows()):
-        s = _change_sentence(ds, m, r, inst["name"])
-        if len(sig) <= max(1, round(0.05 * k)) and k >= 8:
-            s += f" Men med {k} målinger kan én ændring af den størrelse opstå ved en tilfældighed – tolk den varsomt."
+        s = _change_sentence(ds, m, r, inst["name"], real=True)
         out.append(_Finding(1, 90 + min(float(r["abs_es"]), 2) - 5 * rank, f"{measure_title(ds, m)}: {s}"))
     if not len(sig) and k:
         out.append(_Finding(1, 58, (
-            f"Udvikling fra {a} til {b}: Ingen af de {k} målinger har ændret sig mere end den "
-            "statistiske usikkerhed. Det betyder ikke, at intet er sket – men tallene kan ikke "
-            "skelne en eventuel ændring fra tilfældig variation.")))
+            f"Udvikling fra {a} til {b}: Ingen af de {k} målinger har sikkert ændret sig, når der "
+            "tages højde for, hvor mange tal rapporten sammenligner. Det betyder ikke, at intet er "
+            "sket – men tallene kan ikke skelne en eventuel ændring fra tilfældig variation.")))
     return out
 
 
-def _gap_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Finding]:
+def _gap_findings(ds: Dataset, inst: dict[str, Any], last: str, fam: pd.DataFrame) -> list[_Finding]:
     g = gap_table(ds, "institution")
     if g is None:
         return []
@@ -1519,30 +1732,33 @@ def _gap_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Finding
                 p = g[(g["measure_id"].astype(str) == m) & (g["round"].astype(str) == prev)]
                 if p.empty or bool(p["suppressed"].iloc[0]) or pd.isna(r["change_from_previous"]):
                     continue
-                t = tx.gap_trend(p["gap"].iloc[0], r["gap"], r["change_ci_low"], r["change_ci_high"])
+                real = family_verdict(fam, "gap_change", m)[0]
+                t = tx.gap_trend(p["gap"].iloc[0], r["gap"], r["change_ci_low"], r["change_ci_high"], real=real)
                 trends.append((t, abs(float(r["change_from_previous"])), m, float(p["gap"].iloc[0]), r))
             moving = [t for t in trends if t[0] != "unclear"]
             if moving:
                 t, _, m, before, r = max(moving, key=lambda x: x[1])
                 s = tx.describe_gap_change(before, r["gap"], r["change_ci_low"], r["change_ci_high"],
-                                           groups=groups, from_round=prev, to_round=last,
+                                           groups=groups, from_round=prev, to_round=last, real=True,
                                            decimals=int(measure_info(ds).loc[m, "decimals"]))
                 return [_Finding(2, 80 if t == "narrows" else 85, f"Social baggrund – {measure_title(ds, m)}: {s}")]
-    r = now.loc[now["gap"].abs().idxmax()]
-    m = str(r["measure_id"])
-    if _beyond(r["ci_low"], r["ci_high"]):
+    real_gaps = now[[family_verdict(fam, "gap", str(m))[0] for m in now["measure_id"]]]
+    if len(real_gaps):
+        r = real_gaps.loc[real_gaps["gap"].abs().idxmax()]
+        m = str(r["measure_id"])
         noun = children_noun(ds).capitalize()
         s = (f"{noun} af forældre med længere uddannelse ligger {_fmt(ds, m, abs(r['gap']))} point "
              f"{'højere' if r['gap'] > 0 else 'lavere'} end {noun.lower()} af forældre med kortere "
-             f"uddannelse (95 %-interval for forskellen: {_fmt_ci(ds, m, r['ci_low'], r['ci_high'])}). "
-             "Det er den største forskel blandt målingerne.")
+             f"uddannelse (95 %-interval for forskellen: {_fmt_ci(ds, m, r['ci_low'], r['ci_high'])}).")
+        if len(real_gaps) > 1:
+            s += f" Forskellen er sikker på {len(real_gaps)} af de {len(now)} målinger; her er den største."
         if len(rounds) >= 2:
-            s += " Den har ikke ændret sig mere end den statistiske usikkerhed siden sidste måling."
+            s += " Den har ikke sikkert ændret sig siden sidste måling."
         out.append(_Finding(2, 55, f"Social baggrund – {measure_title(ds, m)}, {last}: {s}"))
     else:
         out.append(_Finding(2, 35, (
-            f"Social baggrund: I {last} er forskellen mellem {groups} på ingen måling større end "
-            "den statistiske usikkerhed.")))
+            f"Social baggrund: I {last} er forskellen mellem {groups} ikke sikker på nogen af de "
+            f"{len(now)} målinger, når der tages højde for, hvor mange tal rapporten sammenligner.")))
     return out
 
 
@@ -1566,8 +1782,8 @@ def _coverage_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Fi
     return [_Finding(3, 40 if full else 70, f"Tegn på læring: {s}")]
 
 
-def _staff_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Finding]:
-    """One finding about the staff survey: the most notable measure, or that nothing stands out."""
+def _staff_findings(ds: Dataset, inst: dict[str, Any], last: str, fam: pd.DataFrame) -> list[_Finding]:
+    """One finding about the staff survey: the most notable real result, or that nothing stands out."""
     staff = _measures_of(ds, "respondent")
     pos = institution_position(ds, inst, last)
     if not staff or pos is None or pos.empty:
@@ -1586,16 +1802,16 @@ def _staff_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Findi
     best: tuple[float, str, list[str]] | None = None
     for m, r in p[~p["suppressed"]].iterrows():
         texts, score = [], 0.0
-        if bool(r["beyond95"]) and pd.notna(r["diff"]):
+        if family_verdict(fam, "staff", m)[0] and pd.notna(r["diff"]):
             texts.append(tx.describe_difference(
                 r["diff"], r["diff_ci_low"], r["diff_ci_high"], name=inst["name"],
-                reference="kommunens gennemsnit",
+                reference="kommunens gennemsnit", real=True,
                 decimals=_sentence_decimals(ds, m, r["diff_ci_low"], r["diff_ci_high"])))
             score += abs(float(r["z"]))
         if ch is not None and m in ch.index:
             c = ch.loc[m]
-            if not bool(c["suppressed"]) and _beyond(c["ci_low"], c["ci_high"]):
-                texts.append(_change_sentence(ds, m, c, inst["name"]))
+            if not bool(c["suppressed"]) and family_verdict(fam, "staff_change", m)[0]:
+                texts.append(_change_sentence(ds, m, c, inst["name"], real=True))
                 score += 2 * abs(float(c["effect_size"]))
         if texts and (best is None or score > best[0]):
             best = (score, m, texts)
@@ -1603,8 +1819,21 @@ def _staff_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Findi
         _, m, texts = best
         return [_Finding(4, 75 + min(best[0], 10), f"Medarbejderkultur – {measure_title(ds, m)}, {last}: {' '.join(texts)}")]
     return [_Finding(4, 45, (
-        f"Medarbejderkultur: Medarbejdernes svar om {labels} ligger i {last} inden for den "
-        "statistiske usikkerhed af kommunens gennemsnit og har ikke ændret sig mere end usikkerheden."))]
+        f"Medarbejderkultur: Medarbejdernes svar om {labels} adskiller sig i {last} ikke sikkert "
+        "fra kommunens gennemsnit og har ikke sikkert ændret sig."))]
+
+
+def _no_real_finding(ds: Dataset, inst: dict[str, Any], fam: pd.DataFrame) -> _Finding:
+    """The first finding of a report whose family has no real difference: what can be learned."""
+    n = int(fam["p_value"].notna().sum())
+    teams = departments_noun(ds)
+    return _Finding(0, 200, (
+        f"Ingen sikre forskelle: Rapporten har sammenlignet {n} tal for {inst['name']}, og ingen "
+        "forskel er større, end tilfældigheder kan give, når man ser på dem alle. Det er et "
+        "almindeligt resultat – forskelle mellem enheder er små, og usikkerheden er stor. Brug "
+        f"derfor tallene til at se jeres niveau og spredningen mellem {children_noun(ds)}, hvilke "
+        f"{children_noun(ds)} der har lave scorer, og om alle {teams} dokumenterer tegn på læring – "
+        "ikke til at udpege en enkelt måling som jeres svaghed eller styrke."))
 
 
 def key_findings(
@@ -1613,6 +1842,7 @@ def key_findings(
     *,
     rounds: str | Sequence[str] | None = None,
     max_findings: int = 5,
+    alpha: float | None = None,
 ) -> list[str]:
     """The 3–5 most important findings for an institution's leadership team, in plain Danish.
 
@@ -1641,6 +1871,8 @@ def key_findings(
     rounds : str or list of str, optional
         Restrict to these rounds (see :func:`prepare`).
     max_findings : int, default 5
+    alpha : float, optional
+        Family-wise error rate of the report's family (:func:`report_family`).
 
     Returns
     -------
@@ -1656,10 +1888,14 @@ def key_findings(
         ds = prepare(ds, rounds=rounds)
     inst = institution_info(ds, institution)
     last = last_round(ds, inst)
-    cands = (_position_findings(ds, inst, last) + _change_findings(ds, inst)
-             + _gap_findings(ds, inst, last) + _coverage_findings(ds, inst, last)
-             + _staff_findings(ds, inst, last))
+    fam = report_family(ds, inst, last, alpha=alpha)
+    cands = (_position_findings(ds, inst, last, fam) + _change_findings(ds, inst, fam)
+             + _gap_findings(ds, inst, last, fam) + _coverage_findings(ds, inst, last)
+             + _staff_findings(ds, inst, last, fam))
     per_theme_max = {0: 2, 1: 1, 2: 1, 3: 1, 4: 1}
+    if not fam["real"].any():
+        cands.append(_no_real_finding(ds, inst, fam))
+        per_theme_max[0] = 1
     chosen: list[_Finding] = []
     for f in sorted(cands, key=lambda f: -f.priority):
         if sum(c.theme == f.theme for c in chosen) < per_theme_max.get(f.theme, 1):
@@ -1701,8 +1937,8 @@ def reflection_questions(ds: Dataset, institution: str) -> list[str]:
     if child:
         p = pos.loc[child]
         p = p[~p["suppressed"] & p["z"].notna()]
-        over = p[p["beyond95"] & (p["diff"] > 0)]
-        under = p[p["beyond95"] & (p["diff"] < 0)]
+        over = p[p["real"].astype(bool) & (p["diff"] > 0)]
+        under = p[p["real"].astype(bool) & (p["diff"] < 0)]
         if len(over):
             m = over["z"].idxmax()
             qs.append(f"{info.loc[m, 'label']} ligger over kommunens gennemsnit. Hvad gør I, som I vil holde fast i – og hvordan kan det deles mellem {depts}?")
@@ -1732,22 +1968,15 @@ def reflection_questions(ds: Dataset, institution: str) -> list[str]:
 
 
 def _department_spread(ds: Dataset, inst: dict[str, Any], round: str) -> str | None:
-    """The child measure whose shown department means differ the most (beyond their intervals)."""
-    sd = summary_table(ds, "department")
-    sd = sd[sd["department_id"].astype(str).isin(inst["departments"]) & (sd["round"].astype(str) == round)
-            & ~sd["suppressed"].astype(bool)]
-    best, best_val = None, 0.0
+    """The child measure whose departments differ really (family decision) and the most."""
+    fam = report_family(ds, inst, round)
+    d = fam[(fam["kind"] == "departments") & fam["real"].astype(bool)]
+    if d.empty:
+        return None
     info = measure_info(ds)
-    for m, g in sd.groupby(sd["measure_id"].astype(str)):
-        if m not in info.index or info.loc[m, "subject"] != "child" or len(g) < 2:
-            continue
-        hi, lo = g.loc[g["mean"].idxmax()], g.loc[g["mean"].idxmin()]
-        if hi["ci_low"] > lo["ci_high"]:
-            width = (info.loc[m, "scale_max"] - info.loc[m, "scale_min"]) if pd.notna(info.loc[m, "scale_max"]) else 1.0
-            val = (hi["mean"] - lo["mean"]) / (width or 1.0)
-            if val > best_val:
-                best, best_val = m, val
-    return best
+    width = d["measure_id"].map(lambda m: (info.loc[m, "scale_max"] - info.loc[m, "scale_min"])
+                                if pd.notna(info.loc[m, "scale_max"]) else 1.0).replace(0, 1.0)
+    return str(d.loc[(d["estimate"] / width).idxmax(), "measure_id"])
 
 
 def dialogue_questions(ds: Dataset, institutions: Sequence[str]) -> list[str]:
@@ -1771,7 +2000,10 @@ def dialogue_questions(ds: Dataset, institutions: Sequence[str]) -> list[str]:
     >>> len(qs) >= 5
     True
     """
+    from llkit.decision import ALPHA
+
     insts = [institution_info(ds, i) for i in institutions]
+    alpha = ALPHA / max(len(insts), 1)
     info = measure_info(ds)
     depts = _depts_definite(ds)
     qs = ["Hvor ligner jeres resultater hinanden, og hvor er de forskellige? Hvad kan forklare forskellene – ud over tilfældigheder?"]
@@ -1782,14 +2014,17 @@ def dialogue_questions(ds: Dataset, institutions: Sequence[str]) -> list[str]:
         pos = institution_position(ds, inst, last)
         if pos is not None and len(pos):
             p = pos[[m in _child_measures(ds) for m in pos.index]]
-            p = p[~p["suppressed"] & p["beyond95"].fillna(False) & (p["diff"] > 0)]
+            fam = report_family(ds, inst, last, alpha=alpha)
+            p = p[~p["suppressed"] & (p["diff"] > 0)]
+            p = p[[family_verdict(fam, "position", m)[0] for m in p.index]]
             for m, r in p.iterrows():
                 if best_over is None or r["z"] > best_over[0]:
                     best_over = (float(r["z"]), inst["name"], m)
         ch = _inst_change(ds, inst)
         if ch is not None:
             for m, r in ch.iterrows():
-                if m in _child_measures(ds) and not r["suppressed"] and _beyond(r["ci_low"], r["ci_high"]):
+                if (m in _child_measures(ds) and not r["suppressed"]
+                        and family_verdict(report_family(ds, inst, alpha=alpha), "change", m)[0]):
                     good = (r["diff"] > 0) == bool(info.loc[m, "hib"])
                     if good and (best_change is None or abs(r["effect_size"]) > best_change[0]):
                         best_change = (abs(float(r["effect_size"])), inst["name"], m,
@@ -1974,8 +2209,10 @@ def status_section(ds: Dataset, institution: str, *, round: str | None = None) -
             rows.append(row)
         parts.append(styled_table(pd.DataFrame(rows), caption=f"Måling {round}"))
     parts.append(note_html(
-        "»Ingen sikker forskel« betyder, at forskellen til kommunen er mindre end den statistiske "
-        "usikkerhed (95 %). Skalaen står ved hver måling i figuren; højere er bedre, medmindre "
+        "»Ingen sikker forskel« betyder, at forskellen til kommunen ikke er større end den "
+        "statistiske usikkerhed, når der tages højde for, hvor mange tal rapporten sammenligner "
+        "(højst 1 af 10 markerede forskelle ventes at være tilfældige). Skalaen står ved hver "
+        "måling i figuren; højere er bedre, medmindre "
         "andet er angivet."))
     return Block("".join(parts))
 
@@ -2029,6 +2266,7 @@ def change_section(ds: Dataset, institution: str) -> Block:
     if ch is None or ch.empty:
         return _empty("Der er ikke data nok til at vise udvikling.")
     info = measure_info(ds)
+    fam = report_family(ds, inst)
     plots = _plots()
     measures = [m for m in info.index if m in ch.index and info.loc[m, "subject"] != "department"]
     a, b = str(ch["from_round"].iloc[0]), str(ch["to_round"].iloc[0])
@@ -2044,7 +2282,7 @@ def change_section(ds: Dataset, institution: str) -> Block:
                             "Samme personer?": "", "Vurdering": "", "Forventet pga. regression mod gennemsnittet": ""})
             else:
                 paired = bool(r["paired"])
-                beyond = _beyond(r["ci_low"], r["ci_high"])
+                beyond = family_verdict(fam, "change" if info.loc[m, "subject"] == "child" else "staff_change", m)[1]
                 good = (r["diff"] > 0) == bool(info.loc[m, "hib"])
                 row.update({
                     a: _fmt(ds, m, r["mean_from"]), b: _fmt(ds, m, r["mean_to"]),
@@ -2104,9 +2342,11 @@ def department_section(ds: Dataset, institution: str, *, round: str | None = Non
     spread = _department_spread(ds, inst, round)
     if spread is not None:
         parts.append(_p(f"Forskellen mellem {_depts_definite(ds)} er størst i {info.loc[spread, 'label'].lower()}, "
-                        "og den er større end den statistiske usikkerhed."))
+                        "og den er større end den statistiske usikkerhed, også når der tages højde for, "
+                        "hvor mange tal rapporten sammenligner."))
     else:
-        parts.append(_p(f"Forskellene mellem {_depts_definite(ds)} er ikke større end den statistiske usikkerhed."))
+        parts.append(_p(f"Forskellene mellem {_depts_definite(ds)} er ikke sikre: de er ikke større end den "
+                        "statistiske usikkerhed, når der tages højde for, hvor mange tal rapporten sammenligner."))
     return Block("".join(parts))
 
 
@@ -2121,6 +2361,7 @@ def gap_section(ds: Dataset, institution: str) -> Block:
     g = g[g["institution_id"].astype(str) == inst["id"]]
     gm = gap_table(ds, None)
     info = measure_info(ds)
+    fam = report_family(ds, inst)
     rounds = [r for r in ds.meta.rounds if r in set(g["round"].astype(str))]
     if g.empty or not rounds:
         return _empty(f"Der er ingen målinger, der kan vise forskellen mellem {groups}.")
@@ -2146,7 +2387,8 @@ def gap_section(ds: Dataset, institution: str) -> Block:
             if len(rounds) >= 2 and last in gm_.index and rounds[-2] in gm_.index:
                 cur, prev = gm_.loc[last], gm_.loc[rounds[-2]]
                 t = ("unclear" if cur["suppressed"] or prev["suppressed"] else
-                     tx.gap_trend(prev["gap"], cur["gap"], cur["change_ci_low"], cur["change_ci_high"]))
+                     tx.gap_trend(prev["gap"], cur["gap"], cur["change_ci_low"], cur["change_ci_high"],
+                                  real=family_verdict(fam, "gap_change", m)[1]))
                 row[f"Udvikling {rounds[-2]}–{last}"] = {"narrows": "Mindre – mere end usikkerheden",
                                                         "widens": "Større – mere end usikkerheden"}.get(t, "Ingen sikker ændring")
             if gm is not None:
@@ -2194,7 +2436,8 @@ def culture_section(ds: Dataset, institution: str, *, round: str | None = None) 
             c = ch.loc[m]
             row[f"Ændring {c['from_round']}–{c['to_round']}"] = (
                 tx.MISSING if bool(c["suppressed"]) else
-                _fmt(ds, m, c["diff"], sign=True) + (" (mere end usikkerheden)" if _beyond(c["ci_low"], c["ci_high"]) else ""))
+                _fmt(ds, m, c["diff"], sign=True) + (" (mere end usikkerheden)" if family_verdict(
+                    report_family(ds, inst), "staff_change", m)[1] else ""))
         rows.append(row)
     parts.append(styled_table(pd.DataFrame(rows), caption=f"Medarbejderkultur og læringsmiljø, {round}"))
     parts.append(note_html(
@@ -2256,7 +2499,7 @@ def funnel_section(ds: Dataset, institution: str, *, round: str | None = None) -
             if has_nat:
                 row["I forhold til landsplan"] = ""
         else:
-            row["I forhold til kommunen"] = short.get(r["flag"], tx.MISSING)
+            row["I forhold til kommunen"] = short.get(r["flag_funnel"], tx.MISSING)
             if has_nat:
                 row["I forhold til landsplan"] = short.get(r["nat_flag"], tx.MISSING)
         rows.append(row)
@@ -2270,7 +2513,7 @@ def funnel_section(ds: Dataset, institution: str, *, round: str | None = None) -
         figs = [(lambda: plots.funnel(ds, measure=m, round=round, highlight=inst["id"]),
                  f"{info.loc[m, 'label']} ({info.loc[m, 'source_label'].lower()}): den måling, hvor "
                  f"{inst['name']} ligger længst fra kommunens gennemsnit.")]
-        parts.append(figures_html(figs) + _p(tx.describe_funnel_flag(shown.loc[m, "flag"], name=inst["name"])))
+        parts.append(figures_html(figs) + _p(tx.describe_funnel_flag(shown.loc[m, "flag_funnel"], name=inst["name"])))
     if rows:
         parts.append(styled_table(pd.DataFrame(rows), caption=f"Placering i tragten (99,8\u00a0%-grænser), {round}"))
     if not has_nat:
@@ -2385,6 +2628,83 @@ def overview_title(ds: Dataset) -> Block:
     )
 
 
+
+#: Shares of the overview's error budget (see :data:`llkit.decision.KIND_WEIGHTS`).
+OVERVIEW_WEIGHTS = {"change": 0.30, "staff_change": 0.05, "gap": 0.10, "gap_change": 0.15,
+                    "unit_change": 0.25, "unit_gap": 0.15}
+
+
+def overview_family(ds: Dataset) -> pd.DataFrame:
+    """Every comparison the municipal overview makes, with the decision which are real.
+
+    The municipality's change per measure (``change``, ``staff_change``), its equity gap
+    in the last round and the gap's change (``gap``, ``gap_change``), and per institution
+    and measure the change (``unit_change``) and the gap (``unit_gap``), decided together
+    by :func:`llkit.decision.decide` with :data:`OVERVIEW_WEIGHTS`. The funnel plots keep
+    their own 99,8 % limits and say how many results chance alone puts outside them.
+
+    Returns
+    -------
+    DataFrame
+        ``kind``, ``measure_id``, ``institution_id`` (None for the municipality),
+        ``estimate``, ``p_value`` and the decision columns.
+
+    Examples
+    --------
+    >>> fam = overview_family(prepare("data/sample/dagtilbud"))
+    >>> {"change", "unit_change"} <= set(fam["kind"])
+    True
+    """
+    def make():
+        from llkit.decision import decide
+
+        info = measure_info(ds)
+        last = ds.meta.rounds[-1]
+        rows: list[dict[str, Any]] = []
+        for by, prefix in ((None, ""), ("institution", "unit_")):
+            ch = _change(ds, by)
+            if ch is not None and len(ch):
+                for _, r in ch[~ch["suppressed"].astype(bool) & ch["p_value"].notna()].iterrows():
+                    m = str(r["measure_id"])
+                    subject = info.loc[m, "subject"]
+                    if subject == "department":
+                        continue
+                    kind = prefix + "change" if (subject == "child" or prefix) else "staff_change"
+                    rows.append({"kind": kind, "measure_id": m,
+                                 "institution_id": str(r["institution_id"]) if by else None,
+                                 "estimate": float(r["diff"]), "p_value": float(r["p_value"])})
+            g = gap_table(ds, by)
+            if g is not None and len(g):
+                g = g[(g["round"].astype(str) == last) & ~g["suppressed"].astype(bool)]
+                for _, r in g.iterrows():
+                    iid = str(r["institution_id"]) if by else None
+                    rows.append({"kind": prefix + "gap", "measure_id": str(r["measure_id"]), "institution_id": iid,
+                                 "estimate": float(r["gap"]), "p_value": float(r["p_value"])})
+                    if not by and pd.notna(r["change_p_value"]):
+                        rows.append({"kind": "gap_change", "measure_id": str(r["measure_id"]), "institution_id": None,
+                                     "estimate": float(r["change_from_previous"]),
+                                     "p_value": float(r["change_p_value"])})
+        cols = ["kind", "measure_id", "institution_id", "estimate", "p_value"]
+        return decide(pd.DataFrame(rows, columns=cols).astype({"p_value": float, "estimate": float}),
+                      kind_weights=OVERVIEW_WEIGHTS)
+    return cached(ds, ("overview_family",), make)
+
+
+def overview_verdict(fam: pd.DataFrame, kind: str, measure: str, institution: str | None = None) -> tuple[bool, bool]:
+    """``(real, flag)`` of one comparison of :func:`overview_family` (False, False if absent).
+
+    Examples
+    --------
+    >>> fam = overview_family(prepare("data/sample/dagtilbud"))
+    >>> overview_verdict(fam, "change", "no-such-measure")
+    (False, False)
+    """
+    sel = (fam["kind"] == kind) & (fam["measure_id"].astype(str) == str(measure))
+    sel &= fam["institution_id"].isna() if institution is None else (fam["institution_id"].astype(str) == str(institution))
+    hit = fam[sel]
+    return (bool(hit["real"].iloc[0]), bool(hit["flag"].iloc[0])) if len(hit) else (False, False)
+
+
 def overview_findings(ds: Dataset, *, max_findings: int = 5) -> list[str]:
     """The main findings for the administration, in plain Danish.
 
@@ -2402,6 +2722,7 @@ def overview_findings(ds: Dataset, *, max_findings: int = 5) -> list[str]:
     info = measure_info(ds)
     child = _child_measures(ds)
     insts = _insts_noun(ds)
+    ofam = overview_family(ds)
     out = []
     vc = _vc(ds, "institution", last)
     vc = vc[vc["measure_id"].astype(str).isin(child) & vc["icc"].notna()]
@@ -2429,21 +2750,23 @@ def overview_findings(ds: Dataset, *, max_findings: int = 5) -> list[str]:
     ch = _change(ds, None)
     if ch is not None and len(ch):
         c = ch[ch["measure_id"].astype(str).isin(child) & ~ch["suppressed"].astype(bool)]
-        sig = c[[_beyond(a, b) for a, b in zip(c["ci_low"], c["ci_high"], strict=True)]]
+        sig = c[[overview_verdict(ofam, "change", m)[0] for m in c["measure_id"].astype(str)]]
         if len(sig):
             r = sig.loc[sig["effect_size"].abs().idxmax()]
             m = str(r["measure_id"])
-            s = _change_sentence(ds, m, r, ds.meta.name)
-            more = f" I alt har {tx.fmt_int(len(sig))} af {tx.fmt_int(len(c))} målinger ændret sig mere end usikkerheden." if len(sig) > 1 else ""
+            s = _change_sentence(ds, m, r, ds.meta.name, real=True)
+            more = f" I alt har {tx.fmt_int(len(sig))} af {tx.fmt_int(len(c))} målinger sikkert ændret sig." if len(sig) > 1 else ""
             out.append(f"{measure_title(ds, m)}, hele kommunen: {s}{more}")
         elif len(c):
             out.append(f"Udvikling i hele kommunen fra {_first(c, 'from_round')} til {_first(c, 'to_round')}: Ingen af "
-                       f"{tx.fmt_int(len(c))} målinger har ændret sig mere end den statistiske usikkerhed.")
+                       f"{tx.fmt_int(len(c))} målinger har sikkert ændret sig, når der tages højde for, hvor mange "
+                       "tal oversigten sammenligner.")
     g = gap_table(ds, None)
     groups, *_ = gap_groups(ds)
     if g is not None and len(ds.meta.rounds) >= 2:
         now = g[(g["round"].astype(str) == last) & ~g["suppressed"].astype(bool) & g["change_from_previous"].notna()]
-        trends = [(tx.gap_trend(r["gap"] - r["change_from_previous"], r["gap"], r["change_ci_low"], r["change_ci_high"]), r)
+        trends = [(tx.gap_trend(r["gap"] - r["change_from_previous"], r["gap"], r["change_ci_low"], r["change_ci_high"],
+                                real=overview_verdict(ofam, "gap_change", str(r["measure_id"]))[0]), r)
                   for _, r in now.iterrows()]
         n_n = sum(t == "narrows" for t, _ in trends)
         n_w = sum(t == "widens" for t, _ in trends)
@@ -2451,13 +2774,14 @@ def overview_findings(ds: Dataset, *, max_findings: int = 5) -> list[str]:
         if trends and n_n + n_w == 0:
             out.append(
                 f"Social baggrund: Forskellen mellem {groups} har på ingen af de "
-                f"{tx.fmt_int(len(trends))} målinger ændret sig mere end den statistiske usikkerhed "
+                f"{tx.fmt_int(len(trends))} målinger sikkert ændret sig "
                 f"fra {prev} til {last}. Målet er, at den bliver mindre.")
         elif trends:
             out.append(
                 f"Social baggrund: Fra {prev} til {last} er forskellen mellem {groups} blevet mindre på "
                 f"{tx.fmt_int(n_n)} og større på {tx.fmt_int(n_w)} af {tx.fmt_int(len(trends))} målinger "
-                "(mere end den statistiske usikkerhed); på resten kan data ikke afgøre det.")
+                "(sikre ændringer, når der tages højde for alle oversigtens sammenligninger); på resten kan "
+                "data ikke afgøre det.")
     cov = coverage_table(ds, None)
     if not cov.empty:
         r = cov[cov["round"].astype(str) == last]
@@ -2555,13 +2879,17 @@ def overview_change_section(ds: Dataset) -> Block:
     plots = _plots()
     c = ch[[info.loc[str(m), "subject"] != "department" for m in ch["measure_id"]]]
     shown = c[~c["suppressed"].astype(bool) & c["diff"].notna()]
-    sig = shown[[_beyond(a, b) for a, b in zip(shown["ci_low"], shown["ci_high"], strict=True)]]
+    ofam = overview_family(ds)
+    naive = int((shown["p_value"] <= 0.05).sum())
+    sig = shown[[overview_verdict(ofam, "unit_change", m, i)[1]
+                 for m, i in zip(shown["measure_id"].astype(str), shown["institution_id"].astype(str), strict=True)]]
     a, b = _first(c, "from_round"), _first(c, "to_round")
     parts = [_p(
-        f"Fra {a} til {b} har {tx.fmt_int(len(sig))} af {tx.fmt_int(len(shown))} resultater "
-        f"({_insts_noun(ds)} × målinger) ændret sig mere end den statistiske usikkerhed (95 %). Ved "
-        f"tilfældighed alene ville man vente omkring {tx.fmt_int(round(0.05 * len(shown)))}. Enkelte "
-        "ændringer skal derfor læses med forsigtighed.")]
+        f"Fra {a} til {b} har {tx.fmt_int(naive)} af {tx.fmt_int(len(shown))} resultater "
+        f"({_insts_noun(ds)} × målinger) et 95\u00a0%-interval, der ikke rummer 0. Ved tilfældighed alene "
+        f"ville man vente omkring {tx.fmt_int(round(0.05 * len(shown)))} af den slags. Når der tages højde for, "
+        f"at der er sammenlignet {tx.fmt_int(len(shown))} tal, er {tx.fmt_int(len(sig))} af ændringerne sikre nok "
+        "til at blive vist nedenfor (højst 1 af 10 ventes at være tilfældige).")]
     total = _change(ds, None)
     if total is not None and len(total):
         rows = []
@@ -2597,7 +2925,7 @@ def overview_change_section(ds: Dataset) -> Block:
                 "Samme personer?": f"Ja, {tx.fmt_int(r['n_paired'])}" if bool(r["paired"]) else "Nej",
                 "Forventet pga. regression mod gennemsnittet": _fmt(ds, m, r["expected_rtm"], sign=True),
             })
-        parts.append(_h(3, f"{profile_label(ds, 'institutions', 'Institutioner')} med ændringer større end usikkerheden"))
+        parts.append(_h(3, f"{profile_label(ds, 'institutions', 'Institutioner')} med sikre ændringer"))
         parts.append(styled_table(pd.DataFrame(rows), caption=f"Fra {a} til {b} (ordnet efter klynge)"))
         parts.append(note_html("Sidste kolonne viser den ændring, man alene ville forvente, fordi et resultat, der "
                            "lå langt fra gennemsnittet, ofte ligger tættere på næste gang."))
@@ -2612,6 +2940,7 @@ def overview_gap_section(ds: Dataset) -> Block:
         return _empty("Data har ingen oplysninger om baggrund, der kan vise forskelle mellem grupper.")
     info = measure_info(ds)
     plots = _plots()
+    ofam = overview_family(ds)
     rounds = list(ds.meta.rounds)
     last = rounds[-1]
     rows = []
@@ -2624,7 +2953,9 @@ def overview_gap_section(ds: Dataset) -> Block:
                       "{} ({})".format(*format_estimate(ds, m, gm.loc[r, "gap"], gm.loc[r, "ci_low"], gm.loc[r, "ci_high"])))
         if len(rounds) >= 2 and last in gm.index and rounds[-2] in gm.index:
             cur, prev = gm.loc[last], gm.loc[rounds[-2]]
-            t = "unclear" if cur["suppressed"] or prev["suppressed"] else tx.gap_trend(prev["gap"], cur["gap"], cur["change_ci_low"], cur["change_ci_high"])
+            t = "unclear" if cur["suppressed"] or prev["suppressed"] else tx.gap_trend(
+                prev["gap"], cur["gap"], cur["change_ci_low"], cur["change_ci_high"],
+                real=overview_verdict(ofam, "gap_change", m)[1])
             row[f"Udvikling {rounds[-2]}–{last}"] = {"narrows": "Mindre – mere end usikkerheden",
                                                     "widens": "Større – mere end usikkerheden"}.get(t, "Ingen sikker ændring")
         rows.append(row)
@@ -2654,12 +2985,13 @@ def overview_gap_section(ds: Dataset) -> Block:
                     elif bool(gu.loc[m, "suppressed"]):
                         row[info.loc[m, "label"]] = f"færre end {ds.meta.min_n} i en gruppe"
                     else:
-                        star = " *" if _beyond(gu.loc[m, "ci_low"], gu.loc[m, "ci_high"]) else ""
+                        star = " *" if overview_verdict(ofam, "unit_gap", m, str(u["institution_id"]))[1] else ""
                         row[info.loc[m, "label"]] = _fmt(ds, m, gu.loc[m, "gap"], sign=True) + star
                 rows.append(row)
             parts.append(_h(3, f"{_source_label(ds, source)} pr. {institution_noun(ds).lower()}, {last}"))
             parts.append(styled_table(pd.DataFrame(rows)))
-        parts.append(note_html("* forskellen er større end den statistiske usikkerhed (95 %). Med få "
+        parts.append(note_html("* forskellen er større end den statistiske usikkerhed, når der tages højde for, "
+                           "hvor mange tal oversigten sammenligner. Med få "
                            f"{children_noun(ds)} i hver gruppe er usikkerheden for det enkelte "
                            f"{institution_noun(ds).lower()} stor."))
     return Block("".join(parts))
@@ -2736,10 +3068,14 @@ def cluster_title(ds: Dataset, institutions: Sequence[str], cluster: str | None 
 
 def cluster_findings_section(ds: Dataset, institutions: Sequence[str], *, max_findings: int = 3) -> Block:
     """The most important findings of each team, side by side."""
+    from llkit.decision import ALPHA
+
     parts = []
+    alpha = ALPHA / max(len(institutions), 1)
     for i in institutions:
         inst = institution_info(ds, i)
-        parts.append(display_findings(key_findings(ds, inst["id"], max_findings=max_findings), title=inst["name"]).html)
+        parts.append(display_findings(key_findings(ds, inst["id"], max_findings=max_findings, alpha=alpha),
+                                      title=inst["name"]).html)
     return Block(f'<div class="llkit-columns">{"".join(parts)}</div>')
 
 
@@ -2770,7 +3106,7 @@ def cluster_status_section(ds: Dataset, institutions: Sequence[str], *, round: s
                     row[i["name"]] = suppression_text(ds, m, p.loc[m, "reason"], short=True)
                 else:
                     r = p.loc[m]
-                    row[i["name"]] = _fmt(ds, m, r["mean"]) + (mark[bool(r["diff"] > 0)] if r["beyond95"] else "")
+                    row[i["name"]] = _fmt(ds, m, r["mean"]) + (mark[bool(r["diff"] > 0)] if bool(r["flag"]) else "")
             any_p = next((p for p in pos.values() if p is not None and len(p) and m in p.index), None)
             row["Kommunen"] = _fmt(ds, m, any_p.loc[m, "municipality"]) if any_p is not None else tx.MISSING
             rows.append(row)
@@ -2810,7 +3146,9 @@ def cluster_change_section(ds: Dataset, institutions: Sequence[str]) -> Block:
                     row[i["name"]] = suppression_text(ds, m, short=True)
                 else:
                     r = c.loc[m]
-                    row[i["name"]] = (_fmt(ds, m, r["diff"], sign=True) + (" *" if _beyond(r["ci_low"], r["ci_high"]) else "")
+                    kind = "change" if info.loc[m, "subject"] == "child" else "staff_change"
+                    flagged = family_verdict(report_family(ds, i), kind, m)[1]
+                    row[i["name"]] = (_fmt(ds, m, r["diff"], sign=True) + (" *" if flagged else "")
                                       + (" (samme)" if bool(r["paired"]) else ""))
             rows.append(row)
         parts.append(_h(3, _source_label(ds, source)))
@@ -2840,14 +3178,15 @@ def cluster_gap_section(ds: Dataset, institutions: Sequence[str]) -> Block:
             elif bool(r["suppressed"].iloc[0]):
                 row[i["name"]] = f"færre end {ds.meta.min_n} i en gruppe"
             else:
-                row[i["name"]] = _fmt(ds, m, r["gap"].iloc[0], sign=True) + (" *" if _beyond(r["ci_low"].iloc[0], r["ci_high"].iloc[0]) else "")
+                flagged = family_verdict(report_family(ds, i, last), "gap", m)[1]
+                row[i["name"]] = _fmt(ds, m, r["gap"].iloc[0], sign=True) + (" *" if flagged else "")
         rows.append(row)
     if not rows:
         return _empty(f"Der er ingen målinger, der kan vise forskellen mellem {groups}.")
     return Block(_p(f"Forskellen mellem {groups} i {last}. Et positivt tal betyder, at "
                     f"{children_noun(ds)} af forældre med længere uddannelse ligger højest.")
-                 + styled_table(pd.DataFrame(rows))
-                 + note_html("* større end den statistiske usikkerhed (95 %)."))
+                 + styled_table(pd.DataFrame(rows))                 + note_html("* større end den statistiske usikkerhed, når der tages højde for, hvor mange "
+                             "tal hvert teams rapport sammenligner."))
 
 
 def cluster_coverage_section(ds: Dataset, institutions: Sequence[str]) -> Block:

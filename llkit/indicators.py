@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from llkit import privacy, stats
+from llkit.decision import p_value_z as _p_value_z
 from llkit.scoring import scores as _compute_scores
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -671,7 +672,9 @@ def change(
     pandas.DataFrame
         ``measure_id``, unit columns, ``from_round``, ``to_round``, ``n_from``, ``n_to``,
         ``n_paired``, ``paired`` (bool), ``mean_from``, ``mean_to`` (of the paired
-        subjects when paired), ``diff``, ``ci_low``, ``ci_high``, ``effect_size``,
+        subjects when paired), ``diff``, ``ci_low``, ``ci_high``, ``p_value`` (two-sided,
+        paired t or Welch; one comparison on its own — see :mod:`llkit.decision` before
+        calling it real), ``effect_size``,
         ``effect_size_type`` (``hedges_g`` or ``d_z``), ``share_reliable_up``,
         ``share_reliable_down`` (paired only: Jacobson–Truax with the measure's
         reliability), ``reliability``, ``expected_rtm``, ``suppressed``.
@@ -733,7 +736,7 @@ def change(
         )
         pc = stats.paired_change_values(both["score_1"], both["score_2"], both[uid])
         pc = pc.rename(columns={"group": uid}).set_index(uid) if len(pc) else pd.DataFrame(
-            columns=["n", "mean_before", "mean_after", "change", "ci_low", "ci_high", "d_z"])
+            columns=["n", "mean_before", "mean_after", "change", "ci_low", "ci_high", "p_value", "d_z"])
         res["n_paired"] = pc["n"].reindex(units).fillna(0).astype("int64")
         use_paired = {"auto": res["n_paired"] >= min_n, True: res["n_paired"] >= 1,
                       False: pd.Series(False, index=units)}[paired]
@@ -750,6 +753,7 @@ def change(
         res["diff"] = np.where(use_paired, pcr["change"], wd["diff"])
         res["ci_low"] = np.where(use_paired, pcr["ci_low"], wd["ci_low"])
         res["ci_high"] = np.where(use_paired, pcr["ci_high"], wd["ci_high"])
+        res["p_value"] = np.where(use_paired, pcr["p_value"], wd["p_value"])
         res["effect_size"] = np.where(use_paired, pcr["d_z"], wd["hedges_g"])
         res["effect_size_type"] = np.where(use_paired, "d_z", "hedges_g")
         # reliable change of the paired subjects
@@ -786,13 +790,13 @@ def change(
         res["to_round"] = to_round
         rows.append(res.reset_index(names=uid))
     cols = ["measure_id", *key, "from_round", "to_round", "n_from", "n_to", "n_paired", "paired",
-            "mean_from", "mean_to", "diff", "ci_low", "ci_high", "effect_size",
+            "mean_from", "mean_to", "diff", "ci_low", "ci_high", "p_value", "effect_size",
             "effect_size_type", "share_reliable_up", "share_reliable_down", "reliability",
             "expected_rtm", "suppressed"]
     if not rows:
         return pd.DataFrame(columns=[c for c in cols if c != "_all"])
     out = pd.concat(rows, ignore_index=True)[cols]
-    hide = ["mean_from", "mean_to", "diff", "ci_low", "ci_high", "effect_size",
+    hide = ["mean_from", "mean_to", "diff", "ci_low", "ci_high", "p_value", "effect_size",
             "share_reliable_up", "share_reliable_down", "expected_rtm"]
     out.loc[out["suppressed"], hide] = np.nan
     out.loc[out["suppressed"], "effect_size_type"] = None
@@ -877,8 +881,9 @@ def gap(
     pandas.DataFrame
         ``measure_id``, unit columns, ``round``, ``background``, ``n_low``, ``n_high``,
         ``mean_low``, ``mean_high``, ``gap`` (= mean_high − mean_low), ``ci_low``,
-        ``ci_high`` (Welch), ``change_from_previous`` (gap minus the gap in the previous
-        round shown), ``change_ci_low``, ``change_ci_high``, ``suppressed``.
+        ``ci_high`` (Welch), ``p_value`` (Welch, of the gap on its own),
+        ``change_from_previous`` (gap minus the gap in the previous round shown),
+        ``change_ci_low``, ``change_ci_high``, ``change_p_value`` (normal), ``suppressed``.
 
     Notes
     -----
@@ -936,9 +941,10 @@ def gap(
     d["ci_low"] = wd["ci_low"].to_numpy()
     d["ci_high"] = wd["ci_high"].to_numpy()
     d["_se"] = wd["se"].to_numpy()
+    d["p_value"] = wd["p_value"].to_numpy()
     d["background"] = background
     d["suppressed"] = (d["n_low"] < ds.meta.min_n) | (d["n_high"] < ds.meta.min_n)
-    d.loc[d["suppressed"], ["mean_low", "mean_high", "gap", "ci_low", "ci_high", "_se"]] = np.nan
+    d.loc[d["suppressed"], ["mean_low", "mean_high", "gap", "ci_low", "ci_high", "p_value", "_se"]] = np.nan
     d = _ordered_rounds(ds, d).sort_values([*keys], kind="stable")
     prev_gap = d.groupby(["measure_id", *key], sort=False, observed=True)["gap"].shift(1)
     prev_se = d.groupby(["measure_id", *key], sort=False, observed=True)["_se"].shift(1)
@@ -946,8 +952,11 @@ def gap(
     se = np.sqrt(d["_se"] ** 2 + prev_se**2)
     d["change_ci_low"] = d["change_from_previous"] - 1.959963984540054 * se
     d["change_ci_high"] = d["change_from_previous"] + 1.959963984540054 * se
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d["change_p_value"] = _p_value_z(d["change_from_previous"] / se)
     cols = [*keys, "background", "n_low", "n_high", "mean_low", "mean_high", "gap", "ci_low",
-            "ci_high", "change_from_previous", "change_ci_low", "change_ci_high", "suppressed"]
+            "ci_high", "p_value", "change_from_previous", "change_ci_low", "change_ci_high",
+            "change_p_value", "suppressed"]
     out = d[cols].reset_index(drop=True)
     return _add_names(ds, out, level)
 

@@ -36,6 +36,7 @@ __all__ = [
     "suppressed_text",
     "describe_difference",
     "describe_change",
+    "describe_family",
     "describe_reliable_change",
     "describe_funnel_flag",
     "gap_trend",
@@ -231,6 +232,14 @@ def _tiny(decimals: int, percent: bool) -> str:
     return f"{fmt_number(10.0**-decimals, decimals)} {'procentpoint' if percent else 'point'}"
 
 
+#: The sentence for a comparison whose own 95 % interval excludes 0 but that the document's
+#: family decision (:mod:`llkit.decision`) does not call real.
+NOT_REAL_IN_FAMILY = (
+    "{what} kan skyldes tilfældigheder: {pron} er ikke større end den statistiske usikkerhed, "
+    "når man tager højde for, hvor mange tal der er sammenlignet."
+)
+
+
 def _interval_note(lo: float, hi: float, decimals: int, percent: bool, confidence: float) -> str:
     scale = 100.0 if percent else 1.0
     return f"{_level(confidence)}-interval: {fmt_interval(scale * lo, scale * hi, decimals)}"
@@ -246,6 +255,7 @@ def describe_difference(
     decimals: int | None = None,
     percent: bool = False,
     confidence: float = 0.95,
+    real: bool | None = None,
 ) -> str:
     """One or two sentences about a difference to a reference, honest about uncertainty.
 
@@ -263,6 +273,12 @@ def describe_difference(
         The values are differences of shares: shown in procentpoint.
     confidence : float, default 0.95
         Level of the interval (only for the wording).
+    real : bool, optional
+        The decision of the document's family of comparisons (:func:`llkit.decision.decide`).
+        Every llkit document passes it; only then may the sentence call the difference
+        real. ``None`` judges this one comparison on its own by its interval (for a single,
+        planned comparison). With ``real=False`` a difference whose own interval excludes
+        0 is described as one that chance can explain.
 
     Returns
     -------
@@ -270,6 +286,8 @@ def describe_difference(
 
     Examples
     --------
+    >>> describe_difference(0.31, 0.1, 0.52, real=False)
+    'Dagtilbuddet ligger 0,3 point over kommunen. Forskellen kan skyldes tilfældigheder: den er ikke større end den statistiske usikkerhed, når man tager højde for, hvor mange tal der er sammenlignet.'
     >>> describe_difference(0.12, -0.1, 0.34)
     'Dagtilbuddet ligger 0,1 point over kommunen. Forskellen er mindre end den statistiske usikkerhed.'
     >>> describe_difference(-0.31, -0.52, -0.1, name="Stue Myren", reference="dagtilbuddet")
@@ -290,6 +308,8 @@ def describe_difference(
         return f"{first} Der er for få data til at vurdere den statistiske usikkerhed."
     if _contains_zero(ci_low, ci_high):
         return f"{first} Forskellen er mindre end den statistiske usikkerhed."
+    if real is False:
+        return f"{first} " + NOT_REAL_IN_FAMILY.format(what="Forskellen", pron="den")
     note = _interval_note(ci_low, ci_high, decimals, percent, confidence)
     return f"{first} Forskellen er større end den statistiske usikkerhed ({note})."
 
@@ -307,6 +327,7 @@ def describe_change(
     decimals: int | None = None,
     percent: bool = False,
     confidence: float = 0.95,
+    real: bool | None = None,
 ) -> str:
     """Sentences about the change of a mean (or share) between two rounds.
 
@@ -322,7 +343,7 @@ def describe_change(
         Round labels.
     noun : str, default "børn"
         Plural noun for the subjects ("elever", "medarbejdere").
-    decimals, percent, confidence
+    decimals, percent, confidence, real
         As in :func:`describe_difference`.
 
     Returns
@@ -361,10 +382,66 @@ def describe_change(
         sentences.append(f"Ændringen er under {_tiny(decimals, percent)}.")
     elif _contains_zero(ci_low, ci_high):
         sentences.append("Ændringen er mindre end den statistiske usikkerhed.")
+    elif real is False:
+        sentences.append(NOT_REAL_IN_FAMILY.format(what="Ændringen", pron="den"))
     else:
         note = _interval_note(ci_low, ci_high, decimals, percent, confidence)
         sentences.append(f"Ændringen er større end den statistiske usikkerhed ({note}).")
     return " ".join(sentences)
+
+
+def describe_family(
+    comparisons: int,
+    real: int,
+    *,
+    document: str = "Rapporten",
+    what: str = "med kommunen, med den forrige måling og mellem grupper",
+    alpha: float = 0.05,
+) -> str:
+    """How many comparisons a document made, and what chance alone would give.
+
+    Parameters
+    ----------
+    comparisons : int
+        Testable comparisons in the document's family (:func:`llkit.decision.family_counts`).
+    real : int
+        How many of them the family decision calls real.
+    document : str, default "Rapporten"
+        Subject of the sentences ("Rapporten", "Materialet", "Oversigten").
+    what : str
+        What was compared, following "sammenlignet … tal".
+    alpha : float, default 0.05
+        The family-wise error rate of the decision.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> describe_family(48, 0)
+    'Rapporten har sammenlignet 48 tal med kommunen, med den forrige måling og mellem grupper. Hvis der ingen reelle forskelle var, ville man alligevel vente omkring 2,4 »forskelle« ved tilfældighed alene, hvis man så på hvert tal for sig. Derfor kalder rapporten kun en forskel sikker, når den holder, efter at der er taget højde for alle 48 sammenligninger – så er risikoen for blot én falsk sikker forskel under 5\xa0%. Ingen af forskellene er sikre efter den regel.'
+    >>> describe_family(1, 1, document="Opgaven", what="med kommunen")
+    'Opgaven har sammenlignet 1 tal med kommunen. 1 forskel er sikker.'
+    """
+    n, k = int(comparisons), int(real)
+    first = f"{document} har sammenlignet {fmt_int(n)} tal {what}."
+    if n <= 1:
+        return f"{first} " + ("1 forskel er sikker." if k else "Forskellen er ikke sikker.")
+    chance = fmt_number(alpha * n, 1)
+    doc = document[0].lower() + document[1:]
+    middle = (f" Hvis der ingen reelle forskelle var, ville man alligevel vente omkring {chance} "
+              "»forskelle« ved tilfældighed alene, hvis man så på hvert tal for sig. Derfor kalder "
+              f"{doc} kun en forskel sikker, når den holder, efter at der er taget højde for alle "
+              f"{fmt_int(n)} sammenligninger – så er risikoen for blot én falsk sikker forskel "
+              f"under {fmt_percent(alpha)}.")
+    if k == 0:
+        last = " Ingen af forskellene er sikre efter den regel."
+    elif k == 1:
+        last = " Én forskel er sikker efter den regel."
+    else:
+        last = f" {fmt_int(k)} forskelle er sikre efter den regel."
+    return first + middle + last
 
 
 def describe_reliable_change(
@@ -464,12 +541,15 @@ def describe_funnel_flag(
 
 
 def gap_trend(
-    gap_before: float, gap_after: float, change_ci_low: float, change_ci_high: float
+    gap_before: float, gap_after: float, change_ci_low: float, change_ci_high: float,
+    *, real: bool | None = None,
 ) -> Literal["narrows", "widens", "unclear"]:
     """Whether a gap between two groups narrows, widens, or the data cannot tell.
 
-    The gap narrows (widens) when its absolute size falls (rises) *and* the interval of
-    the change ``gap_after - gap_before`` excludes 0; otherwise it is ``"unclear"``.
+    The gap narrows (widens) when its absolute size falls (rises) *and* the change is
+    real: by the document's family decision ``real`` (:mod:`llkit.decision`), or, when
+    ``real`` is None, by the interval of the change ``gap_after - gap_before`` excluding 0;
+    otherwise it is ``"unclear"``.
 
     Examples
     --------
@@ -478,6 +558,8 @@ def gap_trend(
     """
     values = (gap_before, gap_after, change_ci_low, change_ci_high)
     if any(_is_missing(v) for v in values) or _contains_zero(change_ci_low, change_ci_high):
+        return "unclear"
+    if real is False:
         return "unclear"
     if abs(float(gap_after)) < abs(float(gap_before)):
         return "narrows"
@@ -497,6 +579,7 @@ def describe_gap_change(
     to_round: str = "T2",
     decimals: int | None = None,
     percent: bool = False,
+    real: bool | None = None,
 ) -> str:
     """Sentences about how a gap between background groups developed between rounds.
 
@@ -515,6 +598,8 @@ def describe_gap_change(
         Default 1, or 0 with ``percent``.
     percent : bool, default False
         Gaps between shares: shown in procentpoint.
+    real : bool, optional
+        The family decision on the change (see :func:`describe_difference`).
 
     Returns
     -------
@@ -533,7 +618,11 @@ def describe_gap_change(
         f"Forskellen mellem {groups} var {fmt_number(scale * gap_before, decimals)} {unit} i "
         f"{from_round} og {fmt_number(scale * gap_after, decimals)} {unit} i {to_round}."
     )
-    trend = gap_trend(gap_before, gap_after, change_ci_low, change_ci_high)
+    trend = gap_trend(gap_before, gap_after, change_ci_low, change_ci_high, real=real)
+    if trend == "unclear" and real is False and not (
+            _is_missing(change_ci_low) or _is_missing(change_ci_high)
+            or _contains_zero(change_ci_low, change_ci_high)):
+        return f"{first} " + NOT_REAL_IN_FAMILY.format(what="Ændringen", pron="den")
     if trend == "narrows":
         second = (
             "Forskellen er blevet mindre, og ændringen er større end den statistiske usikkerhed."

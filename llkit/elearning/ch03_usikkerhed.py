@@ -275,6 +275,9 @@ def summary(ds: Dataset, institution: str) -> cm.Block:
         f"Få {lab['children']} giver brede intervaller: fire gange så mange halverer bredden.",
         f"Små {lab['departments']} hopper op og ned af tilfældige grunde – se efter mønstre over flere målinger.",
         f"Tal for færre end {ds.meta.min_n} {lab['children']} vises ikke, for at beskytte de enkelte.",
+        "Et 95\u00a0%-interval gælder ét tal. Ser man på mange tal på én gang, vil omkring 1 ud af 20 "
+        "ligge skævt af ren tilfældighed – derfor tager rapporterne højde for alle tallene samlet "
+        "(mere om det i kapitel 5).",
     ]
     if f is not None:
         points.append(f"Jeres interval for »{f['label']}« er {_f(f['width'], f['decimals'])} bredt "

@@ -90,6 +90,7 @@ def _facts(ds: Dataset, inst: dict[str, Any], m: str, r1: str, r2: str) -> dict[
     both = wide[[r1, r2]].dropna() if {r1, r2} <= set(wide.columns) else pd.DataFrame(columns=[r1, r2])
     info = cm.measure_info(ds).loc[m]
     return {
+        "inst_id": inst["id"],
         "measure": m, "from_round": r1, "to_round": r2, "n_from": int(u["n_from"]), "n_to": int(u["n_to"]),
         "n_paired": int(p["n_paired"]), "mean_from": float(u["mean_from"]), "mean_to": float(u["mean_to"]),
         "diff": float(u["diff"]), "ci_low": float(u["ci_low"]), "ci_high": float(u["ci_high"]),
@@ -309,25 +310,36 @@ def exercise_change(ds: Dataset, institution: str, session: ex.Session) -> Any:
         return cm.exercise_skipped()
     c = f["paired"] or {"diff": f["diff"], "ci_low": f["ci_low"], "ci_high": f["ci_high"]}
     who = f"de samme {lab['children']}" if f["paired"] else f"alle {lab['children']}"
-    correct = _direction(c["ci_low"], c["ci_high"], f["hib"])
+    direction = _direction(c["ci_low"], c["ci_high"], f["hib"])
+    # the answer key follows the report's family decision (llkit.decision), not the interval alone
+    fam = cm.report_family(ds, f["inst_id"], f["to_round"])
+    real = cm.family_verdict(fam, "change", f["measure"])[0]
+    correct = direction if (real or direction == "none") else "chance"
+    n_fam = int(fam["p_value"].notna().sum())
     est, iv = format_estimate(ds, f["measure"], c["diff"], c["ci_low"], c["ci_high"])
     return session.add(ex.MultipleChoice(
         "ch04_change", f"Se på ændringen for {who} fra {f['from_round']} til {f['to_round']} i tabellen. Hvad viser "
         "den?",
-        {"up": "En fremgang, der er større end usikkerheden.",
-         "down": "En tilbagegang, der er større end usikkerheden.",
+        {"up": "En fremgang, der er større end usikkerheden – også når man tager højde for rapportens mange tal.",
+         "down": "En tilbagegang, der er større end usikkerheden – også når man tager højde for rapportens mange tal.",
+         "chance": "Intervallet rummer ikke 0, men med alle rapportens sammenligninger kan ændringen stadig være tilfældig.",
          "none": "En ændring, der ikke er større end usikkerheden – intervallet rummer 0."},
         correct,
-        feedback={"up": f"Intervallet er {iv}." + (" Det ligger helt over 0 – rigtigt." if correct == "up" else
-                                                     " Rummer det 0, eller ligger det under?"),
-                  "down": f"Intervallet er {iv}." + (" Det ligger helt under 0 – rigtigt." if correct == "down" else
-                                                       " Rummer det 0, eller ligger det over?"),
+        feedback={"up": f"Intervallet er {iv}." + (" Det ligger helt over 0, og ændringen holder også, når man tager højde for alle rapportens tal – rigtigt." if correct == "up" else
+                                                     " Rummer det 0? Og holder ændringen, når rapporten sammenligner mange tal?"),
+                  "down": f"Intervallet er {iv}." + (" Det ligger helt under 0, og ændringen holder også, når man tager højde for alle rapportens tal – rigtigt." if correct == "down" else
+                                                       " Rummer det 0? Og holder ændringen, når rapporten sammenligner mange tal?"),
+                  "chance": f"Intervallet er {iv}." + (f" Rigtigt: det rummer ikke 0, men rapporten sammenligner {n_fam} tal, og så giver tilfældigheder let et par af den slags." if correct == "chance" else
+                                                       " Se igen: hvor ligger intervallet i forhold til 0?"),
                   "none": f"Intervallet er {iv}." + (" Det rummer 0 – rigtigt." if correct == "none" else
                                                        " Rummer det virkelig 0?")},
-        hint="Se, om hele intervallet ligger over 0, under 0, eller om 0 er med.",
+        hint=("Se først, om hele intervallet ligger over 0, under 0, eller om 0 er med. Tjek derefter "
+              "rapportens vurdering: den tager højde for, at mange tal er sammenlignet på én gang."),
         solution=f"Ændringen for {who} er {est} med intervallet {iv}. "
-                 + {"up": "Hele intervallet ligger over 0: en fremgang ud over tilfældighederne.",
-                    "down": "Hele intervallet ligger under 0: en tilbagegang ud over tilfældighederne.",
+                 + {"up": "Hele intervallet ligger over 0, og fremgangen holder, når man tager højde for alle rapportens sammenligninger.",
+                    "down": "Hele intervallet ligger under 0, og tilbagegangen holder, når man tager højde for alle rapportens sammenligninger.",
+                    "chance": (f"Intervallet rummer ikke 0, men rapporten sammenligner {n_fam} tal. Ser man på hvert tal "
+                               "for sig, giver tilfældigheder ca. 1 af 20 af den slags, så ændringen er ikke sikker."),
                     "none": "0 ligger i intervallet, så ændringen kan være tilfældig."}[correct]))
 
 

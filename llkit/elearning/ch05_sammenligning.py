@@ -37,14 +37,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "NUMBER", "TITLE", "MINUTES", "PURPOSE", "ZONES", "facts", "header", "position_section",
-    "exercise_limit", "funnel_section", "exercise_funnel", "national_section",
+    "exercise_limit", "family_section", "exercise_family", "funnel_section", "exercise_funnel", "national_section",
     "exercise_pick_unit", "league_section", "exercise_rank", "reflection", "chapter_summary",
 ]
 
 NUMBER = 5
 TITLE = common.CHAPTER_TITLES[NUMBER]
 MINUTES = "20"
-PURPOSE = ("Efter kapitlet kan I sætte jeres tal ved siden af kommunens og landets, læse et "
+PURPOSE = ("Efter kapitlet kan I sætte jeres tal ved siden af kommunens og landets, forklare, "
+           "hvorfor én af mange sammenligninger ser ud som en forskel ved et tilfælde, læse et "
            "tragtdiagram og forklare, hvorfor en rangliste ikke siger, hvem der gør det bedst.")
 Z95, Z998 = 1.959963984540054, 3.090232306167813
 
@@ -238,7 +239,9 @@ def position_section(ds: Dataset, institution: str) -> fd.Block:
         f"{_f(f['target'], d)}."
         + (f" Landsplan: {_f(f['national'], d)}." if np.isfinite(f["national"]) else ""),
         tx.describe_difference(diff, diff - Z95 * f["se"], diff + Z95 * f["se"], name=name,
-                               reference="kommunen", decimals=d),
+                               reference="kommunen", decimals=d,
+                               real=fd.family_verdict(fd.report_family(ds, f["inst"], f["round"]),
+                                                      "position", f["measure"])[0]),
         f"Kommunens tal er gennemsnittet af alle {lab['children']} i data – også jeres egne. "
         "Landstallet kommer fra en national måling og er et fast referencepunkt.",
     ]
@@ -535,6 +538,63 @@ def exercise_rank(ds: Dataset, institution: str, session: ex.Session) -> Any:
     return session.add(q)
 
 
+def family_section(ds: Dataset, institution: str) -> fd.Block:
+    """Why one of many comparisons differs by chance, and the family of the team's report."""
+    inst = fd.institution_info(ds, institution)
+    fam = fd.report_family(ds, inst)
+    n = int(fam["p_value"].notna().sum())
+    if n == 0:
+        return common.no_data("sammenligninger i rapporten")
+    naive = int((fam["p_value"] <= 0.05).sum())
+    real = int(fam["real"].sum())
+    text = [
+        f"Jeres rapport sammenligner {tx.fmt_int(n)} tal: hver måling med kommunens gennemsnit, "
+        "hver ændring siden sidste måling, forskellen mellem grupper med forskellig social baggrund "
+        f"og forskellene mellem {common.labels(ds)['departments']}.",
+        f"Ser man på hvert tal for sig med et 95\u00a0%-interval, ligger {tx.fmt_int(naive)} af dem "
+        "uden for usikkerheden. Men selv hvis der slet ingen reelle forskelle var, ville man vente "
+        f"omkring {tx.fmt_number(0.05 * n, 1)} af den slags – 1 ud af 20 – ved tilfældighed alene. Og "
+        "vælger man den største af dem til forsiden, er den næsten altid »en forskel«.",
+        "Derfor kalder rapporten kun en forskel sikker, når den holder, efter at der er taget højde "
+        "for alle sammenligningerne på én gang: risikoen for blot én falsk sikker forskel i hele "
+        "rapporten er under 5\u00a0%. "
+        + (f"Hos {inst['name']} holder {tx.fmt_int(real)} forskel{'le' if real != 1 else ''} den prøve."
+           if real else f"Hos {inst['name']} holder ingen forskel den prøve – det er et almindeligt og "
+           "ærligt resultat, fordi forskellene mellem enheder er små."),
+    ]
+    return common.prose(*text, title="Mange tal på én gang")
+
+
+def exercise_family(ds: Dataset, institution: str, session: ex.Session) -> Any:
+    """Numeric: how many "differences" chance alone gives among the report's comparisons."""
+    inst = fd.institution_info(ds, institution)
+    fam = fd.report_family(ds, inst)
+    n = int(fam["p_value"].notna().sum())
+    if n < 2:
+        return common.exercise_skipped()
+    correct = 0.05 * n
+    q = ex.Numeric(
+        "ch05-mange-tal",
+        f"Rapporten for {inst['name']} sammenligner {tx.fmt_int(n)} tal. Forestil jer, at der slet "
+        "ingen reelle forskelle var. Hvor mange af tallene ville man alligevel vente lå uden for "
+        "deres 95\u00a0%-interval, hvis man så på hvert tal for sig?",
+        correct, 0.15,
+        hint="Et 95\u00a0%-interval rammer forkert i 5\u00a0% af tilfældene, når der ingen forskel er.",
+        solution=(f"5\u00a0% af {tx.fmt_int(n)} = {tx.fmt_number(correct, 1)}. Så mange »forskelle« giver "
+                  "tilfældighederne i gennemsnit – derfor tager rapporten højde for alle tallene på én "
+                  "gang, før den kalder en forskel sikker."),
+        wrong=[
+            (0.0, 0.01, "Hvis der ingen reelle forskelle er, kan der stadig være tal uden for deres "
+                        "interval: intervallet rammer forkert i 1 ud af 20 tilfælde."),
+            (0.95 * n, 0.5, "Det er antallet, der ligger *inden for* intervallet. Spørgsmålet er, "
+                            "hvor mange der ligger uden for."),
+            (5.0, 0.01, "5 % er en andel, ikke et antal: gang 0,05 med antallet af tal."),
+        ],
+        unit="tal", decimals=1,
+    )
+    return session.add(q)
+
+
 def reflection(ds: Dataset, institution: str, session: ex.Session) -> Any:
     """The chapter's reflection prompt for the leadership team (saved with the answers)."""
     lab = words(ds)
@@ -557,6 +617,9 @@ def chapter_summary(ds: Dataset, institution: str) -> fd.Block:
         "referencepunkt fra en national måling.",
         "En forskel er kun værd at drøfte som forskel, når den er større end usikkerheden. Hvor "
         f"stor den skal være, afhænger af antallet af {lab['children']}: 1,96·σ/√n for 95\u00a0%.",
+        "En rapport sammenligner mange tal på én gang. Ved tilfældighed alene ligger ca. 1 ud af 20 "
+        "uden for sit 95\u00a0%-interval, så rapporten kalder kun en forskel sikker, når den holder for "
+        "alle tallene samlet.",
         "Tragtdiagrammet placerer enhederne efter størrelse. Punkter uden for 99,8\u00a0%-grænserne "
         "afviger mere, end tilfældigheder normalt giver – det er et spørgsmål, ikke en dom.",
     ]

@@ -135,20 +135,23 @@ def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any] | None:
         "mean_low": float(r["mean_low"]), "mean_high": float(r["mean_high"]),
         "gap": float(r["gap"]), "ci_low": float(r["ci_low"]), "ci_high": float(r["ci_high"]),
         "muni_gap": muni, "position": position, "prev_round": prev, "prev_gap": np.nan,
-        "change": np.nan, "change_ci_low": np.nan, "change_ci_high": np.nan, "trend": None,
+        "change": np.nan, "change_ci_low": np.nan, "change_ci_high": np.nan, "trend": None, "real": None,
         "muni_trend": None, "table": g,
     }
     if prev is not None and prev in mg.index and not bool(mg.loc[prev, "suppressed"]):
         cur = mg.loc[rnd]
         out.update(prev_gap=float(mg.loc[prev, "gap"]), change=float(cur["change_from_previous"]),
                    change_ci_low=float(cur["change_ci_low"]), change_ci_high=float(cur["change_ci_high"]))
-        out["trend"] = tx.gap_trend(out["prev_gap"], out["gap"], out["change_ci_low"], out["change_ci_high"])
+        out["real"] = fd.family_verdict(fd.report_family(ds, inst, rnd), "gap_change", m)[0]
+        out["trend"] = tx.gap_trend(out["prev_gap"], out["gap"], out["change_ci_low"], out["change_ci_high"],
+                                    real=out["real"])
     if prev is not None and prev in mm.index and rnd in mm.index:
         c = mm.loc[rnd]
         out["muni_trend"] = tx.describe_gap_change(
             float(mm.loc[prev, "gap"]), float(c["gap"]), float(c["change_ci_low"]),
             float(c["change_ci_high"]), groups=_groups_text(ds), from_round=prev, to_round=rnd,
-            decimals=min(2, out["decimals"] + 1))
+            decimals=min(2, out["decimals"] + 1),
+            real=fd.overview_verdict(fd.overview_family(ds), "gap_change", m)[0])
     return out
 
 
@@ -317,7 +320,8 @@ def trend_section(ds: Dataset, institution: str) -> Any:
     if f["trend"] is not None:
         texts.append(f"{f['inst']['name']}, {f['label']}: " + tx.describe_gap_change(
             f["prev_gap"], f["gap"], f["change_ci_low"], f["change_ci_high"],
-            groups=_groups_text(ds), from_round=f["prev_round"], to_round=f["round"], decimals=d))
+            groups=_groups_text(ds), from_round=f["prev_round"], to_round=f["round"], decimals=d,
+            real=f["real"]))
     if f["muni_trend"]:
         texts.append(f"Hele kommunen: {f['muni_trend']}")
     texts.append(
@@ -369,10 +373,13 @@ def exercise_trend(ds: Dataset, institution: str, session: ex.Session) -> Any:
         f"{f['inst']['name']} blevet mindre fra {f['prev_round']} til {f['round']}?",
         fig, TRENDS, t,
         hint=(f"Se ikke kun på punkterne. Ændringen fra {f['prev_round']} til {f['round']} har sit eget "
-              "interval; indeholder det 0, kan data ikke afgøre, om forskellen er blevet mindre."),
+              "interval; indeholder det 0, kan data ikke afgøre, om forskellen er blevet mindre. Og "
+              "selv når det ikke gør, skal ændringen holde, når man tager højde for alle de tal, "
+              "rapporten sammenligner."),
         solution=(tx.describe_gap_change(f["prev_gap"], f["gap"], f["change_ci_low"],
                                          f["change_ci_high"], groups=_groups_text(ds),
-                                         from_round=f["prev_round"], to_round=f["round"], decimals=d)
+                                         from_round=f["prev_round"], to_round=f["round"], decimals=d,
+                                         real=f["real"])
                   + f" Ændringen er {_f(f['change'], d, sign=True)} point (95\u00a0%-interval {ci})."),
         feedback=fb,
     )

@@ -133,8 +133,9 @@ def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any]:
         p = p[~p["suppressed"].astype(bool) & p["diff"].notna()]
         if p.empty:
             continue
-        over = int((p["diff_ci_low"] > 0).sum())
-        under = int((p["diff_ci_high"] < 0).sum())
+        flag = p["flag"].astype(bool)  # the report's family decision (llkit.decision)
+        over = int((flag & (p["diff"] > 0)).sum())
+        under = int((flag & (p["diff"] < 0)).sum())
         verdict = "over" if over > under else "under" if under > over else "level"
         rows.append({"source": source, "source_label": str(info.loc[ms[0], "source_label"]),
                      "measures": len(p), "over": over, "under": under,

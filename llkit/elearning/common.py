@@ -28,10 +28,12 @@ from llkit import exercises as ex
 from llkit import findings as fd
 from llkit.findings import (
     Block,
+    family_verdict,
     institution_info,
     measure_info,
     measure_title,
     prepare,
+    report_family,
     round_label,
 )
 
@@ -47,6 +49,8 @@ __all__ = [
     "reflection_box",
     "open_chapter",
     "institution_info",
+    "report_family",
+    "family_verdict",
     "labels",
     "figure_html",
     "prose",
