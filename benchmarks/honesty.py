@@ -19,17 +19,21 @@ equity gap of 0.3 SD per SD of parents' education that narrows by half in the la
 it prints the power — the share of planted effects found — and the false claims:
 
 - *institution effect found*: the report of a planted institution headlines that it lies
-  above the municipality on at least one child measure (the planted effect is the
-  institution's; target for (b): at least 80 % of what (a) finds);
-- *per measure*: the share of (planted institution × child measure) cells called real;
+  above the municipality — on all child measures together (``profile``) or on at least
+  one of them (the planted effect is the institution's; target for (b): at least 80 % of
+  what (a) finds);
+- *per measure*: the share of (planted institution × child measure) cells called real in
+  a headline, and flagged in the tables;
 - *planted change*: the share of planted (institution, measure) changes called real;
 - *gap narrowing*: the municipal overview calls the narrowing of the gap real, per child
   measure (overview family);
 - the table flags' false-discovery proportion, averaged over reports (target ≤ 10 %).
 
 The last lines are ``null_reports_with_claim: X`` and ``power_ratio: Y`` and whether the
-targets are met. Run: ``.venv/bin/python benchmarks/honesty.py [--seeds 6]`` (about
-3–4 minutes on the 2-core machine).
+targets are met. Run: ``.venv/bin/python benchmarks/honesty.py [--seeds 20]`` (about
+4 minutes on the 2-core machine; 500 reports per scenario). The share of null reports with
+a claim is printed with its 95 % binomial interval: a rule that keeps a 5 % bound exactly
+will measure around 5 %.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ from llkit import findings as fd  # noqa: E402
 from llkit.decision import decide  # noqa: E402
 from llkit.sample import Plant, generate  # noqa: E402
 
-HEADLINE_KINDS = ("position", "change", "gap", "gap_change", "staff", "staff_change")
+HEADLINE_KINDS = ("profile", "position", "change", "gap", "gap_change", "staff", "staff_change")
 PLANT = Plant(institutions=2, size=0.5, change_measure="sprog", change_institutions=3,
               change_size=0.5, gap=0.3, gap_narrowing=0.5)
 
@@ -65,22 +69,30 @@ def _truth_sets(truth: pd.DataFrame) -> dict[str, set]:
         "insts": set(inst["institution_id"].astype(str)),
         "change": {(str(i), str(m)) for i, m in zip(ch["institution_id"], ch["measure_id"], strict=True)},
         "gap_narrowing": len(gapc) > 0,
-        "gap": len(gapc) > 0,  # a planted gap exists in every round when a narrowing is planted
+        "gap": bool((t["kind"] == "gap").any()),
     }
 
 
-def _is_true(row: pd.Series, inst: str, truth: dict[str, set]) -> bool:
-    """Whether a claim of a report is a planted effect (in the right direction)."""
+def _is_true(row: pd.Series, inst: str, truth: dict[str, set]) -> bool | None:
+    """Whether a claim of a report is a planted effect in the right direction: True, False,
+    or None where the truth is not exactly zero without being planted (then left out of
+    the false counts): with planted institutions the municipality's mean moves, so every
+    other institution lies a little below it; with a planted gap, departments and
+    institutions differ a little in their mix of parents' education."""
     kind, m, est = row["kind"], str(row["measure_id"]), float(row["estimate"])
-    if kind == "position":
-        return (inst, m) in truth["inst_cells"] and est > 0
+    if kind in ("profile", "position"):
+        if (kind == "profile" and inst in truth["insts"]) or (inst, m) in truth["inst_cells"]:
+            return est > 0
+        return None if (truth["insts"] and est < 0) or truth["gap"] else False
     if kind == "change":
-        return (inst, m) in truth["change"] and est > 0
+        return est > 0 if (inst, m) in truth["change"] else False
     if kind == "gap":
-        return truth["gap"] and est > 0
+        return est > 0 if truth["gap"] else False
     if kind == "gap_change":
-        return truth["gap_narrowing"] and est < 0
-    return False  # staff, observations, departments: nothing is planted there
+        return est < 0 if truth["gap_narrowing"] else False
+    if kind == "departments":
+        return None if truth["gap"] else False
+    return False  # staff, observations: nothing is planted there
 
 
 def evaluate(ds, truth: pd.DataFrame | None) -> dict[str, list]:
@@ -89,7 +101,8 @@ def evaluate(ds, truth: pd.DataFrame | None) -> dict[str, list]:
     child = [m for m in info.index if info.loc[m, "subject"] == "child"]
     out: dict[str, list] = {k: [] for k in (
         "claim_old", "claim_new", "false_old", "false_new", "fdp_old", "fdp_new",
-        "found_old", "found_new", "cells_old", "cells_new", "change_old", "change_new", "n_family")}
+        "found_old", "found_new", "cells_old", "cells_new", "tcells_old", "tcells_new", "change_old",
+        "change_new", "n_family")}
     for inst in dict.fromkeys(ds.units["institution_id"].astype(str)):
         fam = fd.report_family(ds, inst)
         rules = {"new": fam, "old": decide(fam.drop(columns=["weight", "p_family", "real", "p_fdr", "flag"]),
@@ -97,16 +110,18 @@ def evaluate(ds, truth: pd.DataFrame | None) -> dict[str, list]:
         out["n_family"].append(int(fam["p_value"].notna().sum()))
         for name, d in rules.items():
             head = d[d["kind"].isin(HEADLINE_KINDS) & d["real"]]
-            true = head.apply(lambda r: _is_true(r, inst, t), axis=1) if len(head) else pd.Series(dtype=bool)
+            true = [_is_true(r, inst, t) for _, r in head.iterrows()]
             out[f"claim_{name}"].append(len(head) > 0)
-            out[f"false_{name}"].append(int((~true.astype(bool)).sum()))
-            flags = d[d["flag"]]
-            ft = flags.apply(lambda r: _is_true(r, inst, t), axis=1) if len(flags) else pd.Series(dtype=bool)
-            out[f"fdp_{name}"].append(float((~ft.astype(bool)).mean()) if len(flags) else 0.0)
+            out[f"false_{name}"].append(sum(v is False for v in true))
+            ft = [v for v in (_is_true(r, inst, t) for _, r in d[d["flag"]].iterrows()) if v is not None]
+            out[f"fdp_{name}"].append(sum(v is False for v in ft) / len(ft) if ft else 0.0)
             if inst in t["insts"]:
                 pos = d[(d["kind"] == "position") & d["real"] & (d["estimate"] > 0)]
-                out[f"found_{name}"].append(len(pos) > 0)
+                prof = d[(d["kind"] == "profile") & d["real"] & (d["estimate"] > 0)]
+                out[f"found_{name}"].append(len(pos) + len(prof) > 0)
                 out[f"cells_{name}"].append(len(set(pos["measure_id"].astype(str)) & set(child)) / max(len(child), 1))
+                tab = d[(d["kind"] == "position") & d["flag"] & (d["estimate"] > 0)]
+                out[f"tcells_{name}"].append(len(set(tab["measure_id"].astype(str)) & set(child)) / max(len(child), 1))
             for i, m in t["change"]:
                 if i == inst:
                     c = d[(d["kind"] == "change") & (d["measure_id"].astype(str) == m) & d["real"] & (d["estimate"] > 0)]
@@ -142,13 +157,20 @@ def run(kind: str, seeds: list[int], tmp: Path, institutions: int) -> tuple[dict
     return total, gaps
 
 
+def _wilson(k: int, n: int) -> tuple[float, float]:
+    from llkit.stats import wilson_interval
+
+    lo, hi = wilson_interval(k, n)
+    return float(lo), float(hi)
+
+
 def mean(x: list) -> float:
     return float(np.mean(x)) if len(x) else float("nan")
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=6, help="municipalities per scenario (default 6)")
+    ap.add_argument("--seeds", type=int, default=20, help="municipalities per scenario (default 20)")
     ap.add_argument("--institutions", type=int, default=25)
     args = ap.parse_args()
     seeds = list(range(101, 101 + args.seeds))
@@ -165,6 +187,7 @@ def main() -> int:
         ("null: reports with any table flag", mean(null["fdp_old"]), mean(null["fdp_new"]), "%"),
         ("planted: institution effect found", mean(planted["found_old"]), mean(planted["found_new"]), "%"),
         ("planted: per measure of a planted institution", mean(planted["cells_old"]), mean(planted["cells_new"]), "%"),
+        ("planted: the same, flagged in the tables", mean(planted["tcells_old"]), mean(planted["tcells_new"]), "%"),
         ("planted: planted change found", mean(planted["change_old"]), mean(planted["change_new"]), "%"),
         ("planted: gap narrowing found (overview)", mean([g[0] for g in gaps]), mean([g[1] for g in gaps]), "%"),
         ("planted: false headline claims per report", mean(planted["false_old"]), mean(planted["false_new"]), ""),
@@ -180,7 +203,9 @@ def main() -> int:
     print(f"{n_null} null reports, {len(planted['claim_new'])} planted reports, {len(seeds)} seeds each, "
           f"{time.perf_counter() - t0:.0f} s")
     print(f"per-measure power ratio (new/old): {cell_ratio:.2f}")
-    print(f"null_reports_with_claim: {100 * claim:.1f} % (target <= 5 %) -> {'met' if claim <= 0.05 else 'NOT met'}")
+    lo, hi = _wilson(sum(null["claim_new"]), n_null)
+    print(f"null_reports_with_claim: {100 * claim:.1f} % (95 % interval {100 * lo:.1f}–{100 * hi:.1f} %; "
+          f"target <= 5 %) -> {'met' if claim <= 0.05 else 'NOT met'}")
     print(f"power_ratio: {ratio:.2f} (target >= 0.80) -> {'met' if ratio >= 0.8 else 'NOT met'}")
     return 0 if claim <= 0.05 and ratio >= 0.8 else 1
 

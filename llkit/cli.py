@@ -71,19 +71,67 @@ def format_info(info: dict) -> str:
     return "\n".join(lines)
 
 
+def _sample_plant(args: argparse.Namespace) -> dict | None:
+    """The planted effects asked for on the command line (None: nothing planted)."""
+    for size, count in (("plant_size", "plant_institutions"),
+                        ("plant_change_size", "plant_change"),
+                        ("plant_change_institutions", "plant_change"),
+                        ("plant_gap_narrowing", "plant_gap")):
+        if getattr(args, size) is not None and not getattr(args, count):
+            raise ValueError(f"--{size.replace('_', '-')} needs --{count.replace('_', '-')}")
+    if not (args.plant_institutions or args.plant_change or args.plant_gap):
+        return None
+    plant: dict = {}
+    if args.plant_institutions:
+        plant["institutions"] = args.plant_institutions
+        if args.plant_size is not None:
+            plant["size"] = args.plant_size
+    if args.plant_change:
+        plant["change_measure"] = args.plant_change
+        plant["change_institutions"] = (1 if args.plant_change_institutions is None
+                                        else args.plant_change_institutions)
+        if args.plant_change_size is not None:
+            plant["change_size"] = args.plant_change_size
+    if args.plant_gap:
+        plant["gap"] = args.plant_gap
+        if args.plant_gap_narrowing is not None:
+            plant["gap_narrowing"] = args.plant_gap_narrowing
+    return plant
+
+
 def _cmd_sample(args: argparse.Namespace) -> int:
     from llkit.sample import generate
 
     out = Path(args.out)
-    generate(
+    plant = _sample_plant(args)
+    truth_path = Path(args.truth) if args.truth else None
+    if truth_path is not None:
+        if truth_path.resolve().is_relative_to(out.resolve()):
+            raise ValueError(f"--truth {truth_path} lies inside --out {out}; write the truth "
+                             "to a file outside the dataset folder, so the data do not give it "
+                             "away")
+        if truth_path.suffix.lower() != ".csv":
+            raise ValueError(f"--truth must name a .csv file, not {truth_path}")
+        if truth_path.is_dir():
+            raise IsADirectoryError(f"--truth {truth_path} is a folder; name a .csv file")
+    result = generate(
         args.sector,
         out,
         institutions=args.institutions,
         seed=args.seed,
         format=args.format,
         overwrite=args.overwrite,
+        effects=args.effects,
+        plant=plant,
+        truth=truth_path is not None,
     )
-    print(f"Wrote a synthetic {args.sector} municipality (seed {args.seed}) to {out}")
+    known = "" if args.effects == "sample" and plant is None else " known-truth"
+    print(f"Wrote a synthetic{known} {args.sector} municipality (seed {args.seed}) to {out}")
+    if truth_path is not None:
+        _, truth = result
+        truth_path.parent.mkdir(parents=True, exist_ok=True)
+        truth.to_csv(truth_path, index=False, lineterminator="\n")
+        print(f"Wrote the planted effects ({len(truth)} rows) to {truth_path}")
     return EXIT_OK
 
 
@@ -156,6 +204,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
     p.add_argument("--format", choices=["csv", "parquet"], default="csv")
     p.add_argument("--overwrite", action="store_true", help="replace --out even if it holds something other than an earlier sample")
+    p.add_argument("--effects", choices=["sample", "none"], default="sample",
+                   help="sample: realistic effects (default); none: nothing truly differs "
+                   "(known-truth data for counting false claims)")
+    p.add_argument("--plant-institutions", type=int, default=0, metavar="N",
+                   help="plant N institutions --plant-size SD above the others on every "
+                   "child measure in every round")
+    p.add_argument("--plant-size", type=float, default=None, metavar="SD",
+                   help="their shift in SD of a child's latent score (default 0.5; "
+                   "negative: below)")
+    p.add_argument("--plant-change", default=None, metavar="MEASURE",
+                   help="plant a real gain in the last round on this child measure")
+    p.add_argument("--plant-change-institutions", type=int, default=None, metavar="N",
+                   help="at N institutions (default 1)")
+    p.add_argument("--plant-change-size", type=float, default=None, metavar="SD",
+                   help="the gain in SD (default 0.5; negative: a decline)")
+    p.add_argument("--plant-gap", type=float, default=0.0, metavar="SD",
+                   help="plant an equity gap: effect of parents' education (SD per SD of "
+                   "the education score) on every child measure")
+    p.add_argument("--plant-gap-narrowing", type=float, default=None, metavar="F",
+                   help="the planted gap is smaller by this share (0-1) in the last round")
+    p.add_argument("--truth", default=None, metavar="FILE.csv",
+                   help="write the planted effects to this CSV file (outside --out)")
 
     p = add("template", _cmd_template, "write an Excel workbook to collect data (or plan activities) in")
     p.add_argument("out", help="the .xlsx file to write")

@@ -85,6 +85,7 @@ __all__ = [
     "institution_position",
     "position_verdict",
     "report_family",
+    "profile_position",
     "family_verdict",
     "family_sentence",
     "family_note",
@@ -1337,6 +1338,75 @@ def _raw_position(ds: Dataset, inst: dict[str, Any], round: str) -> pd.DataFrame
     return cached(ds, ("raw_position", inst["id"], round), make)
 
 
+def _normal_cdf(x: float) -> float:
+    return 0.5 * (1.0 + math.erf(float(x) / math.sqrt(2.0)))
+
+
+def profile_position(ds: Dataset, round: str) -> pd.DataFrame:
+    """All child measures together: each institution's mean standardised score against the
+    municipality's, in one round.
+
+    Each child score is standardised with the municipality's mean and SD of its measure in
+    the round (sign-flipped where lower is better); a child's *profile score* is the mean
+    over its child measures; an institution's is the mean over its children. The
+    comparison with the municipality uses the standard error ``sd / sqrt(n)`` of the
+    institution's own profile scores and a t test with ``n - 1`` df. One test per institution for the report's family (kind
+    ``profile``): far more powerful than any single measure when an institution differs on
+    all of them.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``institution_id``: ``n`` (children), ``measures`` (child measures
+        used), ``mean`` (in SD), ``se``, ``z``, ``p_value``, ``suppressed``; the values are
+        NaN when fewer than ``min_n`` children. Cached per dataset and round.
+
+    Examples
+    --------
+    >>> pp = profile_position(prepare("data/sample/dagtilbud"), "T3")
+    >>> int(pp.loc["I03", "n"]) > 0, bool(abs(pp["mean"].mean()) < 0.2)
+    (True, True)
+    """
+    def make():
+        from llkit.decision import p_value_t
+
+        info = measure_info(ds)
+        child = [m for m in info.index if info.loc[m, "subject"] == "child"]
+        cols = ["n", "measures", "mean", "se", "z", "p_value", "suppressed"]
+        if not child:
+            return pd.DataFrame(columns=cols)
+        sc = indicators.scores(ds, child)
+        sc = sc[(sc["round"].astype(str) == round) & sc["score"].notna()]
+        if sc.empty:
+            return pd.DataFrame(columns=cols)
+        m_ids = sc["measure_id"].astype(str)
+        grp = sc.groupby(m_ids, observed=True)["score"]
+        z = (sc["score"] - grp.transform("mean")) / grp.transform("std").replace(0, np.nan)
+        hib = m_ids.map(lambda m: 1.0 if bool(info.loc[m, "hib"]) else -1.0)
+        frame = pd.DataFrame({"child": sc["subject_id"].astype(str).to_numpy(),
+                              "inst": sc["institution_id"].astype(str).to_numpy(),
+                              "z": (z * hib).to_numpy()}).dropna()
+        per_child = frame.groupby(["inst", "child"], sort=False)["z"].mean()
+        total_mean, total_sd = float(per_child.mean()), float(per_child.std())
+        g = per_child.groupby(level="inst", sort=False)
+        out = pd.DataFrame({"n": g.size(), "mean": g.mean() - total_mean})
+        out["measures"] = len(child)
+        # the institution's own SD: children with fewer measures have noisier profile
+        # scores, and institutions differ in that mix
+        own_sd = g.std().fillna(total_sd).clip(lower=1e-12)
+        out["se"] = own_sd / np.sqrt(out["n"])
+        out["z"] = out["mean"] / out["se"]
+        out["p_value"] = p_value_t(out["z"].to_numpy(), out["n"].to_numpy() - 1)
+        out["suppressed"] = out["n"] < ds.meta.min_n
+        out.loc[out["suppressed"], ["mean", "se", "z", "p_value"]] = np.nan
+        out.index.name = "institution_id"
+        return out[cols]
+    return cached(ds, ("profile_position", round), make)
+
+
+#: Kinds of :func:`report_family` rows that *Det vigtigste* (:func:`key_findings`) may state.
+HEADLINE_KINDS = ("profile", "position", "change", "gap", "gap_change", "staff", "staff_change")
+
 #: Kinds of :func:`report_family` rows that compare the institution with the municipality.
 _POSITION_KINDS = ("position", "staff", "observation")
 
@@ -1361,8 +1431,9 @@ def report_family(ds: Dataset, institution: str | dict[str, Any], round: str | N
                   *, alpha: float | None = None) -> pd.DataFrame:
     """Every comparison the institution report makes, with the decision which are real.
 
-    The report's *family* (see :mod:`llkit.decision`): each shown measure against the
-    municipality (``position`` for child measures, ``staff`` for the staff survey,
+    The report's *family* (see :mod:`llkit.decision`): all child measures together
+    against the municipality (``profile``, :func:`profile_position`), each shown measure
+    against the municipality (``position`` for child measures, ``staff`` for the staff survey,
     ``observation`` for ratings of departments), each change since the previous round
     (``change``, ``staff_change``), the equity gap per measure in ``round`` (``gap``) and
     its change (``gap_change``), and the differences between the departments per child
@@ -1404,17 +1475,23 @@ def report_family(ds: Dataset, institution: str | dict[str, Any], round: str | N
     alpha = ALPHA if alpha is None else float(alpha)
 
     def make():
-        from llkit.decision import decide, p_value_z
+        from llkit.decision import decide, p_value_t
 
         info = measure_info(ds)
         rows: list[dict[str, Any]] = []
+        pp = profile_position(ds, last)
+        if inst["id"] in pp.index and not bool(pp.loc[inst["id"], "suppressed"]):
+            r = pp.loc[inst["id"]]
+            rows.append({"kind": "profile", "measure_id": None, "from_round": None, "to_round": last,
+                         "estimate": float(r["mean"]), "p_value": float(r["p_value"])})
         pos = _raw_position(ds, inst, last)
         for m, r in (pos.iterrows() if len(pos) else ()):
             if r["suppressed"] or pd.isna(r["z"]):
                 continue
             kind = {"child": "position", "respondent": "staff"}.get(info.loc[m, "subject"], "observation")
+            # t with n - 1 df: the funnel z uses an estimated SD, and units are often small
             rows.append({"kind": kind, "measure_id": m, "from_round": None, "to_round": last,
-                         "estimate": float(r["diff"]), "p_value": float(p_value_z(r["z"]))})
+                         "estimate": float(r["diff"]), "p_value": float(p_value_t(r["z"], r["n"] - 1))})
         rounds = institution_rounds(ds, inst)
         ch = _inst_change(ds, inst) if len(rounds) >= 2 and len(ds.meta.rounds) >= 2 else None
         if ch is not None and len(ch) and str(ch["to_round"].iloc[0]) == last:
@@ -1662,6 +1739,21 @@ def _position_findings(ds: Dataset, inst: dict[str, Any], last: str, fam: pd.Dat
     real["absz"] = real["z"].abs()
     out = []
     k = len(shown)
+    prof = fam[(fam["kind"] == "profile") & fam["real"].astype(bool)]
+    if len(prof):
+        pp = profile_position(ds, last).loc[inst["id"]]
+        d = float(pp["mean"])
+        lo, hi = d - Z95 * float(pp["se"]), d + Z95 * float(pp["se"])
+        noun = children_noun(ds)
+        out.append(_Finding(0, 150, (
+            f"Samlet set, {last}: På tværs af de {int(pp['measures'])} målinger af {noun} ligger "
+            f"{inst['name']} {tx.fmt_number(abs(d), 2)} standardafvigelser "
+            f"{'over' if d > 0 else 'under'} kommunens gennemsnit (95 %-interval: "
+            f"{tx.fmt_interval(lo, hi, 2)}): et {'typisk barn' if noun == 'børn' else 'typisk elev'} hos jer "
+            f"ligger {'højere' if d > 0 else 'lavere'} end omkring {tx.fmt_percent(_normal_cdf(abs(d)))} "
+            f"af kommunens {noun}. Forskellen er større end den statistiske usikkerhed, "
+            "også når der tages højde for, hvor mange tal rapporten sammenligner. Se i tabellerne, "
+            "hvilke målinger der trækker mest.")))
     for rank, (m, r) in enumerate(real.sort_values("absz", ascending=False).iterrows()):
         s = tx.describe_difference(
             r["diff"], r["diff_ci_low"], r["diff_ci_high"], name=inst["name"],
@@ -1669,7 +1761,7 @@ def _position_findings(ds: Dataset, inst: dict[str, Any], last: str, fam: pd.Dat
             decimals=_sentence_decimals(ds, m, r["diff_ci_low"], r["diff_ci_high"]),
         )
         out.append(_Finding(0, 100 + r["absz"] - 5 * rank, f"{measure_title(ds, m)}, {last}: {s}"))
-    if not len(real) and k:
+    if not len(real) and not len(prof) and k:
         out.append(_Finding(0, 60, (
             f"I forhold til kommunen, {last}: På ingen af de {k} målinger adskiller {inst['name']} "
             "sig sikkert fra kommunens gennemsnit, når der tages højde for, hvor mange tal "
@@ -1749,7 +1841,9 @@ def _gap_findings(ds: Dataset, inst: dict[str, Any], last: str, fam: pd.DataFram
         noun = children_noun(ds).capitalize()
         s = (f"{noun} af forældre med længere uddannelse ligger {_fmt(ds, m, abs(r['gap']))} point "
              f"{'højere' if r['gap'] > 0 else 'lavere'} end {noun.lower()} af forældre med kortere "
-             f"uddannelse (95 %-interval for forskellen: {_fmt_ci(ds, m, r['ci_low'], r['ci_high'])}).")
+             f"uddannelse (95 %-interval for forskellen: {_fmt_ci(ds, m, r['ci_low'], r['ci_high'])}). "
+             "Forskellen er større end den statistiske usikkerhed, også når der tages højde for, hvor "
+             "mange tal rapporten sammenligner.")
         if len(real_gaps) > 1:
             s += f" Forskellen er sikker på {len(real_gaps)} af de {len(now)} målinger; her er den største."
         if len(rounds) >= 2:
@@ -1893,7 +1987,7 @@ def key_findings(
              + _gap_findings(ds, inst, last, fam) + _coverage_findings(ds, inst, last)
              + _staff_findings(ds, inst, last, fam))
     per_theme_max = {0: 2, 1: 1, 2: 1, 3: 1, 4: 1}
-    if not fam["real"].any():
+    if not fam.loc[fam["kind"].isin(HEADLINE_KINDS), "real"].any():
         cands.append(_no_real_finding(ds, inst, fam))
         per_theme_max[0] = 1
     chosen: list[_Finding] = []

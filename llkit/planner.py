@@ -285,8 +285,9 @@ def candidates(ds: Dataset, institution: str, round: str | None = None) -> Block
                      "viden og de andre afsnit i rapporten.</p>")
     kinds = {"share_low": "Andel med lav score", "gap": "Forskel efter social baggrund",
              "staff": "Medarbejdernes svar (kultur)", "coverage": "Dokumentation"}
+    verdicts = _compare_verdicts(cand)
     rows = []
-    for r in cand.itertuples(index=False):
+    for r, verdict in zip(cand.itertuples(index=False), verdicts, strict=True):
         share = r.kind in ("share_low", "coverage")
         unit = " point" if r.kind == "gap" else ""
 
@@ -301,7 +302,7 @@ def candidates(ds: Dataset, institution: str, round: str | None = None) -> Block
             f"Jeres værdi ({r.round})": fmt(r.value),
             "95 %-interval": interval,
             "Hele kommunen": fmt(r.municipality),
-            "I forhold til kommunen": _compare_text(r),
+            "I forhold til kommunen": verdict,
             "Antal": tx.fmt_int(r.n),
             "Forslag til målværdi": fmt(r.proposed_target),
         })
@@ -324,8 +325,26 @@ def candidates(ds: Dataset, institution: str, round: str | None = None) -> Block
     return Block("".join(parts))
 
 
-def _compare_text(r: Any) -> str:
-    """How a candidate compares with the municipality, judged with its interval."""
+def _compare_verdicts(cand: pd.DataFrame) -> list[str]:
+    """How each candidate compares with the municipality, decided for the table as a family.
+
+    The candidates are the most notable of many indicators, so each row's interval alone
+    would overstate it: every row with an interval gets a p-value from it, and the table's
+    flags are those of :func:`llkit.decision.decide` over the rows (false-discovery rate
+    10 %), like every other llkit table.
+    """
+    from llkit.decision import decide, p_value_interval
+
+    est = cand["value"].astype(float) - cand["municipality"].astype(float)
+    p = p_value_interval(est, cand["ci_low"].astype(float) - cand["municipality"].astype(float),
+                         cand["ci_high"].astype(float) - cand["municipality"].astype(float))
+    p = np.where(cand["kind"].astype(str) == "coverage", np.nan, p)
+    flags = decide(pd.DataFrame({"kind": cand["kind"].astype(str), "p_value": p}))["flag"].to_numpy()
+    return [_compare_text(r, bool(f)) for r, f in zip(cand.itertuples(index=False), flags, strict=True)]
+
+
+def _compare_text(r: Any, flagged: bool) -> str:
+    """How a candidate compares with the municipality (``flagged``: by the table's family)."""
     worse_if_higher = r.kind in ("share_low", "gap")
     if r.kind == "coverage":
         if r.value < r.municipality:
@@ -333,9 +352,9 @@ def _compare_text(r: Any) -> str:
         return "som kommunen eller flere"
     if pd.isna(r.ci_low) or pd.isna(r.municipality):
         return "–"
-    if r.ci_low > r.municipality:
+    if flagged and r.value > r.municipality:
         return "højere – mere end usikkerheden" + (" (dårligere)" if worse_if_higher else "")
-    if r.ci_high < r.municipality:
+    if flagged and r.value < r.municipality:
         return "lavere – mere end usikkerheden" + ("" if worse_if_higher else " (dårligere)")
     return "ingen sikker forskel"
 

@@ -11,19 +11,32 @@ some institutions that improve between rounds, a staff survey, observations of e
 department's learning environment, learning goals with and without documented signs of
 learning, and a synthetic national reference.
 
+Known truth: ``generate(..., effects="none")`` makes a municipality where nothing truly
+differs (no institution, department or round effects, no social gradient, a national
+reference equal to the municipality), and :class:`Plant` adds effects of known size on
+top (institutions above the others, a real change in the last round, an equity gap that
+narrows). With ``truth=True`` :func:`generate` also returns the planted effects, so the
+false claims and the power of a decision rule can be counted.
+
 Nothing here is real data: all names and numbers are invented. The generator is
 vectorised with numpy and deterministic per ``seed`` (same bytes on every run).
 
 Examples
 --------
->>> from llkit.sample import generate
+>>> from llkit.sample import Plant, generate
 >>> tables = generate("dagtilbud", institutions=4, seed=1)
 >>> sorted(tables)
 ['children', 'goals', 'items', 'measures', 'reference', 'responses', 'units']
+>>> tables, truth = generate("dagtilbud", institutions=4, seed=1, effects="none",
+...                          plant=Plant(institutions=1, size=0.5), truth=True)
+>>> truth.kind.unique().tolist(), truth.institution_id.nunique()
+(['institution'], 1)
 """
 
 from __future__ import annotations
 
+import dataclasses
+import numbers
 import os
 import shutil
 import tempfile
@@ -39,7 +52,7 @@ from scipy.special import ndtr, ndtri
 
 from llkit.profiles import Profile, get_profile
 
-__all__ = ["generate", "TABLES", "NATIONAL_SIZE"]
+__all__ = ["generate", "Plant", "TABLES", "NATIONAL_SIZE", "TRUTH_COLUMNS"]
 
 #: Tables written by :func:`generate`, in this order.
 TABLES = ("units", "children", "measures", "items", "responses", "goals", "reference")
@@ -212,6 +225,148 @@ _GOAL_FALLBACK = ["Målet er formuleret i teamet", "Teamet arbejder med et fæll
 
 
 # --------------------------------------------------------------------------------------
+# Known truth
+# --------------------------------------------------------------------------------------
+
+#: Columns of the truth table ``generate(..., truth=True)`` returns.
+TRUTH_COLUMNS = ["kind", "institution_id", "measure_id", "from_round", "to_round", "size",
+                 "direction"]
+
+#: SD of a child's latent score when nothing differs (``effects="none"``): the unit of the
+#: planted sizes, in both ``effects`` modes.
+_CHILD_SD = 0.9
+
+
+def _is_real(v: Any) -> bool:
+    return (isinstance(v, numbers.Real) and not isinstance(v, bool)
+            and bool(np.isfinite(float(v))))
+
+
+@dataclass(frozen=True)
+class Plant:
+    """Effects of known size planted into a generated municipality (known-truth data).
+
+    Meant mainly with ``effects="none"`` (see :func:`generate`), where nothing else
+    differs, so that every claim of a real difference is either one of these or false.
+    With ``effects="sample"`` they come on top of the realistic effects. Only child
+    measures get planted effects (not the staff survey or the observations). Sizes are in
+    SD of a child's latent score when nothing differs (0.9 on the generator's latent
+    scale): the SD of the children's true scores, before item noise and rounding to the
+    answer scale, so an observed standardised difference comes out somewhat smaller
+    (about 0.8–0.9 × ``size`` on most child measures, about 0.6 × on the children's own
+    3-point answers). A plant only adds to the children's latent scores and draws from
+    its own random streams; the answer scales are cut as without it, so with the same
+    seed every answer it does not act on is the same as without the plant.
+
+    Parameters
+    ----------
+    institutions : int
+        How many institutions (chosen at random, fixed per seed) lie ``size`` above the
+        others on every child measure in every round.
+    size : float
+        Their shift; negative for below.
+    change_measure : str, optional
+        A child measure (``measure_id``) with a real gain of ``change_size`` in the last
+        round, against every earlier round, at ``change_institutions`` institutions.
+    change_institutions : int
+        How many institutions gain (chosen at random, fixed per seed, independently of
+        the ``institutions`` above, so the two may overlap). Needs ``change_measure``.
+    change_size : float
+        The gain; negative for a real decline.
+    gap : float
+        An equity gap: the effect of parents' education on every child measure, in SD
+        of a child's latent score per SD of the children's education score (the
+        realistic social gradient of ``effects="sample"`` is 0.05–0.5 on this scale),
+        in every round except the last. Between the profile's default gap groups
+        (short against long education) that is a difference of about 1.9 × ``gap``.
+    gap_narrowing : float
+        Share (0–1) by which the gap is smaller in the last round: there it is
+        ``gap * (1 - gap_narrowing)``, a real narrowing in the whole municipality.
+        Needs ``gap``.
+
+    Raises
+    ------
+    ValueError
+        For a count that is not a non-negative whole number, a size that is not a finite
+        number, ``gap_narrowing`` outside 0–1, or a change or narrowing without what it
+        needs (checked again by :func:`generate` against the municipality: counts at most
+        the number of institutions, a known child measure, at least two rounds).
+
+    Examples
+    --------
+    >>> Plant(institutions=2, size=0.5)  # doctest: +NORMALIZE_WHITESPACE
+    Plant(institutions=2, size=0.5, change_measure=None, change_institutions=0,
+          change_size=0.5, gap=0.0, gap_narrowing=0.0)
+    >>> Plant(gap_narrowing=1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: plant gap_narrowing must lie between 0 and 1, not 1.5
+    """
+
+    institutions: int = 0
+    size: float = 0.5
+    change_measure: str | None = None
+    change_institutions: int = 0
+    change_size: float = 0.5
+    gap: float = 0.0
+    gap_narrowing: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("institutions", "change_institutions"):
+            v = getattr(self, name)
+            if not _is_real(v) or not float(v).is_integer() or v < 0:
+                raise ValueError(f"plant {name} must be a non-negative whole number, not {v!r}")
+            object.__setattr__(self, name, int(v))
+        for name in ("size", "change_size", "gap", "gap_narrowing"):
+            v = getattr(self, name)
+            if not _is_real(v):
+                raise ValueError(f"plant {name} must be a finite number, not {v!r}")
+            object.__setattr__(self, name, float(v))
+        if not 0 <= self.gap_narrowing <= 1:
+            raise ValueError("plant gap_narrowing must lie between 0 and 1, not "
+                             f"{self.gap_narrowing!r}")
+        m = self.change_measure
+        if m is not None and (not isinstance(m, str) or not m.strip()):
+            raise ValueError(f"plant change_measure must be a child measure id, not {m!r}")
+        if self.change_institutions and m is None:
+            raise ValueError("plant change_institutions needs change_measure (the child measure "
+                             "that changes)")
+        if m is not None and not self.change_institutions:
+            raise ValueError(f"plant change_measure {m!r} needs change_institutions (how many "
+                             "institutions gain; at least 1)")
+        if self.gap_narrowing and not self.gap:
+            raise ValueError("plant gap_narrowing needs a gap (gap = the effect of parents' "
+                             "education) to narrow")
+
+    def _check(self, n_inst: int, child_measures: list[str], n_rounds: int) -> None:
+        """Raise ValueError for what cannot be planted into this municipality."""
+        for name in ("institutions", "change_institutions"):
+            v = getattr(self, name)
+            if v > n_inst:
+                raise ValueError(f"plant {name} is {v}, but the municipality has only {n_inst} "
+                                 "institutions")
+        if self.change_measure is not None and self.change_measure not in child_measures:
+            raise ValueError(f"plant change_measure {self.change_measure!r} is not a child "
+                             "measure of the profile; the child measures are: "
+                             + ", ".join(child_measures))
+        if (self.change_institutions or self.gap_narrowing) and n_rounds < 2:
+            raise ValueError("a planted change or gap narrowing needs at least two rounds")
+
+    def _describe(self) -> dict[str, Any]:
+        """The planted parts (for dataset.toml)."""
+        out: dict[str, Any] = {}
+        if self.institutions:
+            out |= {"institutions": self.institutions, "size": self.size}
+        if self.change_institutions:
+            out |= {"change_measure": self.change_measure,
+                    "change_institutions": self.change_institutions,
+                    "change_size": self.change_size}
+        if self.gap:
+            out |= {"gap": self.gap, "gap_narrowing": self.gap_narrowing}
+        return out
+
+
+# --------------------------------------------------------------------------------------
 # Public entry point
 # --------------------------------------------------------------------------------------
 
@@ -228,7 +383,10 @@ def generate(
     children: int | None = None,
     national: bool = False,
     overwrite: bool = False,
-) -> dict[str, pd.DataFrame]:
+    effects: str = "sample",
+    plant: Plant | dict[str, Any] | None = None,
+    truth: bool = False,
+) -> dict[str, pd.DataFrame] | tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Generate a synthetic dataset for a sector, optionally writing it to a folder.
 
     Parameters
@@ -261,20 +419,62 @@ def generate(
         ``children`` then default to the national sizes.
     overwrite : bool
         Replace a non-empty ``out`` folder even if it is not a previous sample.
+    effects : {"sample", "none"}
+        ``"sample"`` (default): the realistic effects described in the module (the
+        committed samples; unchanged bytes). ``"none"``: a municipality where nothing
+        truly differs, for counting the false claims of a decision rule: no institution,
+        department or round-by-department effects and no trend or improving institutions
+        on any measure (children, staff survey, observations); parents' education, home
+        language and sex without effect on any measure (no equity gap) and children's
+        backgrounds exchangeable between institutions (same shares of each level as in
+        the sample); learning goals and documented signs of learning equally likely
+        everywhere and in every round; a national reference whose mean and SD are the
+        municipality's first round in every round (no offset, no trend; also for the
+        percentile tests). The latent variance the answer scales are cut from is that of
+        the parts left, so the answers are distributed as in the sample. Children still
+        come, go and move, and answers and respondents are still missing as in the sample
+        (parents with less education answer less often, which no longer biases anything).
+    plant : Plant or dict, optional
+        Effects of known size added on top of either ``effects`` mode, mainly meant with
+        ``effects="none"`` for measuring power: e.g. ``Plant(institutions=2, size=0.5)``
+        or the same as a dict. See :class:`Plant`.
+    truth : bool
+        Also return the planted effects as a DataFrame with :data:`TRUTH_COLUMNS`, one
+        row per planted effect (empty, same columns, when nothing is planted):
+
+        - ``kind``: ``"institution"`` (an institution above or below the others in every
+          round; one row per child measure), ``"change"`` (a real change of
+          ``measure_id`` at ``institution_id`` from ``from_round`` to ``to_round``),
+          ``"gap"`` (the planted equity gap, one row per child measure, in every round;
+          the gap in the last round is narrowed by ``"gap_change"``) or ``"gap_change"``
+          (the gap narrows in the whole municipality from the second-last to the last
+          round; one row per child measure);
+        - ``institution_id``: None for the municipality-wide ``"gap"`` and
+          ``"gap_change"``;
+        - ``from_round``, ``to_round``: the second-last and last round for
+          ``"change"`` and ``"gap_change"``, None otherwise;
+        - ``size``: magnitude in SD of a child's latent score (for the gap: per SD of
+          the education score);
+        - ``direction``: +1 higher (a larger gap for ``"gap"``), −1 lower; for
+          ``"gap_change"`` −1 means the gap gets smaller.
+
+        The truth is never written into the dataset folder.
 
     Returns
     -------
-    dict of str to pandas.DataFrame
+    dict of str to pandas.DataFrame, or (dict, pandas.DataFrame)
         The tables :data:`TABLES` (``units``, ``children``, ``measures``, ``items``,
         ``responses``, ``goals``, ``reference``), with the dtypes a loaded dataset has
-        (ids in ``responses`` as categoricals, ``round`` ordered).
+        (ids in ``responses`` as categoricals, ``round`` ordered). With ``truth=True``
+        the tuple ``(tables, truth)``.
 
     Raises
     ------
     KeyError
         If the sector is unknown.
     ValueError
-        If a size, the format or the rounds are invalid.
+        If a size, the format, the rounds, ``effects`` or a planted effect is invalid
+        (e.g. more planted institutions than there are, an unknown child measure).
     FileExistsError
         If ``out`` is a non-empty folder that is not a previous sample and ``overwrite``
         is false, or is a file.
@@ -303,6 +503,21 @@ def generate(
     if int(seed) != seed or seed < 0:
         raise ValueError(f"seed must be a non-negative whole number, not {seed!r}")
     round_ids = _round_ids(rounds, profile)
+    if not isinstance(effects, str) or effects not in ("sample", "none"):
+        raise ValueError(f"effects must be 'sample' or 'none', not {effects!r}")
+    if isinstance(plant, dict):
+        known = [f.name for f in dataclasses.fields(Plant)]
+        unknown = [str(k) for k in plant if k not in known]
+        if unknown:
+            raise ValueError(f"unknown plant option(s) {', '.join(unknown)}; the options are "
+                             + ", ".join(known))
+        plant = Plant(**plant)
+    if plant is not None and not isinstance(plant, Plant):
+        raise ValueError(f"plant must be a Plant, a dict or None, not {type(plant).__name__}")
+    if plant is not None:
+        child = [str(m) for m in profile.measures.loc[profile.measures.subject == "child",
+                                                      "measure_id"]]
+        plant._check(institutions, child, len(round_ids))
     if name is None:
         name = "Danmark (syntetisk)" if national else "Eksempel Kommune"
 
@@ -311,7 +526,8 @@ def generate(
         target = Path(out)
         _check_target(target, overwrite)
 
-    gen = _Generator(profile, institutions, int(seed), round_ids, children)
+    gen = _Generator(profile, institutions, int(seed), round_ids, children,
+                     effects=effects, plant=plant)
     tables = gen.run()
     if target is not None:
         meta = {
@@ -324,7 +540,13 @@ def generate(
             "generator": GENERATOR_MARK,
             "seed": int(seed),
         }
+        if effects != "sample":
+            meta["effects"] = effects
+        if plant is not None and plant._describe():
+            meta["plant"] = plant._describe()  # what, not where: the truth stays outside
         _write_atomic(target, tables, meta, format, overwrite)
+    if truth:
+        return tables, gen.truth()
     return tables
 
 
@@ -419,7 +641,9 @@ class _Org:
 
 class _Generator:
     def __init__(self, profile: Profile, n_inst: int, seed: int, rounds: list[str],
-                 children: int | None):
+                 children: int | None, *, effects: str = "sample", plant: Plant | None = None):
+        self.null = effects == "none"
+        self.plant = plant
         self.p = profile
         self.sector = profile.sector
         self.cfg = _SECTOR[self.sector]
@@ -599,7 +823,10 @@ class _Generator:
     def _background(self, rng: np.random.Generator, inst: np.ndarray) -> None:
         n = len(inst)
         ses_inst = rng.normal(0.0, .55, self.n_inst)
-        latent = ses_inst[inst] + rng.standard_normal(n)
+        if self.null:  # exchangeable between institutions, the same shares of each level
+            latent = np.sqrt(1 + .55 ** 2) * rng.standard_normal(n)
+        else:
+            latent = ses_inst[inst] + rng.standard_normal(n)
         cut = ndtri(np.cumsum(_EDU_SHARE)[:-1]) * np.sqrt(1 + .55 ** 2)
         self.edu = np.searchsorted(cut, latent).astype(np.int8)
         # another home language is more common where parents have less education
@@ -723,10 +950,64 @@ class _Generator:
         self.staff_culture = rng.standard_normal(self.n_inst)
         self.doc_inst = rng.normal(0.0, .8, self.n_inst)
         self.doc_dept = rng.normal(0.0, 1.1, self.n_dept)
+        # planted effects: own streams, drawn only when planted (the default bytes stay)
+        self.shifted = np.zeros(self.n_inst, dtype=bool)
+        self.gaining = np.zeros(self.n_inst, dtype=bool)
+        pl = self.plant
+        if pl is not None and pl.institutions:
+            pick = self.rng("plant", "institutions").choice(self.n_inst, pl.institutions,
+                                                             replace=False)
+            self.shifted[pick] = True
+        if pl is not None and pl.change_institutions:
+            pick = self.rng("plant", "change").choice(self.n_inst, pl.change_institutions,
+                                                       replace=False)
+            self.gaining[pick] = True
 
     def _trend(self, gain: float, r: int) -> np.ndarray:
         """Change from the first round per institution, at round index ``r``."""
+        if self.null:
+            return np.zeros(self.n_inst)
         return (self.improving * gain + self.slope_base + self.cfg["drift"]) * r
+
+    def _planted(self, measure_id: str, r: int) -> np.ndarray:
+        """The planted shift per institution of a child measure at round index ``r``."""
+        out = np.zeros(self.n_inst)
+        pl = self.plant
+        if pl is None:
+            return out
+        out += pl.size * _CHILD_SD * self.shifted
+        if pl.change_measure == measure_id and r == self.R - 1:
+            out += pl.change_size * _CHILD_SD * self.gaining
+        return out
+
+    def truth(self) -> pd.DataFrame:
+        """The planted effects (see ``generate(..., truth=True)``)."""
+        pl, rows = self.plant, []
+        inst_ids = list(dict.fromkeys(self.org.units["institution_id"]))
+        child = [str(m) for m in self.measures.loc[self.measures.subject == "child",
+                                                   "measure_id"]]
+        prev, last = (self.rounds[-2], self.rounds[-1]) if self.R >= 2 else (None, None)
+
+        def sign(x: float) -> int:
+            return 1 if x > 0 else -1
+
+        if pl is not None and pl.size:
+            for i in np.flatnonzero(self.shifted):
+                rows += [("institution", inst_ids[i], m, None, None, abs(pl.size),
+                          sign(pl.size)) for m in child]
+        if pl is not None and pl.change_size:
+            rows += [("change", inst_ids[i], pl.change_measure, prev, last,
+                      abs(pl.change_size), sign(pl.change_size))
+                     for i in np.flatnonzero(self.gaining)]
+        if pl is not None and pl.gap:
+            rows += [("gap", None, m, None, None, abs(pl.gap), sign(pl.gap)) for m in child]
+            if pl.gap_narrowing:
+                rows += [("gap_change", None, m, prev, last,
+                          round(abs(pl.gap) * pl.gap_narrowing, 12), -1) for m in child]
+        df = pd.DataFrame(rows, columns=TRUTH_COLUMNS)
+        return df.astype({"kind": object, "institution_id": object, "measure_id": object,
+                          "from_round": object, "to_round": object, "size": float,
+                          "direction": int})
 
     # ---------------------------------------------------------------- child blocks
     def _child_block(self, src: str, sub: pd.DataFrame, r: int) -> _Block:
@@ -753,12 +1034,15 @@ class _Generator:
             key = f"{m.measure_id}@{self.sector}"
             mp = {**_MEASURE_DEFAULT, **_MEASURE.get(key, _MEASURE.get(m.measure_id, {}))}
             mrng = self.rng("measure", m.measure_id)
-            inst_u = sp["inst_sd"] * (.6 * self.inst_common + .8 * mrng.standard_normal(
+            isd = 0.0 if self.null else sp["inst_sd"]
+            inst_u = isd * (.6 * self.inst_common + .8 * mrng.standard_normal(
                 self.n_inst))
-            dsd = mp.get("dept_sd", sp["dept_sd"])
+            dsd = 0.0 if self.null else mp.get("dept_sd", sp["dept_sd"])
             dept_u = dsd * (.6 * self.dept_common + .8 * mrng.standard_normal(self.n_dept))
             dept_r = self.rng("dept_round", m.measure_id, self.rounds[r]).normal(
-                0, .08, self.n_dept)
+                0, .08, self.n_dept) * (0.0 if self.null else 1.0)
+            if self.null:
+                mp = {**mp, "edu": 0.0, "lang": 0.0, "boy": 0.0}
             trait = self.rng("trait", m.measure_id).standard_normal(self.C).astype(np.float32)
             lam = sp["loading"]
             within = (lam * self.g[idx] + np.sqrt(max(.7 - lam ** 2, 0)) * trait[idx]
@@ -768,8 +1052,15 @@ class _Generator:
                    + self._trend(gain, r)[inst]
                    + beta_edu * self.edu_z[idx] + mp["lang"] * self.lang_z[idx]
                    + mp["boy"] * self.sex[idx])
-            var_eta = (.81 + sp["inst_sd"] ** 2 + dsd ** 2 + mp["edu"] ** 2
+            var_eta = (.81 + isd ** 2 + dsd ** 2 + mp["edu"] ** 2
                        + .1 * mp["lang"] ** 2)
+            pl = self.plant
+            if pl is not None:
+                # added on top; var_eta (the cut points of the answer scale) stays that of
+                # the unplanted municipality, so a plant changes answers only where it acts
+                gap = pl.gap * (1 - pl.gap_narrowing if r == self.R - 1 else 1.0)
+                eta = (eta + gap * _CHILD_SD * self.edu_z[idx]
+                       + self._planted(str(m.measure_id), r)[inst])
             self._add_measure(rng, eta, var_eta, m, sp, r, items_all, values_all)
         return _assemble(items_all, values_all, r, dept, child=self.child_code[idx])
 
@@ -866,9 +1157,11 @@ class _Generator:
             mrng = self.rng("measure", m.measure_id)
             culture = sp["inst_sd"] * (.8 * self.staff_culture + .6 * mrng.standard_normal(
                 self.n_inst)) + .15 * self.inst_common
+            if self.null:
+                culture = np.zeros(self.n_inst)
             eta = (culture[inst] + self._trend(self.cfg["gain_staff"], r)[inst]
                    + .65 * self.staff_trait[ids] + .45 * rng.standard_normal(n))
-            var_eta = sp["inst_sd"] ** 2 + .65 ** 2 + .45 ** 2
+            var_eta = (0.0 if self.null else sp["inst_sd"] ** 2) + .65 ** 2 + .45 ** 2
             self._add_measure(rng, eta, var_eta, m, sp, r, items_all, values_all)
         return _assemble(items_all, values_all, r, dept, resp=self.staff_code[ids])
 
@@ -884,9 +1177,11 @@ class _Generator:
             mrng = self.rng("measure", m.measure_id)
             quality = (.5 * self.dept_common + .35 * self.inst_common[self.org.dept_inst]
                        + .6 * mrng.standard_normal(self.n_dept))
+            if self.null:
+                quality = np.zeros(self.n_dept)
             eta = (quality[observed] + self._trend(self.cfg["gain_obs"], r)[inst]
                    + .35 * rng.standard_normal(n))
-            var_eta = .5 ** 2 + .35 ** 2 + .6 ** 2 + .35 ** 2
+            var_eta = (.35 ** 2 if self.null else .5 ** 2 + .35 ** 2 + .6 ** 2 + .35 ** 2)
             self._add_measure(rng, eta, var_eta, m, sp, r, items_all, values_all)
         return _assemble(items_all, values_all, r, observed)
 
@@ -961,6 +1256,8 @@ class _Generator:
         improving = self.improving[inst]
         base = (self.doc_inst[inst] + self.doc_dept[d_idx] + .6 * r_idx
                 + .9 * improving)
+        if self.null:
+            base = np.zeros(G)
         defined = rng.random(G) < _logistic(1.0 + base)
         documented = defined & (rng.random(G) < _logistic(.3 + base))
         width = max(4, len(str(G)))
@@ -985,7 +1282,11 @@ class _Generator:
             offset = rng.normal(0.0, .12)
             n0 = n_scale.get(m.subject, 10_000) * rng.uniform(.8, 1.2)
             for r in range(self.R):
-                if m.scale_min == 1 and m.scale_max == 100:  # percentiles: national norm
+                if self.null:  # the nation is like the municipality: no offset, no trend
+                    if first is None:
+                        continue
+                    mean, sd = first[1], first[2]
+                elif m.scale_min == 1 and m.scale_max == 100:  # percentiles: national norm
                     mean, sd = 50.0, 28.9
                 else:
                     local = self.stats.get((m.measure_id, r), first)
@@ -1052,6 +1353,8 @@ def _toml_value(v: Any) -> str:
         return "true" if v else "false"
     if isinstance(v, (int, np.integer)):
         return str(int(v))
+    if isinstance(v, (float, np.floating)) and np.isfinite(v):
+        return repr(float(v))
     if isinstance(v, str):
         esc = v.replace("\\", "\\\\").replace('"', '\\"')
         return f'"{esc}"'

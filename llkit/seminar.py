@@ -1541,7 +1541,9 @@ def _klynge_tragt(ctx: _Ctx) -> _Number:
            "Nævn et dagtilbud/en skole i klyngen, der er gået frem i målet mere end usikkerheden "
            "fra forrige til seneste måling (eller »ingen«).",
            "llkit.change(ds, maal, by=\"institution\") sammenligner de to seneste målinger. En "
-           "fremgang er sikker, når hele intervallet (ci_low til ci_high) ligger over 0.")
+           "fremgang er sikker, når hele intervallet (ci_low til ci_high) ligger over 0 – og den "
+           "holder, når man tager højde for, at klyngen har flere teams: "
+           "llkit.decision.holm(ch[\"p_value\"]) siger, hvilke der holder.")
 def _klynge_fremgang(ctx: _Ctx) -> _Choice:
     from llkit import indicators
 
@@ -1549,8 +1551,13 @@ def _klynge_fremgang(ctx: _Ctx) -> _Choice:
     rounds = [str(r) for r in ds.meta.rounds]
     if len(rounds) < 2:
         raise _Skip("Jeres data har kun én måling – opgaven springes over.")
+    from llkit.decision import holm
+
     ch = indicators.change(ds, ctx.measure, by="institution")
     ch = ch[ch["institution_id"].astype(str).isin(ctx.teams)]
+    # the cluster's teams are one family: a gain is sure only when Holm keeps it
+    holds = dict(zip(ch["institution_id"].astype(str), holm(ch["p_value"].to_numpy(dtype=float))[0],
+                     strict=True))
     sign = 1 if ctx.hib else -1
     fb: dict[str, str] = {}
     sure: set[str] = set()
@@ -1563,10 +1570,14 @@ def _klynge_fremgang(ctx: _Ctx) -> _Choice:
         d, lo, hi = sign * r.diff, sign * r.ci_low, sign * r.ci_high
         ci = tx.fmt_interval(r.ci_low, r.ci_high, 2)
         change_txt = f"{tx.fmt_number(r.diff, 2, sign=True)} (interval {ci})"
-        if min(lo, hi) > 0:
+        if min(lo, hi) > 0 and holds.get(i, False):
             sure.add(i)
             fb[i] = (f"{name} gik frem fra {r.from_round} til {r.to_round}: {change_txt}. Spørg "
                      "dem på klyngemødet, hvad de har gjort – og hvordan de ved, at det virkede.")
+        elif min(lo, hi) > 0:
+            fb[i] = (f"{name} gik frem ({change_txt}), og intervallet ligger over 0 – men med "
+                     f"{len(ch)} teams på én gang kan én sådan fremgang opstå ved en tilfældighed, så "
+                     "den er ikke sikker.")
         elif d > 0:
             fb[i] = (f"{name} gik frem ({change_txt}), men intervallet omfatter 0: ændringen er "
                      "inden for usikkerheden.")

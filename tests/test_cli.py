@@ -89,6 +89,61 @@ def test_sample_writes_a_valid_dataset(tmp_path, capsys):
     assert main(["validate", str(out)]) == 0
 
 
+def test_sample_known_truth_writes_the_truth_outside(tmp_path, capsys):
+    import pandas as pd
+
+    out, truth = tmp_path / "null", tmp_path / "facit" / "truth.csv"
+    assert main(["sample", "--out", str(out), "--institutions", "4", "--seed", "3",
+                 "--effects", "none", "--plant-institutions", "1", "--plant-size", "0.8",
+                 "--plant-change", "sprog", "--plant-change-institutions", "2",
+                 "--plant-gap", "0.3", "--plant-gap-narrowing", "0.5",
+                 "--truth", str(truth)]) == 0
+    assert "truth.csv" in capsys.readouterr().out
+    t = pd.read_csv(truth)
+    assert list(t.columns) == ["kind", "institution_id", "measure_id", "from_round",
+                               "to_round", "size", "direction"]
+    assert t.kind.value_counts().to_dict() == {"institution": 12, "gap": 12,
+                                               "gap_change": 12, "change": 2}
+    assert set(t.loc[t.kind == "change", "measure_id"]) == {"sprog"}
+    assert (t.loc[t.kind == "institution", "size"] == .8).all()
+    assert not (out / "truth.csv").exists()
+    meta = (out / "dataset.toml").read_text(encoding="utf-8")
+    assert 'effects = "none"' in meta and "[plant]" in meta and "synthetic = true" in meta
+    assert main(["validate", str(out)]) == 0
+    # without a plant: an empty truth with the columns
+    assert main(["sample", "--out", str(out), "--institutions", "2", "--effects", "none",
+                 "--truth", str(truth)]) == 0
+    assert pd.read_csv(truth).empty
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--truth", "{out}/truth.csv"], "inside --out"),
+    (["--truth", "{tmp}/truth.txt"], ".csv"),
+    (["--plant-institutions", "9"], "only 4 institutions"),
+    (["--plant-institutions", "-1"], "non-negative"),
+    (["--plant-change", "tillid"], "not a child measure"),
+    (["--plant-size", "0.3"], "--plant-size needs --plant-institutions"),
+    (["--plant-gap", "0.2", "--plant-gap-narrowing", "1.5"], "between 0 and 1"),
+])
+def test_sample_known_truth_bad_values_exit_2(tmp_path, capsys, args, message):
+    out = tmp_path / "data"
+    args = [a.format(out=out, tmp=tmp_path) for a in args]
+    assert main(["sample", "--out", str(out), "--institutions", "4", "--effects", "none",
+                 *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not out.exists() and not list(tmp_path.glob("*.csv"))
+
+
+def test_sample_truth_inside_out_no_traceback(tmp_path):
+    out = tmp_path / "data"
+    proc = run("sample", "--out", str(out), "--institutions", "2", "--truth",
+               str(out / "sub" / "truth.csv"))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "inside --out" in proc.stderr
+    assert not out.exists()
+
+
 def test_template_is_written(tmp_path):
     out = tmp_path / "skabelon.xlsx"
     assert main(["template", str(out)]) == 0

@@ -77,10 +77,10 @@ def test_decide_columns_and_flags_include_real() -> None:
     assert (d["flag"] | ~d["real"]).all()  # every real comparison is flagged
     assert d.loc[6, "real"] == d.loc[6, "flag"] == False  # noqa: E712 (not testable)
     assert d["weight"].sum() == pytest.approx(1.0)
-    # position weighs more than change: p = 0.03 is enough for a lone position comparison
+    # position weighs more than change: p = 0.025 is enough for a lone position comparison
     # beside uninformative changes, not for a lone change beside uninformative positions
-    d2 = decision.decide(pd.DataFrame({"kind": ["position"] + ["change"] * 5, "p_value": [0.03] + [0.6] * 5}))
-    d3 = decision.decide(pd.DataFrame({"kind": ["change"] + ["position"] * 5, "p_value": [0.03] + [0.6] * 5}))
+    d2 = decision.decide(pd.DataFrame({"kind": ["position"] + ["change"] * 5, "p_value": [0.025] + [0.6] * 5}))
+    d3 = decision.decide(pd.DataFrame({"kind": ["change"] + ["position"] * 5, "p_value": [0.025] + [0.6] * 5}))
     assert bool(d2["real"].iloc[0]) and not bool(d3["real"].iloc[0])
     naive = decision.decide(fam, method="per-comparison")
     assert naive["real"].sum() == 4

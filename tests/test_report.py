@@ -194,22 +194,36 @@ def test_key_findings_every_institution(ds):
                 assert f"– {info.loc[m, 'label']} (" not in item, (inst, m, item)
 
 
-def test_key_findings_only_call_differences_beyond_the_uncertainty(ds):
+def test_key_findings_only_call_differences_real_by_the_family_rule(ds):
     for inst in ["I01", "I05", "I09", "I14", "I20"]:
-        pos = findings.institution_position(ds, findings.institution_info(ds, inst), "T3")
+        fam = findings.report_family(ds, inst)
         info = ds.measures.set_index("measure_id")
         for item in findings.key_findings(ds, inst):
-            if "kommunens gennemsnit" in item and "ligger" in item and "Forskellen" in item:
+            if "kommunens gennemsnit" in item and "ligger" in item and "Forskellen er større" in item:
                 topic = item.replace("Medarbejderkultur – ", "")
                 m = max((m for m in info.index if topic.startswith(info.loc[m, "label"])),
                         key=lambda m: len(info.loc[m, "label"]))
-                assert bool(pos.loc[m, "beyond95"]), item
+                kind = "staff" if item.startswith("Medarbejderkultur") else "position"
+                assert findings.family_verdict(fam, kind, m)[0], item
+        # a finding that says "larger than the uncertainty" is backed by a real comparison
+        if any("større end den statistiske usikkerhed" in i for i in findings.key_findings(ds, inst)):
+            assert fam["real"].any()
 
 
-def test_key_findings_mentions_regression_to_the_mean(ds):
-    texts = [f for i in ds.units["institution_id"].unique() for f in findings.key_findings(ds, i)]
-    assert any("regression mod gennemsnittet" in t for t in texts)
-    assert any("de samme" in t for t in texts) and any("ikke de samme" in t for t in texts)
+def test_change_sentence_mentions_regression_to_the_mean(ds):
+    ch = findings._change(ds, "institution")
+    ch = ch[~ch["suppressed"].astype(bool) & ch["expected_rtm"].notna() & ch["diff"].notna()]
+    ch = ch[(ch["expected_rtm"] * ch["diff"] > 0) & (ch["expected_rtm"].abs() >= 0.25 * ch["diff"].abs())
+            & (ch["expected_rtm"].abs() >= 0.05)]
+    assert len(ch)
+    r = ch.iloc[0]
+    text = findings._change_sentence(ds, str(r["measure_id"]), r, "Dagtilbuddet", real=True)
+    assert "regression mod gennemsnittet" in text
+    paired = ch[ch["paired"].astype(bool)]
+    unpaired = findings._change(ds, "institution")
+    unpaired = unpaired[~unpaired["paired"].astype(bool) & unpaired["diff"].notna()]
+    assert "de samme" in findings._change_sentence(ds, str(paired.iloc[0]["measure_id"]), paired.iloc[0], "X", real=True)
+    assert "ikke de samme" in findings._change_sentence(ds, str(unpaired.iloc[0]["measure_id"]), unpaired.iloc[0], "X", real=False)
 
 
 def test_key_findings_one_round_and_rounds_argument(ds, stripped):

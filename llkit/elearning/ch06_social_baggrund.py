@@ -26,6 +26,7 @@ from llkit import exercises as ex
 from llkit import findings as fd
 from llkit import indicators
 from llkit import text as tx
+from llkit.decision import decide, p_value_interval
 from llkit.elearning import common
 from llkit.elearning.ch05_sammenligning import _Both, words
 
@@ -120,11 +121,17 @@ def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any] | None:
     mg = g[g["measure_id"] == m].set_index("round")
     mm = gm[gm["measure_id"] == m].set_index("round")
     muni = float(mm.loc[rnd, "gap"]) if rnd in mm.index and not bool(mm.loc[rnd, "suppressed"]) else np.nan
+    # the measure was picked as the largest gap of several: decide its comparison with the
+    # municipality within the family of all of them (llkit.decision), not on its interval alone
+    muni_now = gm[(gm["round"] == rnd) & ~gm["suppressed"].astype(bool)].set_index("measure_id")["gap"]
+    ref = now["measure_id"].map(muni_now).astype(float)
+    p = p_value_interval(now["gap"] - ref, now["ci_low"] - ref, now["ci_high"] - ref)
+    sure = dict(zip(now["measure_id"], decide(pd.DataFrame({"p_value": p}))["real"], strict=True))
     if not np.isfinite(muni):
         position = None
-    elif r["ci_low"] > muni:
+    elif sure.get(m) and r["gap"] > muni:
         position = "larger"
-    elif r["ci_high"] < muni:
+    elif sure.get(m) and r["gap"] < muni:
         position = "smaller"
     else:
         position = "same"
@@ -276,19 +283,28 @@ def exercise_municipality(ds: Dataset, institution: str, session: ex.Session) ->
     point = "larger" if f["gap"] > f["muni_gap"] else "smaller"
     fb = {k: "" for k in POSITIONS}
     fb[pos] = "Rigtigt. "
-    if pos == "same":
+    inside = f["ci_low"] <= f["muni_gap"] <= f["ci_high"]
+    if pos == "same" and not inside:
+        fb["same"] += (f"Kommunens forskel ({_f(f['muni_gap'], d)}) ligger lige uden for jeres interval "
+                       f"({tx.fmt_interval(f['ci_low'], f['ci_high'], d)}), men målingen er valgt som den "
+                       "med den største forskel blandt flere. Når man tager højde for det, er forskellen "
+                       "til kommunen ikke sikker.")
+        fb["larger"] = fb["smaller"] = ("Intervallet alene ser sådan ud – men målingen er udvalgt blandt "
+                                        "flere, og så kan forskellen skyldes tilfældigheder.")
+    elif pos == "same":
         fb["same"] += (f"Kommunens forskel ({_f(f['muni_gap'], d)}) ligger inde i jeres interval "
                        f"({tx.fmt_interval(f['ci_low'], f['ci_high'], d)}).")
+    if pos == "same" and inside:
         fb[point] = (f"Jeres forskel ({_f(f['gap'], d)}) er {'større' if point == 'larger' else 'mindre'} "
                      "end kommunens som tal betragtet, men kommunens forskel ligger inde i jeres "
                      "interval: forskellen kan skyldes tilfældigheder.")
         other = "smaller" if point == "larger" else "larger"
         fb[other] = "Se på tallene igen – og på intervallet omkring jeres forskel."
-    else:
+    elif pos != "same":
         fb[pos] += (f"Hele jeres interval ({tx.fmt_interval(f['ci_low'], f['ci_high'], d)}) ligger "
                     f"{'over' if pos == 'larger' else 'under'} kommunens forskel ({_f(f['muni_gap'], d)}).")
         fb["same"] = ("Kommunens forskel ligger uden for jeres interval, så her er forskellen større "
-                      "end usikkerheden.")
+                      "end usikkerheden – også når man tager højde for, at målingen er udvalgt blandt flere.")
         other = "smaller" if pos == "larger" else "larger"
         fb[other] = "Se efter, hvilken side af kommunens tal jeres interval ligger på."
     q = ex.MultipleChoice(
