@@ -58,6 +58,7 @@ import pandas as pd
 import yaml
 
 from llkit._atomic import atomic_write
+from llkit.decision import holm, p_value_interval
 from llkit.errors import PlanError, ProblemLog, format_problems
 from llkit.text import fmt_interval, fmt_number, fmt_percent
 
@@ -1683,7 +1684,7 @@ def _goal_status(ds: Dataset, plan: Plan, g: Goal, info: _Info, series: dict[str
     base = series.get(b_round)
     res: dict[str, Any] = {
         "baseline_value": np.nan, "latest_round": None, "n": pd.NA, "latest_value": np.nan,
-        "ci_low": np.nan, "ci_high": np.nan, "suppressed": False,
+        "ci_low": np.nan, "ci_high": np.nan, "suppressed": False, "p_claim": np.nan,
     }
     if base is not None and not base["suppressed"]:
         res["baseline_value"] = base["value"]
@@ -1733,6 +1734,9 @@ def _goal_status(ds: Dataset, plan: Plan, g: Goal, info: _Info, series: dict[str
                     f"(værdi {f.v(val)})")
     reached = lo >= t if sign > 0 else hi <= t
     missed = hi < t if sign > 0 else lo > t
+    if reached or (target_measured and missed):
+        # the claim "on the target's side" for the plan's family (see plan_status)
+        res["p_claim"] = float(p_value_interval(val - t, lo - t, hi - t))
     if reached:
         return done("nået", f"intervallet {iv} ligger {side_good} målet {f.v(t)}{early}")
     if target_measured and missed:
@@ -1754,6 +1758,7 @@ def _goal_status(ds: Dataset, plan: Plan, g: Goal, info: _Info, series: dict[str
     chg = (f"{f.signed(d)} siden {b_round}, interval for ændringen "
            f"{f.change(dlo, dhi)}")
     if toward:
+        res["p_claim"] = float(p_value_interval(d, dlo, dhi))
         if target_measured:
             tail = f"intervallet {iv} rummer stadig målet {f.v(t)}"
         elif (hi < t if sign > 0 else lo > t):
@@ -1769,6 +1774,28 @@ def _goal_status(ds: Dataset, plan: Plan, g: Goal, info: _Info, series: dict[str
         return done("kan ikke vurderes", f"intervallet {iv} rummer målet {f.v(t)}, og ændringen "
                     f"({chg}) kan være tilfældig – for usikkert til at sige, om målet er nået")
     return done("kan ikke vurderes", f"ændringen ({chg}) kan være tilfældig, og {not_yet}")
+
+
+def _family_of_goals(rows: list[dict[str, Any]], claims: list[float]) -> None:
+    """The plan's goals are one family (:mod:`llkit.decision`): a status that claims more than
+    noise — *nået* or *ikke nået* by the interval, *på vej* by the change — stands only when
+    Holm's procedure over all such claims of the plan keeps it; otherwise the goal *kan ikke
+    vurderes*, and the reason says why."""
+    p = np.asarray(claims, dtype=float)
+    k = int(np.isfinite(p).sum())
+    if k < 2:
+        return  # one claim: its own 95 % interval is the family
+    kept, _ = holm(p)
+    for row, pi, keep in zip(rows, p, kept, strict=True):
+        if np.isfinite(pi) and not keep:
+            row["reason"] = (f"{row['reason']} – men planen har {k} mål, der hver kan se ud til at "
+                             "flytte sig ved en tilfældighed, og når der tages højde for dem alle, er "
+                             f"det ikke sikkert, at målet er {row['status']}"
+                             if row["status"] != "på vej" else
+                             f"{row['reason']} – men planen har {k} mål, der hver kan se ud til at "
+                             "flytte sig ved en tilfældighed, og når der tages højde for dem alle, er "
+                             "forbedringen ikke sikker")
+            row["status"] = "kan ikke vurderes"
 
 
 def plan_status(plan: Plan | str | Path, ds: Dataset, *, _cache: dict | None = None
@@ -1819,6 +1846,11 @@ def plan_status(plan: Plan | str | Path, ds: Dataset, *, _cache: dict | None = N
        interval lies entirely in the better direction (more than noise); **kan ikke
        vurderes** when it may be chance, goes the wrong way, or the baseline value is
        suppressed.
+    5. The plan's goals are one family (:mod:`llkit.decision`): when two or more goals
+       make such a claim (steps 2–4, not coverage, which is counted, not estimated), each
+       claim stands only when Holm's procedure at 5 % over the claims' p-values (from
+       their intervals) keeps it; otherwise the goal **kan ikke vurderes**, and the
+       reason says so.
 
     The change interval is Welch's for means (rounds as independent samples), Newcombe's
     hybrid score interval from the Wilson intervals for shares, and the gap's own change
@@ -1833,7 +1865,8 @@ def plan_status(plan: Plan | str | Path, ds: Dataset, *, _cache: dict | None = N
     if checked is None or len(errors):
         name = checked.path.name if checked is not None and checked.path else "plan"
         raise PlanError(problems, f"The action plan {name} has problems")
-    rows = []
+    rows: list[dict[str, Any]] = []
+    claims: list[float] = []
     for fa, g in checked.goals:
         ind = g.indicator
         info = _indicator_info(ds, ind)
@@ -1844,6 +1877,7 @@ def plan_status(plan: Plan | str | Path, ds: Dataset, *, _cache: dict | None = N
                 ind.department, "department_name"]
             label += f" ({name})"
         res = _goal_status(ds, checked, g, info, series, cache)
+        claims.append(res.pop("p_claim"))
         rows.append({
             "institution_id": checked.institution, "focus": fa.focus, "goal": g.goal,
             "indicator": label, "kind": ind.kind, "measure_id": ind.measure,
@@ -1851,6 +1885,7 @@ def plan_status(plan: Plan | str | Path, ds: Dataset, *, _cache: dict | None = N
             "target": g.target, "target_round": g.target_round,
             "higher_is_better": info.higher_is_better, **res,
         })
+    _family_of_goals(rows, claims)
     out = pd.DataFrame(rows, columns=_STATUS_COLUMNS)
     for col in ["baseline_value", "latest_value", "ci_low", "ci_high", "target"]:
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")

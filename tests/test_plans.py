@@ -681,3 +681,23 @@ def test_load_plan_in_danish(tmp_path):
 def test_unknown_language_is_refused(ds):
     with pytest.raises(ValueError, match="lang must be one of 'en', 'da', not 'de'"):
         validate_plan(PLANS / "I03.yaml", ds, lang="de")
+
+
+def test_goals_of_a_plan_are_one_family():
+    """Goals that each just pass their own 95 % interval: Holm over the plan keeps the strong."""
+    from llkit.plans import _family_of_goals
+
+    rows = [{"status": "på vej", "reason": "en forbedring på mere end usikkerheden"},
+            {"status": "nået", "reason": "intervallet ligger over målet"},
+            {"status": "ikke nået", "reason": "intervallet ligger under målet"},
+            {"status": "kan ikke vurderes", "reason": "ingen data"},
+            {"status": "nået", "reason": "3 af 3 teams"}]
+    # Holm over 3 claims: 0.001 <= 0.05/3 is kept; 0.04 > 0.05/2 stops the rest
+    _family_of_goals(rows, [0.04, 0.001, 0.045, float("nan"), float("nan")])
+    assert [r["status"] for r in rows] == ["kan ikke vurderes", "nået", "kan ikke vurderes",
+                                           "kan ikke vurderes", "nået"]
+    assert "planen har 3 mål" in rows[0]["reason"] and "forbedringen ikke sikker" in rows[0]["reason"]
+    assert "ikke sikkert, at målet er ikke nået" in rows[2]["reason"]
+    single = [{"status": "på vej", "reason": "x"}, {"status": "nået", "reason": "3 af 3"}]
+    _family_of_goals(single, [0.04, float("nan")])  # one claim: its own interval decides
+    assert single[0]["status"] == "på vej"

@@ -199,6 +199,10 @@ def test_key_findings_only_call_differences_real_by_the_family_rule(ds):
         fam = findings.report_family(ds, inst)
         info = ds.measures.set_index("measure_id")
         for item in findings.key_findings(ds, inst):
+            if item.startswith("Samlet set"):
+                # the profile of all child measures: one comparison of its own in the family
+                assert fam.loc[fam["kind"] == "profile", "real"].any(), item
+                continue
             if "kommunens gennemsnit" in item and "ligger" in item and "Forskellen er større" in item:
                 topic = item.replace("Medarbejderkultur – ", "")
                 m = max((m for m in info.index if topic.startswith(info.loc[m, "label"])),
