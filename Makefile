@@ -47,7 +47,7 @@ bench: $(STAMP)
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 seminar: $(STAMP)
-	$(BIN)/python -m llkit.seminar build
+	$(BIN)/python -m llkit.apps.seminar build
 
 serve: $(STAMP)
 	$(BIN)/llkit serve data/sample/dagtilbud --notebooks all

@@ -1,12 +1,12 @@
 """Honesty benchmark: how often do institution reports call noise a real difference,
 and how many real effects do they still find?
 
-In one run, on the same generated municipalities (``llkit.sample.generate``, several
+In one run, on the same generated municipalities (``llkit.data.sample.generate``, several
 seeds, 25 institutions each), two rules decide which comparisons of each institution
 report are real:
 
 (a) the old rule: every comparison on its own at 95 % (``decide(method="per-comparison")``);
-(b) llkit's rule (``llkit.decision``): weighted Holm over the report's whole family for
+(b) llkit's rule (``llkit.stats.decision``): weighted Holm over the report's whole family for
     the headlines, weighted Benjamini–Hochberg (10 %) for the table flags.
 
 On **null** data (``effects="none"``: no institution, department, round or background
@@ -50,9 +50,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from llkit import findings as fd  # noqa: E402
-from llkit.decision import decide  # noqa: E402
-from llkit.sample import Plant, generate  # noqa: E402
+from llkit.data.sample import Plant, generate  # noqa: E402
+from llkit.documents import findings as fd  # noqa: E402
+from llkit.stats.decision import decide  # noqa: E402
 
 HEADLINE_KINDS = ("profile", "position", "change", "gap", "gap_change", "staff", "staff_change")
 PLANT = Plant(institutions=2, size=0.5, change_measure="sprog", change_institutions=3,
@@ -158,7 +158,7 @@ def run(kind: str, seeds: list[int], tmp: Path, institutions: int) -> tuple[dict
 
 
 def _wilson(k: int, n: int) -> tuple[float, float]:
-    from llkit.stats import wilson_interval
+    from llkit.stats.numeric import wilson_interval
 
     lo, hi = wilson_interval(k, n)
     return float(lo), float(hi)

@@ -105,7 +105,7 @@ def ensure_data() -> Path:
     if (CACHE / "responses.parquet").exists():
         return CACHE
     print(f"Generating the national dataset in {CACHE} (once; a few minutes) ...", flush=True)
-    from llkit.sample import generate
+    from llkit.data.sample import generate
 
     t0 = time.perf_counter()
     generate("dagtilbud", CACHE, national=True, format="parquet", seed=1, overwrite=True)

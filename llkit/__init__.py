@@ -26,43 +26,62 @@ _EXPORTS: dict[str, str] = {
     "DataWarning": "llkit.errors",
     "PlanError": "llkit.errors",
     # data
-    "load": "llkit.dataset",
-    "validate": "llkit.dataset",
-    "Dataset": "llkit.dataset",
-    "Meta": "llkit.dataset",
-    "get_profile": "llkit.profiles",
-    "generate_sample": "llkit.sample",
-    "write_template": "llkit.template",
-    "pseudonymize": "llkit.pseudonym",
+    "load": "llkit.data.dataset",
+    "validate": "llkit.data.dataset",
+    "Dataset": "llkit.data.dataset",
+    "Meta": "llkit.data.dataset",
+    "get_profile": "llkit.data.profiles",
+    "generate_sample": "llkit.data.sample",
+    "write_template": "llkit.data.template",
+    "pseudonymize": "llkit.data.pseudonym",
     # indicators
-    "scores": "llkit.indicators",
-    "summarize": "llkit.indicators",
-    "change": "llkit.indicators",
-    "gap": "llkit.indicators",
-    "variance_components": "llkit.indicators",
-    "compare": "llkit.indicators",
-    "reliability": "llkit.indicators",
-    "coverage": "llkit.indicators",
+    "scores": "llkit.stats.indicators",
+    "summarize": "llkit.stats.indicators",
+    "change": "llkit.stats.indicators",
+    "gap": "llkit.stats.indicators",
+    "variance_components": "llkit.stats.indicators",
+    "compare": "llkit.stats.indicators",
+    "reliability": "llkit.stats.indicators",
+    "coverage": "llkit.stats.indicators",
     # reports and batches
-    "run_batch": "llkit.batch",
+    "run_batch": "llkit.apps.batch",
     # action plans
-    "load_plan": "llkit.plans",
-    "validate_plan": "llkit.plans",
-    "plan_status": "llkit.plans",
-    "plans_for": "llkit.plans",
-    "plans_overview": "llkit.plans",
-    "write_plan": "llkit.plans",
-    "new_plan": "llkit.plans",
+    "load_plan": "llkit.documents.plans",
+    "validate_plan": "llkit.documents.plans",
+    "plan_status": "llkit.documents.plans",
+    "plans_for": "llkit.documents.plans",
+    "plans_overview": "llkit.documents.plans",
+    "write_plan": "llkit.documents.plans",
+    "new_plan": "llkit.documents.plans",
 }
 _RENAMED = {"generate_sample": "generate"}
 
-__all__ = ["__version__", *_EXPORTS]
+# public modules in the flat namespace (seaborn's pattern: ``from llkit import plots``
+# over the layer subpackages); the tree itself is described in docs/architecture.md
+_MODULES: dict[str, str] = {
+    "plots": "llkit.present.plots",
+    "decision": "llkit.stats.decision",
+}
+
+__all__ = ["__version__", *_EXPORTS, *_MODULES]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from llkit.batch import run_batch  # noqa: F401
-    from llkit.dataset import Dataset, Meta, load, validate  # noqa: F401
+    from llkit.apps.batch import run_batch  # noqa: F401
+    from llkit.data.dataset import Dataset, Meta, load, validate  # noqa: F401
+    from llkit.data.profiles import get_profile  # noqa: F401
+    from llkit.data.pseudonym import pseudonymize  # noqa: F401
+    from llkit.data.template import write_template  # noqa: F401
+    from llkit.documents.plans import (  # noqa: F401
+        load_plan,
+        new_plan,
+        plan_status,
+        plans_for,
+        plans_overview,
+        validate_plan,
+        write_plan,
+    )
     from llkit.errors import DataError, DataWarning, LlkitError, PlanError  # noqa: F401
-    from llkit.indicators import (  # noqa: F401
+    from llkit.stats.indicators import (  # noqa: F401
         change,
         compare,
         coverage,
@@ -72,21 +91,13 @@ if TYPE_CHECKING:  # pragma: no cover
         summarize,
         variance_components,
     )
-    from llkit.plans import (  # noqa: F401
-        load_plan,
-        new_plan,
-        plan_status,
-        plans_for,
-        plans_overview,
-        validate_plan,
-        write_plan,
-    )
-    from llkit.profiles import get_profile  # noqa: F401
-    from llkit.pseudonym import pseudonymize  # noqa: F401
-    from llkit.template import write_template  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
+        globals()[name] = value
+        return value
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'llkit' has no attribute {name!r}")

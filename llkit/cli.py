@@ -21,7 +21,7 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from llkit.dataset import validate
+    from llkit.data.dataset import validate
 
     problems = validate(args.path)
     errors = int((problems["severity"] == "error").sum())
@@ -37,7 +37,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from llkit.dataset import load
+    from llkit.data.dataset import load
 
     ds = load(args.path)
     print(format_info(ds.info()))
@@ -100,7 +100,7 @@ def _sample_plant(args: argparse.Namespace) -> dict | None:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from llkit.sample import generate
+    from llkit.data.sample import generate
 
     out = Path(args.out)
     plant = _sample_plant(args)
@@ -136,7 +136,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
-    from llkit.template import write_template
+    from llkit.data.template import write_template
 
     rounds = [r.strip() for r in args.rounds.split(",")] if args.rounds else None
     path = write_template(args.out, sector=args.sector, kind=args.kind, rounds=rounds)
@@ -145,7 +145,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 
 def _cmd_pseudonymize(args: argparse.Namespace) -> int:
-    from llkit.pseudonym import pseudonymize
+    from llkit.data.pseudonym import pseudonymize
 
     report = pseudonymize(args.src, args.dst, key_file=args.key_file)
     print(f"Wrote a pseudonymised copy of {args.src} to {args.dst}")
@@ -157,7 +157,7 @@ def _cmd_pseudonymize(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from llkit.batch import format_summary, run_batch
+    from llkit.apps.batch import format_summary, run_batch
 
     result = run_batch(
         args.data,
@@ -268,11 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
                    default=[], help="a further notebook parameter (repeatable)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
-    from llkit.plans import add_plan_commands
+    from llkit.documents.plans import add_plan_commands
 
     add_plan_commands(sub)
 
-    from llkit.serve import add_serve_command
+    from llkit.apps.serve import add_serve_command
 
     add_serve_command(sub)
     return parser

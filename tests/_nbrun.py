@@ -52,11 +52,11 @@ def run_one(name: str, notebook: str | Path, params: Mapping[str, Any], out_dir:
     notebook : str or Path
         The notebook to execute (with a cell tagged ``parameters``).
     params : mapping
-        The parameter values, passed to :func:`llkit.report.run_notebook`.
+        The parameter values, passed to :func:`llkit.apps.report.run_notebook`.
     out_dir : str or Path
         An existing folder for the outputs.
     html : bool, default False
-        Also export the executed notebook with :func:`llkit.report.to_html`, and write
+        Also export the executed notebook with :func:`llkit.apps.report.to_html`, and write
         it to ``out_dir/<name>.html``.
     keep_notebook : bool, default False
         Return the executed notebook itself (pickled back to the parent process).
@@ -70,7 +70,7 @@ def run_one(name: str, notebook: str | Path, params: Mapping[str, Any], out_dir:
         None); ``stderr`` (everything the notebook printed to stderr); ``nb`` (the
         executed ``NotebookNode`` when ``keep_notebook``, otherwise None).
     """
-    from llkit import report
+    from llkit.apps import report
 
     ipynb = Path(out_dir) / f"{name}.ipynb"
     result: dict[str, Any] = {"name": name, "error": None, "ipynb": ipynb, "html": None,

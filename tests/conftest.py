@@ -146,8 +146,8 @@ def stripped_dataset(folder: Path, *, institutions: int, seed: int,
     import numpy as np
 
     import llkit
-    from llkit.dataset import Dataset
-    from llkit.sample import generate
+    from llkit.data.dataset import Dataset
+    from llkit.data.sample import generate
 
     generate("dagtilbud", folder / "full", institutions=institutions, rounds=["T3"], seed=seed)
     one = llkit.load(folder / "full")

@@ -24,7 +24,7 @@ import nbformat
 import pytest
 
 import llkit
-from llkit import batch
+from llkit.apps import batch
 from llkit.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,7 +129,7 @@ def test_data_digest_ignores_format_and_row_order(tmp_path, odd):
 def test_action_plans_are_input_and_travel_to_dask_workers(tmp_path, odd, monkeypatch):
     """A plan in plans/ changes the digest (the report shows it), and the packed blob
     that a Dask worker unpacks carries it, for a folder and for a workbook."""
-    from llkit import plans as plans_module
+    from llkit.documents import plans as plans_module
     assert batch.PLANS_FOLDER == plans_module.PLANS_FOLDER
     folder = tmp_path / "data"
     shutil.copytree(odd, folder)
@@ -515,7 +515,7 @@ def test_temporary_files_of_a_killed_run_are_removed(tmp_path):
     # clean-up removes exactly those (never a user's file that merely looks alike)
     import tempfile
 
-    from llkit import batch
+    from llkit.apps import batch
 
     (tmp_path / "html").mkdir()
     fd, leftover = tempfile.mkstemp(prefix=".I01.html.", suffix=".tmp", dir=tmp_path / "html")

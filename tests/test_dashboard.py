@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import llkit
-from llkit import dashboard, serve
+from llkit.apps import dashboard, serve
 from llkit.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,12 +177,12 @@ def test_widget_keeps_to_scope(ctx):
 def test_every_tab_renders(ctx):
     for key, _ in dashboard.TABS:
         html = dashboard.render_tab(ctx.ds, key, "I04", ["sprog", "social"], "sprog", "T3")
-        assert llkit.findings.FIGURE_FAILED not in html, key
+        assert llkit.documents.findings.FIGURE_FAILED not in html, key
         assert "data:image/svg+xml" in html, key
 
 
 def test_suppression_everywhere(ctx):
-    strict = llkit.findings.prepare(DAGTILBUD, min_n=500)
+    strict = llkit.documents.findings.prepare(DAGTILBUD, min_n=500)
     profile = dashboard.render_tab(strict, "profile", "I01", ["sprog"], "sprog", "T3")
     assert "færre end 500" in profile
     table = profile.split("<table", 1)[1].split("</table>", 1)[0]
@@ -192,8 +192,8 @@ def test_suppression_everywhere(ctx):
 
 
 def test_data_gaps(tmp_path):
-    from llkit.dataset import Dataset
-    from llkit.sample import generate
+    from llkit.data.dataset import Dataset
+    from llkit.data.sample import generate
 
     generate("dagtilbud", tmp_path / "full", institutions=4, rounds=["T3"], seed=5)
     one = llkit.load(tmp_path / "full")
@@ -210,7 +210,7 @@ def test_data_gaps(tmp_path):
     assert "medarbejderkultur" in dashboard.render_tab(c.ds, "culture", inst, [], "sprog", "T3")
     d = dashboard.Dashboard(c, inst)
     for i in range(len(dashboard.TABS)):
-        assert llkit.findings.FIGURE_FAILED not in d.tab_html(i)
+        assert llkit.documents.findings.FIGURE_FAILED not in d.tab_html(i)
 
 
 def test_shared_cache(ctx, tmp_path):

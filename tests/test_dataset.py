@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from llkit.dataset import LEVEL_COLUMNS, LEVELS, Dataset, Meta, load, validate
+from llkit.data.dataset import LEVEL_COLUMNS, LEVELS, Dataset, Meta, load, validate
+from llkit.data.profiles import get_profile
 from llkit.errors import DataError, DataWarning
-from llkit.profiles import get_profile
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The decision rule (llkit.decision) against statsmodels and by simulation."""
+"""The decision rule (llkit.stats.decision) against statsmodels and by simulation."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
-from llkit import decision
+from llkit.stats import decision
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -16,12 +16,12 @@ from conftest import stripped_dataset
 from scipy import stats
 
 import llkit
-from llkit import exercises as ex
-from llkit.elearning import ch01_datainformeret as ch1
-from llkit.elearning import ch02_gennemsnit as ch2
-from llkit.elearning import ch03_usikkerhed as ch3
-from llkit.elearning import ch04_udvikling as ch4
-from llkit.elearning import common as cm
+from llkit.apps import exercises as ex
+from llkit.apps.elearning import ch01_datainformeret as ch1
+from llkit.apps.elearning import ch02_gennemsnit as ch2
+from llkit.apps.elearning import ch03_usikkerhed as ch3
+from llkit.apps.elearning import ch04_udvikling as ch4
+from llkit.apps.elearning import common as cm
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "notebooks" / "elearning"

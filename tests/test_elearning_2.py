@@ -21,11 +21,11 @@ from conftest import stripped_dataset
 from scipy import stats as sps
 
 import llkit
-from llkit.elearning import ch05_sammenligning as ch05
-from llkit.elearning import ch06_social_baggrund as ch06
-from llkit.elearning import ch07_kultur_og_laeringsmiljoe as ch07
-from llkit.elearning import ch08_handleplan as ch08
-from llkit.elearning import common
+from llkit.apps.elearning import ch05_sammenligning as ch05
+from llkit.apps.elearning import ch06_social_baggrund as ch06
+from llkit.apps.elearning import ch07_kultur_og_laeringsmiljoe as ch07
+from llkit.apps.elearning import ch08_handleplan as ch08
+from llkit.apps.elearning import common
 
 ROOT = Path(__file__).resolve().parents[1]
 EL = ROOT / "notebooks" / "elearning"

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from llkit import exercises as ex
+from llkit.apps import exercises as ex
 
 # ----------------------------------------------------------------------------- parse_number
 

@@ -11,7 +11,7 @@ from conftest import write_dataset
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llkit.dataset import Dataset, load, validate
+from llkit.data.dataset import Dataset, load, validate
 from llkit.errors import PROBLEM_COLUMNS, DataError
 
 FILES = ["dataset.toml", "units.csv", "children.csv", "measures.csv", "items.csv",

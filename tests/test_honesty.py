@@ -1,14 +1,14 @@
 """Known-truth municipalities: what the reports say where nothing differs, and where an
-effect was planted (llkit.sample effects="none" / Plant, llkit.findings.report_family)."""
+effect was planted (llkit.data.sample effects="none" / Plant, llkit.documents.findings.report_family)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from llkit import findings
-from llkit.decision import decide
-from llkit.sample import Plant, generate
+from llkit.data.sample import Plant, generate
+from llkit.documents import findings
+from llkit.stats.decision import decide
 
 CLAIMS = ("større end den statistiske usikkerhed", "Samlet set")
 

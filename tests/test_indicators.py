@@ -13,7 +13,7 @@ from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
 import llkit
-from llkit import indicators as ind
+from llkit.stats import indicators as ind
 
 ROOT = Path(__file__).resolve().parents[1]
 

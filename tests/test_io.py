@@ -13,9 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import META, write_dataset
 
-from llkit.dataset import load, validate
+from llkit.data.dataset import load, validate
+from llkit.data.io import detect_encoding, parse_csv_bytes, sniff_delimiter
 from llkit.errors import DataError, ProblemLog, format_problems
-from llkit.io import detect_encoding, parse_csv_bytes, sniff_delimiter
 
 NUMERIC = {"value", "scale_min", "scale_max", "low_cut", "high_cut", "min_items", "n", "mean",
            "sd"}
@@ -409,12 +409,12 @@ def test_fast_and_careful_paths_agree():
 
 
 def test_simple_files_take_the_fast_path(dataset_dir, monkeypatch):
-    import llkit.io
+    import llkit.data.io
 
     def boom(*args, **kwargs):
         raise AssertionError("the csv-module path was used for a simple file")
 
-    monkeypatch.setattr(llkit.io, "_slow_csv", boom)
+    monkeypatch.setattr(llkit.data.io, "_slow_csv", boom)
     assert validate(dataset_dir).empty
 
 
@@ -434,7 +434,7 @@ def test_xlsx_number_typed_as_text_with_decimal_comma(tmp_path, tables):
 
 def _read_both(path: Path, monkeypatch) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A Parquet table read by the row-group path and by the general path."""
-    import llkit.io as io_mod
+    import llkit.data.io as io_mod
 
     cats = {"round", "item_id", "department_id", "child_id", "respondent_id", "value"}
     ids = {"item_id", "department_id", "child_id", "respondent_id"}
@@ -487,7 +487,7 @@ def test_parquet_row_groups_with_their_own_dictionaries(tmp_path, monkeypatch):
     # dataset's types drops it and sorts the rest
     used = set(slow["child_id"].dropna())
     assert "unused" in set(fast["child_id"].cat.categories) - used
-    from llkit.schema import _as_id_categorical
+    from llkit.data.schema import _as_id_categorical
 
     converted = _as_id_categorical(fast["child_id"])
     assert list(converted.cat.categories) == sorted(used)
@@ -528,7 +528,7 @@ def test_parquet_codes_widen_when_later_row_groups_bring_many_new_values(tmp_pat
 
 @pytest.mark.parametrize("offset", [0, 3, 13])
 def test_with_validity_reads_a_sliced_arrow_array(offset):
-    from llkit.io import _with_validity
+    from llkit.data.io import _with_validity
 
     values = [None if i % 4 == 1 else i for i in range(40)]
     arr = pa.array(values, type=pa.int16()).slice(offset, 21)

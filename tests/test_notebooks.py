@@ -62,7 +62,7 @@ def _jobs(stripped: Path, five: Path) -> dict[str, tuple[Path, dict]]:
 
 @pytest.fixture(scope="session")
 def data_folders(tmp_path_factory) -> tuple[Path, Path]:
-    from llkit.sample import generate
+    from llkit.data.sample import generate
 
     base = tmp_path_factory.mktemp("data")
     stripped = stripped_dataset(base, institutions=7, seed=5, unscaled=("sprog",),
@@ -286,7 +286,7 @@ def test_overview_has_no_league_table(rendered):
 def test_report_makes_no_network_requests_in_chromium(rendered):
     from playwright.sync_api import sync_playwright
 
-    from llkit.report import CHROMIUM_ARGS
+    from llkit.apps.report import CHROMIUM_ARGS
 
     path = rendered["report-dagtilbud-I01"]["html_path"]
     requests: list[str] = []

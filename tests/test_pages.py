@@ -1,11 +1,11 @@
-"""llkit._pages: numpy's huge-page request is off inside a call and restored after."""
+"""llkit.data._pages: numpy's huge-page request is off inside a call and restored after."""
 
 import threading
 
 import numpy as np
 import pytest
 
-from llkit import _pages
+from llkit.data import _pages
 
 setter = _pages._setter()
 pytestmark = pytest.mark.skipif(setter is None, reason="numpy has no huge-page switch")

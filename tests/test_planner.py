@@ -1,9 +1,9 @@
-"""The action-plan editor (llkit.planner) and notebooks/action_plan.ipynb.
+"""The action-plan editor (llkit.apps.planner) and notebooks/action_plan.ipynb.
 
 The editor is driven through its Python methods and its buttons (the same code paths as
 clicking); plans it builds are compared with plans written by hand and read by
-llkit.plans.load_plan, baseline values with llkit.summarize, and the follow-up view with
-llkit.plans.plan_status. The notebook is run through papermill on temporary copies of
+llkit.documents.plans.load_plan, baseline values with llkit.summarize, and the follow-up view with
+llkit.documents.plans.plan_status. The notebook is run through papermill on temporary copies of
 the sample data (so data/sample is never modified), for a daycare with a plan (I03), one
 without (I01) and a school.
 """
@@ -21,9 +21,8 @@ import pytest
 from _nbrun import run_many
 
 import llkit
-from llkit import planner, report, text
-from llkit.errors import PlanError
-from llkit.plans import (
+from llkit.apps import planner, report
+from llkit.documents.plans import (
     Action,
     Indicator,
     Plan,
@@ -31,6 +30,8 @@ from llkit.plans import (
     plan_status,
     validate_plan,
 )
+from llkit.errors import PlanError
+from llkit.present import text
 
 ROOT = Path(__file__).resolve().parents[1]
 DAGTILBUD = ROOT / "data" / "sample" / "dagtilbud"
@@ -312,7 +313,7 @@ def test_a_suppressed_baseline_is_not_shown_as_a_number(ds):
     g = ed.focus_forms[0].goals[1]  # one department's language mean
     assert g.indicator().department is not None
     g.baseline.value = "T2"
-    vals = llkit.plans.indicator_values(ds, "I24", g.indicator())
+    vals = llkit.documents.plans.indicator_values(ds, "I24", g.indicator())
     if bool(vals.loc[vals["round"] == "T2", "suppressed"].iloc[0]):
         assert "vises ikke" in g.baseline_info.value
 
@@ -407,7 +408,7 @@ def test_editor_followup_is_the_saved_plan(ds, tmp_path):
 
 def test_candidates_show_the_baseline_and_interval(ds):
     html = planner.candidates(ds, "I01").html
-    cand = llkit.plans.focus_candidates(ds, "I01")
+    cand = llkit.documents.plans.focus_candidates(ds, "I01")
     for r in cand.itertuples():
         assert escape(str(r.why)) in html
     assert "95 %-interval" in html and "regression mod gennemsnittet" in html

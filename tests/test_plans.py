@@ -1,4 +1,4 @@
-"""Action plans (llkit.plans): format, validation, status with uncertainty, CLI."""
+"""Action plans (llkit.documents.plans): format, validation, status with uncertainty, CLI."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ import pandas as pd
 import pytest
 
 import llkit
-from llkit.errors import DataError, PlanError, format_problems
-from llkit.plans import (
+from llkit.documents.plans import (
     _MESSAGES,
     STATUSES,
     Action,
@@ -37,6 +36,7 @@ from llkit.plans import (
     validate_plan,
     write_plan,
 )
+from llkit.errors import DataError, PlanError, format_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "sample" / "dagtilbud"
@@ -207,7 +207,7 @@ def test_no_round_after_the_baseline(ds, tmp_path):
 def test_change_interval_for_shares_matches_statsmodels():
     from statsmodels.stats.proportion import confint_proportions_2indep
 
-    from llkit.stats import wilson_interval
+    from llkit.stats.numeric import wilson_interval
 
     for k1, n1, k2, n2 in [(10, 37, 2, 33), (0, 20, 3, 25), (5, 40, 5, 40)]:
         l1, u1 = wilson_interval(k1, n1)
@@ -513,7 +513,7 @@ def test_cli_requires_a_subcommand():
 
 def test_report_sections_show_the_plan_follow_up():
     import llkit
-    from llkit import findings
+    from llkit.documents import findings
 
     ds = llkit.load("data/sample/dagtilbud")
     inst = str(findings.plan_section(ds, "I20"))
@@ -631,7 +631,7 @@ def test_danish_validation_gives_the_danish_texts(ds, tmp_path, changes, expecte
     en = validate_plan(path, ds)
     pd.testing.assert_frame_equal(da[["severity", "file", "line", "value"]],
                                   en[["severity", "file", "line", "value"]])
-    from llkit import planner
+    from llkit.apps import planner
 
     wrapped = planner.problems_da(en, load_plan(path))
     assert list(wrapped[["severity", "column", "problem", "action"]].itertuples(
@@ -685,7 +685,7 @@ def test_unknown_language_is_refused(ds):
 
 def test_goals_of_a_plan_are_one_family():
     """Goals that each just pass their own 95 % interval: Holm over the plan keeps the strong."""
-    from llkit.plans import _family_of_goals
+    from llkit.documents.plans import _family_of_goals
 
     rows = [{"status": "på vej", "reason": "en forbedring på mere end usikkerheden"},
             {"status": "nået", "reason": "intervallet ligger over målet"},

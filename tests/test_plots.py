@@ -1,4 +1,4 @@
-"""Tests of llkit.plots: every figure on both sectors, Danish text, suppression, edge cases.
+"""Tests of llkit.present.plots: every figure on both sectors, Danish text, suppression, edge cases.
 
 The figures are checked through their artists: titles and texts (Danish, decimal comma),
 no drawn value where a group is suppressed, funnel limits and labels. Datasets with one
@@ -24,7 +24,8 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
 import llkit
-from llkit import plots, sample
+from llkit.data import sample
+from llkit.present import plots
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "sample"
 # institution and a child measure with cut points, per sector

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import llkit.privacy as pv
-from llkit.privacy import complementary_suppression, suppress, suppress_complementary
+import llkit.stats.privacy as pv
+from llkit.stats.privacy import complementary_suppression, suppress, suppress_complementary
 
 # ------------------------------------------------------------------------ primary
 

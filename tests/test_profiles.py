@@ -1,4 +1,4 @@
-"""Tests of the sector profiles (llkit.profiles)."""
+"""Tests of the sector profiles (llkit.data.profiles)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from llkit.profiles import ITEM_COLUMNS, MEASURE_COLUMNS, PROFILES, Profile, get_profile
+from llkit.data.profiles import ITEM_COLUMNS, MEASURE_COLUMNS, PROFILES, Profile, get_profile
 
 THEMES = [
     "Alsidig personlig udvikling",

@@ -1,4 +1,4 @@
-"""Tests of llkit.pseudonym: keyed-hash pseudonyms of person identifiers."""
+"""Tests of llkit.data.pseudonym: keyed-hash pseudonyms of person identifiers."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from llkit.data.pseudonym import _is_cpr, _normalise_id, pseudonym, pseudonymize
+from llkit.data.schema import looks_like_cpr
 from llkit.errors import DataError
-from llkit.pseudonym import _is_cpr, _normalise_id, pseudonym, pseudonymize
-from llkit.schema import looks_like_cpr
 
-HAS_DATASET = importlib.util.find_spec("llkit.dataset") is not None
+HAS_DATASET = importlib.util.find_spec("llkit.data.dataset") is not None
 
 # two children by CPR (one written with and without dash), one by a school id with a
 # leading zero; two staff respondents
@@ -348,7 +348,7 @@ def test_cpr_column_without_child_id_is_refused(tmp_path, key):
 # --------------------------------------------------------------------------- round trip
 
 
-@pytest.mark.skipif(not HAS_DATASET, reason="llkit.dataset is not written yet")
+@pytest.mark.skipif(not HAS_DATASET, reason="llkit.data.dataset is not written yet")
 def test_output_loads(raw, key, tmp_path):
     import llkit
 
@@ -360,13 +360,13 @@ def test_output_loads(raw, key, tmp_path):
     assert len(ds.responses) == 9
 
 
-@pytest.mark.skipif(not HAS_DATASET, reason="llkit.dataset is not written yet")
+@pytest.mark.skipif(not HAS_DATASET, reason="llkit.data.dataset is not written yet")
 def test_template_with_cpr_numbers_end_to_end(tmp_path, key):
     """A template filled with CPR numbers is refused, pseudonymised, then loads."""
     import openpyxl
 
     import llkit
-    from llkit.template import write_template
+    from llkit.data.template import write_template
 
     book = write_template(tmp_path / "indsamling.xlsx", rounds=["T1", "T2"])
     wb = openpyxl.load_workbook(book)

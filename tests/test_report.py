@@ -1,4 +1,4 @@
-"""llkit.report (running notebooks, offline HTML, PDF) and llkit.findings (plain-Danish
+"""llkit.apps.report (running notebooks, offline HTML, PDF) and llkit.documents.findings (plain-Danish
 findings, questions and report sections)."""
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 import llkit
-from llkit import findings, report
-from llkit import text as tx
+from llkit.apps import report
+from llkit.documents import findings
+from llkit.present import text as tx
 
 ROOT = Path(__file__).resolve().parents[1]
 DAGTILBUD = ROOT / "data" / "sample" / "dagtilbud"
@@ -36,7 +37,7 @@ def skole():
 @pytest.fixture(scope="module")
 def stripped(ds):
     """One round, no goals, no reference, no staff survey or observations."""
-    from llkit.dataset import Dataset
+    from llkit.data.dataset import Dataset
 
     one = findings.prepare(ds, rounds=["T3"])
     measures = one.measures[~one.measures["source"].isin(["medarbejder", "observatør"])].copy()
@@ -323,7 +324,7 @@ def test_findings_is_cheap_to_import():
     import subprocess
     import sys
 
-    code = "import sys, llkit.findings, llkit.report; print('matplotlib' in sys.modules, 'papermill' in sys.modules)"
+    code = "import sys, llkit.documents.findings, llkit.apps.report; print('matplotlib' in sys.modules, 'papermill' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
 
@@ -345,7 +346,7 @@ def test_position_uses_summary_suppression(ds):
 def test_run_notebook_retries_a_failed_kernel_start_once(monkeypatch, tmp_path):
     """A kernel that dies before answering kernel_info (a start race on a busy machine) is
     started again once; a cell error or any other failure is not retried."""
-    from llkit import report
+    from llkit.apps import report
 
     monkeypatch.setattr(report.time, "sleep", lambda s: None)
     calls = []

@@ -1,4 +1,4 @@
-"""Tests of the synthetic sample municipality (llkit.sample)."""
+"""Tests of the synthetic sample municipality (llkit.data.sample)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from llkit.profiles import get_profile
-from llkit.sample import TABLES, TRUTH_COLUMNS, Plant, generate
+from llkit.data.profiles import get_profile
+from llkit.data.sample import TABLES, TRUTH_COLUMNS, Plant, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = {"dagtilbud": 25, "skole": 8}  # sector -> institutions of data/sample/<sector>
@@ -266,12 +266,12 @@ def test_committed_sample_is_reproducible(sector: str, tmp_path: Path) -> None:
     fresh = tmp_path / sector
     generate(sector, fresh, institutions=SAMPLES[sector], seed=1)
     names = sorted(p.name for p in fresh.iterdir())
-    # plans/ holds hand-written action plans (llkit.plans), not generated data
+    # plans/ holds hand-written action plans (llkit.documents.plans), not generated data
     assert names == sorted(p.name for p in committed.iterdir() if p.name != "plans")
     for name in names:
         assert (fresh / name).read_bytes() == (committed / name).read_bytes(), (
             f"data/sample/{sector}/{name} differs from a fresh generation; regenerate it "
-            f"with llkit.sample.generate({sector!r}, ..., institutions={SAMPLES[sector]}, "
+            f"with llkit.data.sample.generate({sector!r}, ..., institutions={SAMPLES[sector]}, "
             "seed=1)")
 
 
@@ -338,7 +338,7 @@ def test_invalid_arguments() -> None:
 
 @pytest.mark.parametrize("sector", sorted(SAMPLES))
 def test_samples_load_and_validate(sector: str) -> None:
-    dataset = pytest.importorskip("llkit.dataset")
+    dataset = pytest.importorskip("llkit.data.dataset")
     path = ROOT / "data" / "sample" / sector
     problems = dataset.validate(path)
     assert len(problems) == 0, problems.to_string()
@@ -350,7 +350,7 @@ def test_samples_load_and_validate(sector: str) -> None:
 
 
 def test_small_variants_validate(tmp_path: Path) -> None:
-    dataset = pytest.importorskip("llkit.dataset")
+    dataset = pytest.importorskip("llkit.data.dataset")
     for k, (sector, n, rounds) in enumerate([("dagtilbud", 1, 1), ("skole", 1, 4),
                                               ("dagtilbud", 3, ["2015", "2017"])]):
         out = tmp_path / f"v{k}"
@@ -618,7 +618,7 @@ def test_truth_without_plant_is_empty() -> None:
 
 
 def test_known_truth_folder(tmp_path: Path) -> None:
-    dataset = pytest.importorskip("llkit.dataset")
+    dataset = pytest.importorskip("llkit.data.dataset")
     out = tmp_path / "null"
     generate("dagtilbud", out, institutions=3, seed=2, effects="none", truth=True,
              plant=Plant(institutions=1, gap=0.2, gap_narrowing=0.5))

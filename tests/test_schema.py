@@ -7,15 +7,15 @@ import pandas as pd
 import pytest
 from conftest import META
 
-from llkit.dataset import validate
-from llkit.errors import format_problems
-from llkit.schema import (
+from llkit.data.dataset import validate
+from llkit.data.schema import (
     PSEUDONYMIZE_ACTION,
     looks_like_cpr,
     mask_cpr,
     required_columns,
     table_schema,
 )
+from llkit.errors import format_problems
 
 # In the fixture CSV files every record is one line: row i (from 0) is on line i + 2.
 
@@ -467,9 +467,9 @@ def test_background_categorical_same_as_text():
     # categories only, with the same result and warnings as the same values as text
     import numpy as np
 
+    from llkit.data.io import RawTable
+    from llkit.data.schema import _background
     from llkit.errors import ProblemLog
-    from llkit.io import RawTable
-    from llkit.schema import _background
 
     known = ["Dansk", "Dansk og andet sprog", "Andet sprog"]
     values = ["dansk", "Dansk", None, "Ukendt", "andet sprog", "ukendt", "Ukendt", "zz", None]
@@ -495,7 +495,7 @@ def test_background_categorical_same_as_text():
 def test_duplicate_keys_equal_pandas_duplicated(seed, wide):
     # the key finder (dense table, leading-column pre-check, hashing) against pandas;
     # a very wide last column forces the pre-check on the leading columns
-    from llkit.schema import _duplicates
+    from llkit.data.schema import _duplicates
 
     rng = np.random.default_rng(seed)
     n = 4000

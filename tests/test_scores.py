@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import llkit
-from llkit.scoring import SCORE_COLUMNS, categorize, scores
+from llkit.stats.scoring import SCORE_COLUMNS, categorize, scores
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,7 +50,7 @@ def test_scores_equal_a_plain_pandas_reference(ds):
 
 def test_sparse_and_dense_key_paths_agree(ds, monkeypatch):
     dense = scores(ds)
-    monkeypatch.setattr("llkit.scoring._use_dense_keys", lambda n_keys, n_rows: False)
+    monkeypatch.setattr("llkit.stats.scoring._use_dense_keys", lambda n_keys, n_rows: False)
     sparse = scores(ds)
     pd.testing.assert_frame_equal(dense, sparse)
 

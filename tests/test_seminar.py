@@ -24,8 +24,8 @@ from _nbrun import run_many
 from statsmodels.stats.multitest import multipletests
 
 import llkit
-from llkit import exercises as ex
-from llkit import seminar
+from llkit.apps import exercises as ex
+from llkit.apps import seminar
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "exercises"
@@ -114,7 +114,7 @@ def test_markers_in_markdown_are_rejected():
 
 def test_committed_notebooks_are_up_to_date():
     assert seminar.check_built(SRC, EXERCISES) == [], (
-        "run `python -m llkit.seminar build` after editing exercises/src")
+        "run `python -m llkit.apps.seminar build` after editing exercises/src")
 
 
 def test_build_is_deterministic_and_check_detects_stale(tmp_path):
@@ -146,7 +146,7 @@ def test_build_is_deterministic_and_check_detects_stale(tmp_path):
 
 
 def test_module_command_line_check():
-    proc = subprocess.run([sys.executable, "-m", "llkit.seminar", "build", "--check"], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "llkit.apps.seminar", "build", "--check"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "up to date" in proc.stdout
@@ -359,7 +359,7 @@ def test_answer_shapes(dag):
 def test_plan_check(dag):
     from datetime import date
 
-    from llkit import plans
+    from llkit.documents import plans
 
     draft = plans.new_plan(dag, "I01")
     assert len(draft.focus_areas) > 3
@@ -380,7 +380,7 @@ def test_plan_check(dag):
 
 
 def test_target_check(dag):
-    from llkit import plans
+    from llkit.documents import plans
 
     cand = plans.focus_candidates(dag, "I13")
     row = cand[cand["kind"] == "share_low"].iloc[0]
@@ -399,7 +399,7 @@ def test_target_check(dag):
 def test_status_check_counts_reached_goals_only(dag):
     from datetime import date
 
-    from llkit import plans
+    from llkit.documents import plans
 
     plan = plans.new_plan(dag, "I01", round="T1", target_round="T3")
     for fa in plan.focus_areas:
@@ -457,7 +457,7 @@ def test_missing_data_skips_instead_of_failing(dag):
     assert r.status == "springes over" and "ingen landstal" in r.message
     r = seminar.check("klynge_dokumentation", 1, ds=bare, institution="I01")
     assert r.status == "springes over" and "læringsmål" in r.message
-    from llkit import findings
+    from llkit.documents import findings
 
     one = findings.prepare(dag, rounds=["T3"])
     r = seminar.check("dag3_status", 1, ds=one, institution="I01")

@@ -1,4 +1,4 @@
-"""Tests of llkit.stats against independent references (scipy, statsmodels, pingouin,
+"""Tests of llkit.stats.numeric against independent references (scipy, statsmodels, pingouin,
 published examples, dense-matrix computations)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import statsmodels.formula.api as smf
 from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
-import llkit.stats as st
+import llkit.stats.numeric as st
 
 # ------------------------------------------------------------------------- fixtures
 
@@ -578,7 +578,7 @@ def test_cronbach_alpha_edge_cases():
 
 
 def test_wilson_interval_is_exact_at_the_edges():
-    from llkit.stats import wilson_interval
+    from llkit.stats.numeric import wilson_interval
 
     lo, hi = wilson_interval([0, 7], [7, 7])
     assert lo[0] == 0.0 and hi[1] == 1.0

@@ -1,4 +1,4 @@
-"""Tests of llkit.template: the Excel data template and the activities template."""
+"""Tests of llkit.data.template: the Excel data template and the activities template."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from llkit.profiles import get_profile
-from llkit.template import (
+from llkit.data.profiles import get_profile
+from llkit.data.template import (
     KINDS,
     LAEREPLANSTEMAER,
     PAEDAGOGISK_GRUNDLAG,
@@ -17,7 +17,7 @@ from llkit.template import (
     write_template,
 )
 
-HAS_DATASET = importlib.util.find_spec("llkit.dataset") is not None
+HAS_DATASET = importlib.util.find_spec("llkit.data.dataset") is not None
 
 REQUIRED = {
     "units": {"department_id", "institution_id"},
@@ -292,8 +292,8 @@ def fill(path: Path) -> Path:
 
 
 def test_filled_template_reads_back_raw(tmp_path):
+    from llkit.data.io import read_workbook
     from llkit.errors import ProblemLog
-    from llkit.io import read_workbook
 
     path = fill(write_template(tmp_path / "t.xlsx"))
     log = ProblemLog()
@@ -310,7 +310,7 @@ def test_filled_template_reads_back_raw(tmp_path):
     assert validations(wb["responses"])["round"][0] == '"T1,T2,T3"'
 
 
-@pytest.mark.skipif(not HAS_DATASET, reason="llkit.dataset is not written yet")
+@pytest.mark.skipif(not HAS_DATASET, reason="llkit.data.dataset is not written yet")
 def test_filled_template_loads(tmp_path):
     import llkit
 
@@ -326,7 +326,7 @@ def test_filled_template_loads(tmp_path):
 
 def test_empty_template_validates_to_clear_problems(tmp_path):
     if not HAS_DATASET:
-        pytest.skip("llkit.dataset is not written yet")
+        pytest.skip("llkit.data.dataset is not written yet")
     import llkit
 
     problems = llkit.validate(write_template(tmp_path / "t.xlsx"))

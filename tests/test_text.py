@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import llkit.text as tx
-from llkit.text import (
+import llkit.present.text as tx
+from llkit.present.text import (
     describe_change,
     describe_difference,
     describe_funnel_flag,
