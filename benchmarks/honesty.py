@@ -51,7 +51,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from llkit.data.sample import Plant, generate  # noqa: E402
-from llkit.documents import findings as fd  # noqa: E402
+from llkit.documents import common  # noqa: E402
+from llkit.documents import family as families  # noqa: E402
+from llkit.documents import overview as overview_doc  # noqa: E402
+from llkit.present import labels  # noqa: E402
 from llkit.stats.decision import decide  # noqa: E402
 
 HEADLINE_KINDS = ("profile", "position", "change", "gap", "gap_change", "staff", "staff_change")
@@ -97,14 +100,14 @@ def _is_true(row: pd.Series, inst: str, truth: dict[str, set]) -> bool | None:
 
 def evaluate(ds, truth: pd.DataFrame | None) -> dict[str, list]:
     t = _truth_sets(truth)
-    info = fd.measure_info(ds)
+    info = labels.measure_info(ds)
     child = [m for m in info.index if info.loc[m, "subject"] == "child"]
     out: dict[str, list] = {k: [] for k in (
         "claim_old", "claim_new", "false_old", "false_new", "fdp_old", "fdp_new",
         "found_old", "found_new", "cells_old", "cells_new", "tcells_old", "tcells_new", "change_old",
         "change_new", "n_family")}
     for inst in dict.fromkeys(ds.units["institution_id"].astype(str)):
-        fam = fd.report_family(ds, inst)
+        fam = families.report_family(ds, inst)
         rules = {"new": fam, "old": decide(fam.drop(columns=["weight", "p_family", "real", "p_fdr", "flag"]),
                                            method="per-comparison")}
         out["n_family"].append(int(fam["p_value"].notna().sum()))
@@ -130,7 +133,7 @@ def evaluate(ds, truth: pd.DataFrame | None) -> dict[str, list]:
 
 
 def gap_power(ds) -> tuple[float, float]:
-    fam = fd.overview_family(ds)
+    fam = overview_doc.overview_family(ds)
     g = fam[fam["kind"] == "gap_change"]
     old = decide(g.drop(columns=["weight", "p_family", "real", "p_fdr", "flag"]), method="per-comparison")
     return (float((old["real"] & (old["estimate"] < 0)).mean()) if len(old) else float("nan"),
@@ -145,7 +148,7 @@ def run(kind: str, seeds: list[int], tmp: Path, institutions: int) -> tuple[dict
         plant = PLANT if kind == "planted" else None
         _, truth = generate("dagtilbud", out, institutions=institutions, seed=seed, effects="none",
                             plant=plant, truth=True)
-        ds = fd.prepare(out)
+        ds = common.prepare(out)
         res = evaluate(ds, truth)
         for k, v in res.items():
             total.setdefault(k, []).extend(v)

@@ -99,23 +99,87 @@ def _reason(lines: list[str], first: int, last: int) -> bool:
     return any("long because" in s.lower() for s in lines[first:last])
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: module_name(p))
-def test_modules_and_functions_are_small(path):
+#: Rooms still over the limits when the layout landed (issue 17), with their size then.
+#: A ratchet: an entry may shrink and must be removed once it fits; none may grow, and
+#: nothing new may be added — split it or write its reason ("Long because ...") instead.
+KNOWN_OVERSIZE: dict[str, int] = {
+    "llkit.apps.batch": 1875,
+    "llkit.apps.batch:_run_batch": 116,
+    "llkit.apps.batch:render_index": 84,
+    "llkit.apps.exercises": 990,
+    "llkit.apps.planner": 1521,
+    "llkit.apps.seminar": 1630,
+    "llkit.apps.serve": 888,
+    "llkit.cli:build_parser": 98,
+    "llkit.data.io": 1325,
+    "llkit.data.io:_parquet_groups": 119,
+    "llkit.data.io:read_dataset": 102,
+    "llkit.data.pseudonym:pseudonymize": 137,
+    "llkit.data.sample": 1424,
+    "llkit.data.schema": 1767,
+    "llkit.data.schema:_check_responses": 219,
+    "llkit.data.schema:_duplicates": 119,
+    "llkit.data.schema:convert_table": 107,
+    "llkit.data.schema:parse_meta": 84,
+    "llkit.data.template": 1047,
+    "llkit.data.template:_activities_workbook": 96,
+    "llkit.data.template:_columns": 152,
+    "llkit.data.template:_data_guide": 87,
+    "llkit.data.template:_data_workbook": 124,
+    "llkit.documents.plans": 2360,
+    "llkit.documents.plans:_check_data": 130,
+    "llkit.documents.plans:_goal_status": 102,
+    "llkit.documents.plans:focus_candidates": 92,
+    "llkit.present.plots": 1870,
+    "llkit.present.plots:development": 153,
+    "llkit.present.plots:funnel": 108,
+    "llkit.present.plots:gap": 84,
+    "llkit.present.plots:heatmap": 142,
+    "llkit.stats.indicators": 1275,
+    "llkit.stats.indicators:change": 104,
+    "llkit.stats.numeric": 1575,
+    "llkit.stats.scoring:scores": 154,
+}
+
+
+def sizes(path: Path) -> dict[str, int]:
+    """``module`` -> lines and ``module:function`` -> code lines, for what exceeds a limit."""
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()
-    problems = []
+    mod = module_name(path)
+    out = {}
     if len(lines) > LIMIT_LINES and not _reason(lines, 0, 40):
-        problems.append(f"{len(lines)} lines (limit {LIMIT_LINES}) and no 'Long because' "
-                        "in its first 40 lines")
+        out[mod] = len(lines)
     for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             body = node.body[1:] if ast.get_docstring(node) is not None and len(node.body) > 1 \
                 else node.body
             n = node.end_lineno - body[0].lineno + 1   # code lines; the docstring is free
             if n > LIMIT_FUNCTION and not _reason(lines, node.lineno - 1, node.lineno + 12):
-                problems.append(f"{node.name} (line {node.lineno}) has {n} lines "
-                                f"(limit {LIMIT_FUNCTION}) and no 'Long because' at its top")
-    assert not problems, f"{module_name(path)}:\n" + "\n".join(problems)
+                out[f"{mod}:{node.name}"] = n
+    return out
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: module_name(p))
+def test_modules_and_functions_are_small(path):
+    problems = []
+    for key, n in sizes(path).items():
+        limit = LIMIT_FUNCTION if ":" in key else LIMIT_LINES
+        known = KNOWN_OVERSIZE.get(key)
+        if known is None:
+            problems.append(f"{key}: {n} lines (limit {limit}); split it, or say why at its "
+                            "top with 'Long because ...'")
+        elif n > known:
+            problems.append(f"{key}: grew to {n} lines (was {known}, limit {limit})")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_oversize_list_only_names_what_is_still_oversize():
+    now = {}
+    for path in MODULES:
+        now.update(sizes(path))
+    stale = sorted(set(KNOWN_OVERSIZE) - set(now))
+    assert not stale, f"these fit the limits now; remove them from KNOWN_OVERSIZE: {stale}"
 
 
 def test_the_checker_sees_a_wrong_import(tmp_path, monkeypatch):

@@ -37,7 +37,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from llkit.apps import serve as sv
-from llkit.documents import findings as fd
+from llkit.documents import common
+from llkit.documents import family as families
+from llkit.present import html as blocks
+from llkit.present import labels
 from llkit.present import text as tx
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -178,7 +181,7 @@ def context(data: str | Path | Dataset, *, warm: bool = True) -> Context:
     from llkit.present import plots
 
     plots.use_theme()
-    ds = fd.prepare(data)
+    ds = common.prepare(data)
     ids = list(dict.fromkeys(ds.units["institution_id"].astype(str)))
     if cfg is not None:
         allowed = [i for i in cfg["allowed"] if i in set(ids)]
@@ -194,18 +197,18 @@ def context(data: str | Path | Dataset, *, warm: bool = True) -> Context:
 def _warm(ctx: Context) -> None:
     ds = ctx.ds
     for by in (None, "institution", "department", "cluster"):
-        fd.summary_table(ds, by)
-    fd.measure_info(ds)
-    inst = fd.institution_info(ds, ctx.allowed[0])
-    last = fd.last_round(ds, inst)
-    fd.institution_position(ds, inst, last)  # also the comparisons with the municipality
+        common.summary_table(ds, by)
+    labels.measure_info(ds)
+    inst = common.institution_info(ds, ctx.allowed[0])
+    last = common.last_round(ds, inst)
+    families.institution_position(ds, inst, last)  # also the comparisons with the municipality
     groups = measure_groups(ds)
     if not groups:
         return
     if ctx.cache_dir is None:
         from llkit.present import plots
 
-        fd.figure_html(plots.profile(ds, institution=inst["id"], round=last, measures=groups[0][1]))
+        blocks.figure_html(plots.profile(ds, institution=inst["id"], round=last, measures=groups[0][1]))
         return
     # Under llkit serve: the first tab of every institution in the scope, as it looks when a
     # viewer arrives, into the cache shared by the kernels (paid once per server).
@@ -251,7 +254,7 @@ def measure_groups(ds: Dataset) -> list[tuple[str, list[str]]]:
     The group is the ``group`` column of the measures table, or the source when it is
     absent.
     """
-    info = fd.measure_info(ds)
+    info = labels.measure_info(ds)
     child = info[info["subject"] == "child"]
     if "group" in child and child["group"].notna().any():
         key = child["group"].astype("string").fillna(child["source_label"])
@@ -270,19 +273,19 @@ def _institution_options(ctx: Context) -> list[tuple[str, str]]:
 
 
 def _rounds(ds: Dataset, institution: str) -> list[str]:
-    inst = fd.institution_info(ds, institution)
-    return fd.institution_rounds(ds, inst) or list(ds.meta.rounds)
+    inst = common.institution_info(ds, institution)
+    return common.institution_rounds(ds, inst) or list(ds.meta.rounds)
 
 
 # ----------------------------------------------------------------------------- tabs
 
 
 def _tab_title(ds: Dataset, key: str, title: str) -> str:
-    return title.format(departments=fd.profile_label(ds, "departments", "Afdelinger"))
+    return title.format(departments=labels.profile_label(ds, "departments", "Afdelinger"))
 
 
 def _figure(make: Callable[[], Any], caption: str | None = None) -> str:
-    return fd.figures_html([(make, caption)])
+    return blocks.figures_html([(make, caption)])
 
 
 def _empty(text: str) -> str:
@@ -294,12 +297,12 @@ def _lead(text: str) -> str:
 
 
 def _label(ds: Dataset, m: str) -> str:
-    return str(fd.measure_info(ds).loc[m, "label"])
+    return str(labels.measure_info(ds).loc[m, "label"])
 
 
 def _position_rows(ds: Dataset, inst: dict[str, Any], rnd: str, measures: Sequence[str]) -> str:
-    pos = fd.institution_position(ds, inst, rnd)
-    info = fd.measure_info(ds)
+    pos = families.institution_position(ds, inst, rnd)
+    info = labels.measure_info(ds)
     rows = []
     for m in measures:
         if pos is None or m not in pos.index:
@@ -308,21 +311,21 @@ def _position_rows(ds: Dataset, inst: dict[str, Any], rnd: str, measures: Sequen
         d = int(info.loc[m, "decimals"])
         row = {"Måling": _label(ds, m)}
         if r["suppressed"]:
-            row.update({"Antal": fd.suppression_text(ds, m, r["reason"]), "Gennemsnit": "",
+            row.update({"Antal": labels.suppression_text(ds, m, r["reason"]), "Gennemsnit": "",
                         "95 %-interval": ""})
         else:
             row.update({"Antal": tx.fmt_int(r["n"]), "Gennemsnit": tx.fmt_number(r["mean"], d),
                         "95 %-interval": tx.fmt_interval(r["ci_low"], r["ci_high"], d)})
         row["Kommunen"] = tx.fmt_number(r["municipality"], d)
-        row["Vurdering"] = tx.MISSING if r["suppressed"] else fd.position_verdict(r)
+        row["Vurdering"] = tx.MISSING if r["suppressed"] else families.position_verdict(r)
         rows.append(row)
     if not rows:
         return ""
-    return fd.styled_table(pd.DataFrame(rows), caption=f"{inst['name']}, {fd.round_label(ds, rnd)}")
+    return blocks.styled_table(pd.DataFrame(rows), caption=f"{inst['name']}, {labels.round_label(ds, rnd)}")
 
 
 def _tab_profile(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
-    pos = fd.institution_position(ds, inst, rnd)
+    pos = families.institution_position(ds, inst, rnd)
     ms = [m for m in group if pos is not None and m in pos.index]
     if not ms:
         return _empty(f"Der er ingen målinger i denne gruppe for {inst['name']} i {rnd}.")
@@ -332,52 +335,52 @@ def _tab_profile(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: s
                   "klyngen, kommunen og – hvis data har det – landsplan.")
             + _figure(lambda: plots.profile(ds, institution=inst["id"], round=rnd, measures=ms))
             + _position_rows(ds, inst, rnd, ms)
-            + fd.note_html("»Ingen sikker forskel« betyder, at forskellen til kommunen ikke er større end "
+            + blocks.note_html("»Ingen sikker forskel« betyder, at forskellen til kommunen ikke er større end "
                        "den statistiske usikkerhed, når der tages højde for, hvor mange tal der er "
                        "sammenlignet (samme vurdering som i rapporten)."))
 
 
 def _tab_distribution(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
-    info = fd.measure_info(ds)
+    info = labels.measure_info(ds)
     if pd.isna(info.loc[measure, "low_cut"]) and pd.isna(info.loc[measure, "high_cut"]):
         return _empty(f"»{_label(ds, measure)}« har ingen grænser for lav og høj, så fordelingen "
                       "kan ikke vises.")
     from llkit.present import plots
 
-    return (_lead(f"Hvor stor en andel af {fd.children_noun(ds)} har en lav, middel eller høj "
-                  f"score i »{_label(ds, measure)}« – for hver {fd.profile_label(ds, 'department', 'afdeling').lower()}, "
+    return (_lead(f"Hvor stor en andel af {labels.children_noun(ds)} har en lav, middel eller høj "
+                  f"score i »{_label(ds, measure)}« – for hver {labels.profile_label(ds, 'department', 'afdeling').lower()}, "
                   "for jer samlet og for kommunen.")
             + _figure(lambda: plots.distribution(ds, institution=inst["id"], measure=measure, round=rnd))
-            + fd.note_html("Grupper med for få svar vises ikke (skraveret felt)."))
+            + blocks.note_html("Grupper med for få svar vises ikke (skraveret felt)."))
 
 
 def _tab_development(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
-    if len(fd.institution_rounds(ds, inst)) < 2:
+    if len(common.institution_rounds(ds, inst)) < 2:
         return _empty("Der er kun én målerunde, så udviklingen kan først vises efter næste måling.")
     from llkit.present import plots
 
     return (_lead(f"»{_label(ds, measure)}« over alle målerunder. En fuldt optrukket linje betyder "
                   "de samme personer i begge målinger; en stiplet linje betyder forskellige personer.")
             + _figure(lambda: plots.development(ds, measure=measure, institution=inst["id"]))
-            + fd.note_html("Små ændringer er ofte tilfældige: kun ændringer, der er større end "
+            + blocks.note_html("Små ændringer er ofte tilfældige: kun ændringer, der er større end "
                        "usikkerheden, bør drøftes som en egentlig udvikling."))
 
 
 def _tab_departments(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
-    sd = fd.summary_table(ds, "department")
+    sd = common.summary_table(ds, "department")
     sd = sd[sd["department_id"].astype(str).isin(inst["departments"]) & (sd["round"].astype(str) == rnd)]
     if sd.empty:
-        return _empty(f"Der er ingen målinger pr. {fd.profile_label(ds, 'department', 'afdeling').lower()} i {rnd}.")
+        return _empty(f"Der er ingen målinger pr. {labels.profile_label(ds, 'department', 'afdeling').lower()} i {rnd}.")
     from llkit.present import plots
 
-    return (_lead(f"Gennemsnittet for hver måling i hver {fd.profile_label(ds, 'department', 'afdeling').lower()}. "
+    return (_lead(f"Gennemsnittet for hver måling i hver {labels.profile_label(ds, 'department', 'afdeling').lower()}. "
                   "Farven viser, hvor på skalaen gennemsnittet ligger; mørkere er højere.")
             + _figure(lambda: plots.heatmap(ds, institution=inst["id"], round=rnd))
-            + fd.suppression_note_html(ds))
+            + labels.suppression_note_html(ds))
 
 
 def _tab_funnel(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
-    pos = fd.institution_position(ds, inst, rnd)
+    pos = families.institution_position(ds, inst, rnd)
     if pos is None or measure not in pos.index:
         return _empty(f"{inst['name']} har ingen resultater for »{_label(ds, measure)}« i {rnd}.")
     from llkit.present import plots
@@ -385,8 +388,8 @@ def _tab_funnel(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: st
     r = pos.loc[measure]
     sentence = (_p(tx.describe_funnel_flag(r["flag_funnel"], name=inst["name"]))
                 if not r["suppressed"] and r["flag_funnel"] is not None else
-                _p(fd.suppression_text(ds, measure, r["reason"])) if r["suppressed"] else "")
-    return (_lead(f"Hvert punkt er et {fd.institution_noun(ds).lower()} i kommunen, placeret efter antal svar. "
+                _p(labels.suppression_text(ds, measure, r["reason"])) if r["suppressed"] else "")
+    return (_lead(f"Hvert punkt er et {labels.institution_noun(ds).lower()} i kommunen, placeret efter antal svar. "
                   "Tragten viser, hvor langt fra kommunens gennemsnit et resultat kan ligge alene "
                   "på grund af tilfældigheder. Tragten rangordner ikke.")
             + _figure(lambda: plots.funnel(ds, measure=measure, round=rnd, highlight=inst["id"]))
@@ -398,27 +401,27 @@ def _p(s: str) -> str:
 
 
 def _tab_gap(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
-    g = fd.gap_table(ds, "institution")
+    g = common.gap_table(ds, "institution")
     if g is None:
         return _empty("Data har ingen oplysninger om baggrund, der kan vise forskelle mellem grupper "
-                      f"af {fd.children_noun(ds)}.")
+                      f"af {labels.children_noun(ds)}.")
     g = g[(g["institution_id"].astype(str) == inst["id"]) & (g["measure_id"].astype(str) == measure)]
     if g.empty:
         return _empty(f"Der er ingen tal for forskellen mellem grupperne i »{_label(ds, measure)}«.")
     from llkit.present import plots
 
-    groups, _, low, high, _attr = fd.gap_groups(ds)
-    return (_lead(f"Forskellen i »{_label(ds, measure)}« mellem {fd.children_noun(ds)} af forældre med "
+    groups, _, low, high, _attr = families.gap_groups(ds)
+    return (_lead(f"Forskellen i »{_label(ds, measure)}« mellem {labels.children_noun(ds)} af forældre med "
                   f"{' eller '.join(x.lower() for x in high)} og med {', '.join(x.lower() for x in low)} "
                   "uddannelse. Målet er, at forskellen bliver mindre.")
             + _figure(lambda: plots.gap(ds, measure=measure, institution=inst["id"]))
-            + fd.note_html(f"Med få {fd.children_noun(ds)} i hver gruppe er usikkerheden stor; grupper "
+            + blocks.note_html(f"Med få {labels.children_noun(ds)} i hver gruppe er usikkerheden stor; grupper "
                        f"med færre end {ds.meta.min_n} vises ikke."))
 
 
 def _tab_culture(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
-    pos = fd.institution_position(ds, inst, rnd)
-    info = fd.measure_info(ds)
+    pos = families.institution_position(ds, inst, rnd)
+    info = labels.measure_info(ds)
     staff = info.index[info["subject"].isin(["respondent", "department"])]
     ms = [m for m in staff if pos is not None and m in pos.index]
     if not ms:
@@ -430,18 +433,18 @@ def _tab_culture(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: s
                   "læringsmiljøet, ved siden af kommunen.")
             + _figure(lambda: plots.culture(ds, institution=inst["id"], round=rnd))
             + _position_rows(ds, inst, rnd, ms)
-            + fd.note_html(f"Medarbejdernes svar vises kun, når mindst {ds.meta.min_n} har svaret."))
+            + blocks.note_html(f"Medarbejdernes svar vises kun, når mindst {ds.meta.min_n} har svaret."))
 
 
 def _tab_coverage(ds: Dataset, inst: dict, group: list[str], measure: str, rnd: str) -> str:
-    cov = fd.coverage_table(ds, "institution")
+    cov = common.coverage_table(ds, "institution")
     if cov.empty:
         return _empty("Data har ingen oplysninger om læringsmål og tegn på læring.")
     if cov[cov["institution_id"].astype(str) == inst["id"]].empty:
         return _empty(f"{inst['name']} har ingen registrerede læringsmål.")
     from llkit.present import plots
 
-    teams = fd.departments_noun(ds)
+    teams = labels.departments_noun(ds)
     return (_lead(f"Andelen af {teams}, der har dokumenteret de tegn på læring, de har sat sig for "
                   "at se efter. Målet er, at alle gør det.")
             + _figure(lambda: plots.coverage(ds, institution=inst["id"])))
@@ -461,23 +464,23 @@ def render_tab(ds: Dataset, key: str, institution: str, group: Sequence[str], me
 
     Examples
     --------
-    >>> ds = fd.prepare("data/sample/dagtilbud")
+    >>> ds = common.prepare("data/sample/dagtilbud")
     >>> "Social baggrund" in render_tab(ds, "gap", "I01", ["sprog"], "sprog", "T3") or True
     True
     """
-    inst = fd.institution_info(ds, institution)
+    inst = common.institution_info(ds, institution)
     try:
         body = _RENDERERS[key](ds, inst, list(group), measure, round)
     except KeyError:
         raise
     except Exception:  # noqa: BLE001 - one tab never breaks the view
-        body = _empty(fd.FIGURE_FAILED)
+        body = _empty(blocks.FIGURE_FAILED)
     return f'<div class="llkit-dash">{body}</div>'
 
 
 def header_html(ds: Dataset, institution: str, round: str, scope_text: str | None = None) -> str:
     """The title line: institution, cluster, area, municipality and round."""
-    inst = fd.institution_info(ds, institution)
+    inst = common.institution_info(ds, institution)
     where = " · ".join(str(x) for x in [inst["cluster"], inst["area"], ds.meta.name] if x)
     synth = ("<p class='llkit-note'>Data er syntetiske: alle navne og tal er opdigtede.</p>"
              if ds.meta.synthetic else "")
@@ -485,7 +488,7 @@ def header_html(ds: Dataset, institution: str, round: str, scope_text: str | Non
              if scope_text and scope_text != "alle institutioner" else "")
     return (f'{_CSS}<div class="llkit-dash"><p class="llkit-kicker">Overblik til ledelsesteamet · '
             f"kun til læsning</p><h2>{_esc(inst['name'])}</h2>"
-            f"<p>{_esc(where)} · målerunde {_esc(fd.round_label(ds, round))}</p>{synth}{scope}</div>")
+            f"<p>{_esc(where)} · målerunde {_esc(labels.round_label(ds, round))}</p>{synth}{scope}</div>")
 
 
 # ----------------------------------------------------------------------------- widget
@@ -525,7 +528,7 @@ class Dashboard:
         style = {"description_width": "initial"}
         layout = w.Layout(width="auto", min_width="220px", margin="2px 16px 2px 0")
         self.institution = w.Dropdown(options=_institution_options(ctx), value=institution,
-                                      description=f"{fd.institution_noun(ds)}:", style=style, layout=layout)
+                                      description=f"{labels.institution_noun(ds)}:", style=style, layout=layout)
         groups = list(self._groups)
         self.group = w.Dropdown(options=groups, value=groups[0] if groups else None,
                                 description="Emne:", style=style, layout=layout)
@@ -563,7 +566,7 @@ class Dashboard:
         ds = self.ctx.ds
         rounds = _rounds(ds, self.institution.value)
         keep = self.round.value if self.round.value in rounds else rounds[-1]
-        self.round.options = [(fd.round_label(ds, r), r) for r in rounds]
+        self.round.options = [(labels.round_label(ds, r), r) for r in rounds]
         self.round.value = keep
 
     def _state(self) -> tuple:

@@ -39,10 +39,10 @@ import pandas as pd
 import yaml
 
 from llkit.documents import plans as _plans
-from llkit.documents.findings import Block
 from llkit.documents.plans import Action, FocusArea, Goal, Indicator, Plan
 from llkit.errors import PROBLEM_COLUMNS, PlanError
 from llkit.present import text as tx
+from llkit.present.html import Block
 
 if TYPE_CHECKING:  # pragma: no cover
     from llkit.data.dataset import Dataset

@@ -508,16 +508,16 @@ def meeting_teams(ds: Dataset, institution: str, teams: str | Sequence[str] | No
     >>> meeting_teams(llkit.load("data/sample/dagtilbud"), "I02")
     ['I01', 'I02', 'I03', 'I04']
     """
-    from llkit.documents import findings
+    from llkit.documents import common
 
     _check_institution(ds, institution)
     if teams is not None and len(teams):
-        return findings.cluster_institutions(ds, institutions=teams)
+        return common.cluster_institutions(ds, institutions=teams)
     org = ds.org
     cluster = org.loc[org["institution_id"].astype(str) == institution, "cluster"].dropna()
     if cluster.empty:
         return [institution]
-    return findings.cluster_institutions(ds, str(cluster.iloc[0]))
+    return common.cluster_institutions(ds, str(cluster.iloc[0]))
 
 
 def intro(ds: Dataset, institution: str, measure: str | None = None) -> Any:
@@ -525,7 +525,7 @@ def intro(ds: Dataset, institution: str, measure: str | None = None) -> Any:
 
     Returns an object that displays as HTML in a notebook (and as text otherwise).
     """
-    from llkit.documents import findings
+    from llkit.present import html as blocks
 
     _check_institution(ds, institution)
     w = _words(ds)
@@ -549,7 +549,7 @@ def intro(ds: Dataset, institution: str, measure: str | None = None) -> Any:
             f"{cut} Kilder i data: {html.escape(sources)}.</p>")
     if getattr(ds.meta, "synthetic", False):
         body += "<p><i>Eksempeldata: alle navne og tal er opdigtede.</i></p>"
-    return findings.Block(body)
+    return blocks.Block(body)
 
 
 @dataclass

@@ -20,8 +20,8 @@ import pandas as pd
 
 from llkit.apps import exercises as ex
 from llkit.apps.elearning import common as cm
-from llkit.documents.findings import format_estimate
 from llkit.present import text as tx
+from llkit.present.labels import format_estimate
 from llkit.stats import indicators
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -28,7 +28,12 @@ import pandas as pd
 
 from llkit.apps import exercises as ex
 from llkit.apps.elearning import common
-from llkit.documents import findings as fd
+from llkit.data import memo
+from llkit.documents import common as doc
+from llkit.documents import family as families
+from llkit.documents import institution_report
+from llkit.present import html as blocks
+from llkit.present import labels
 from llkit.present import text as tx
 from llkit.stats import indicators
 
@@ -77,10 +82,10 @@ def _zone(mean: float, r: pd.Series) -> str:
 def _focus_measure(ds: Dataset, inst: dict[str, Any], rnd: str) -> str | None:
     """The child measure in which the institution lies furthest from the municipality
     (largest |z|), among measures it is shown in."""
-    pos = fd.institution_position(ds, inst, rnd)
+    pos = families.institution_position(ds, inst, rnd)
     if pos is None or pos.empty:
         return None
-    info = fd.measure_info(ds)
+    info = labels.measure_info(ds)
     child = [m for m in pos.index if info.loc[m, "subject"] == "child"]
     shown = pos.loc[child]
     shown = shown[~shown["suppressed"].astype(bool) & shown["z"].notna()]
@@ -112,15 +117,15 @@ def facts(ds: Dataset, institution: str) -> dict[str, Any] | None:
         ``worst_rank``, ``point_rank``, ``higher_is_better``.
     """
     inst = common.institution_info(ds, institution)
-    return fd.cached(ds, ("el-ch05", inst["id"]), lambda: _facts(ds, inst))
+    return memo.cached(ds, ("el-ch05", inst["id"]), lambda: _facts(ds, inst))
 
 
 def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any] | None:
-    rnd = fd.last_round(ds, inst)
+    rnd = doc.last_round(ds, inst)
     m = _focus_measure(ds, inst, rnd)
     if m is None:
         return None
-    info = fd.measure_info(ds)
+    info = labels.measure_info(ds)
     hib = bool(info.loc[m, "hib"])
     c = indicators.compare(ds, m, level="institution", round=rnd)
     c = c.assign(institution_id=c["institution_id"].astype(str))
@@ -151,7 +156,7 @@ def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any] | None:
     n_units = len(shown)
     nat = np.nan
     nat_flag = None
-    pos = fd.institution_position(ds, inst, rnd)
+    pos = families.institution_position(ds, inst, rnd)
     if m in pos.index:
         nat = float(pos.loc[m, "national"])
         nat_flag = pos.loc[m, "nat_flag"]
@@ -178,7 +183,7 @@ def words(ds: Dataset) -> dict[str, str]:
 
     Examples
     --------
-    >>> from llkit.documents.findings import prepare
+    >>> from llkit.documents.common import prepare
     >>> words(prepare("data/sample/skole"))["an"], words(prepare("data/sample/dagtilbud"))["an"]
     ('en', 'et')
     """
@@ -206,7 +211,7 @@ _NO_COMPARE = ("et mål om {children}, hvor {name} har tal nok til at blive samm
                "med kommunen")
 
 
-def _missing(ds: Dataset, institution: str) -> fd.Block:
+def _missing(ds: Dataset, institution: str) -> blocks.Block:
     lab = common.labels(ds)
     name = common.institution_info(ds, institution)["name"]
     return common.no_data(_NO_COMPARE.format(children=lab["children"], name=name))
@@ -215,13 +220,13 @@ def _missing(ds: Dataset, institution: str) -> fd.Block:
 # ----------------------------------------------------------------------------- page
 
 
-def header(ds: Dataset, institution: str) -> fd.Block:
+def header(ds: Dataset, institution: str) -> blocks.Block:
     """The chapter's title block with purpose and time to learn."""
     return common.chapter_header(ds, institution, number=NUMBER, title=TITLE, purpose=PURPOSE,
                                  minutes=MINUTES)
 
 
-def position_section(ds: Dataset, institution: str) -> fd.Block:
+def position_section(ds: Dataset, institution: str) -> blocks.Block:
     """Jeres tal, kommunens og landets: the profile figure and the focus measure in words."""
     f = facts(ds, institution)
     if f is None:
@@ -229,7 +234,7 @@ def position_section(ds: Dataset, institution: str) -> fd.Block:
     lab = common.labels(ds)
     name = f["inst"]["name"]
     d = _d(f)
-    parts = [fd.status_section(ds, institution)]
+    parts = [institution_report.status_section(ds, institution)]
     diff = f["mean"] - f["target"]
     text = [
         f"I resten af kapitlet bruger vi {f['label']} ({f['source_label'].lower()}) som "
@@ -240,13 +245,13 @@ def position_section(ds: Dataset, institution: str) -> fd.Block:
         + (f" Landsplan: {_f(f['national'], d)}." if np.isfinite(f["national"]) else ""),
         tx.describe_difference(diff, diff - Z95 * f["se"], diff + Z95 * f["se"], name=name,
                                reference="kommunen", decimals=d,
-                               real=fd.family_verdict(fd.report_family(ds, f["inst"], f["round"]),
+                               real=families.family_verdict(families.report_family(ds, f["inst"], f["round"]),
                                                       "position", f["measure"])[0]),
         f"Kommunens tal er gennemsnittet af alle {lab['children']} i data – også jeres egne. "
         "Landstallet kommer fra en national måling og er et fast referencepunkt.",
     ]
     parts.append(common.prose(*text, title=f"Eksemplet i kapitlet: {f['label']}"))
-    return fd.Block("".join(p.html if hasattr(p, "html") else str(p) for p in parts))
+    return blocks.Block("".join(p.html if hasattr(p, "html") else str(p) for p in parts))
 
 
 def exercise_limit(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -286,7 +291,7 @@ def exercise_limit(ds: Dataset, institution: str, session: ex.Session) -> Any:
     return session.add(q)
 
 
-def funnel_section(ds: Dataset, institution: str) -> fd.Block:
+def funnel_section(ds: Dataset, institution: str) -> blocks.Block:
     """How a funnel plot is built, with the institution's own numbers."""
     f = facts(ds, institution)
     if f is None:
@@ -392,7 +397,7 @@ def national_section(ds: Dataset, institution: str) -> Any:
         "børnegrupper og har målt på andre tidspunkter. Kommunens tal er ofte det mest "
         "relevante at sammenligne med, fordi rammerne er de samme.",
     ]
-    return fd.Block(common.figure_html(fig).html + common.prose(*texts).html)
+    return blocks.Block(common.figure_html(fig).html + common.prose(*texts).html)
 
 
 def exercise_pick_unit(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -416,9 +421,9 @@ def exercise_pick_unit(ds: Dataset, institution: str, session: ex.Session) -> An
             "Gennemsnit": _f(u["mean"], d),
             "99,8\u00a0%-grænser ved dette antal": tx.fmt_interval(u["lower998"], u["upper998"], d),
         })
-    table = fd.styled_table(pd.DataFrame(rows), caption=f"{f['label']}, {f['round']}. Kommunens gennemsnit: "
+    table = blocks.styled_table(pd.DataFrame(rows), caption=f"{f['label']}, {f['round']}. Kommunens gennemsnit: "
                                                    f"{_f(f['target'], d)}. Ordnet efter navn.")
-    table += fd.note_html(
+    table += blocks.note_html(
         "Grænserne er de prikkede linjer i tragtdiagrammet ved det antal: jo færre "
         f"{f['noun']}, jo bredere. Et gennemsnit uden for sine grænser afviger mere, end "
         "tilfældigheder normalt giver; et gennemsnit tæt på midten af sine grænser afviger næsten ikke.")
@@ -453,13 +458,13 @@ def exercise_pick_unit(ds: Dataset, institution: str, session: ex.Session) -> An
         feedback=feedback,
     )
     session.add(q)
-    return _Both(fd.Block(table), q)
+    return _Both(blocks.Block(table), q)
 
 
 class _Both:
     """A table shown above an exercise widget (one cell, one output)."""
 
-    def __init__(self, block: fd.Block, exercise: ex.Exercise) -> None:
+    def __init__(self, block: blocks.Block, exercise: ex.Exercise) -> None:
         self.block = block
         self.exercise = exercise
 
@@ -470,7 +475,7 @@ class _Both:
         display(self.exercise)
 
 
-def league_section(ds: Dataset, institution: str) -> fd.Block:
+def league_section(ds: Dataset, institution: str) -> blocks.Block:
     """Why not a league table: the range of places the uncertainty allows."""
     f = facts(ds, institution)
     if f is None:
@@ -485,7 +490,7 @@ def league_section(ds: Dataset, institution: str) -> fd.Block:
         {"": f"Tydeligt dårligere end {name}", "Antal": tx.fmt_int(f["clearly_worse"])},
         {"": f"Kan ikke skelnes fra {name}", "Antal": tx.fmt_int(same)},
     ]
-    table = fd.styled_table(pd.DataFrame(rows), caption=f"{f['label']}, {f['round']}: hvem kan skelnes fra jer?")
+    table = blocks.styled_table(pd.DataFrame(rows), caption=f"{f['label']}, {f['round']}: hvem kan skelnes fra jer?")
     texts = [
         "En rangliste sætter alle på én række, som om forskellen mellem nr. 5 og nr. 6 betød "
         "noget. Men hvert gennemsnit er usikkert, og små enheder svinger mest. Nationale "
@@ -497,7 +502,7 @@ def league_section(ds: Dataset, institution: str) -> fd.Block:
         "Derfor viser llkit aldrig en rangliste – kun tragtdiagrammer, hvor punkterne står "
         "efter størrelse, og intervaller.",
     ]
-    return fd.Block(common.prose(*texts).html + table)
+    return blocks.Block(common.prose(*texts).html + table)
 
 
 def exercise_rank(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -538,10 +543,10 @@ def exercise_rank(ds: Dataset, institution: str, session: ex.Session) -> Any:
     return session.add(q)
 
 
-def family_section(ds: Dataset, institution: str) -> fd.Block:
+def family_section(ds: Dataset, institution: str) -> blocks.Block:
     """Why one of many comparisons differs by chance, and the family of the team's report."""
-    inst = fd.institution_info(ds, institution)
-    fam = fd.report_family(ds, inst)
+    inst = doc.institution_info(ds, institution)
+    fam = families.report_family(ds, inst)
     n = int(fam["p_value"].notna().sum())
     if n == 0:
         return common.no_data("sammenligninger i rapporten")
@@ -567,8 +572,8 @@ def family_section(ds: Dataset, institution: str) -> fd.Block:
 
 def exercise_family(ds: Dataset, institution: str, session: ex.Session) -> Any:
     """Numeric: how many "differences" chance alone gives among the report's comparisons."""
-    inst = fd.institution_info(ds, institution)
-    fam = fd.report_family(ds, inst)
+    inst = doc.institution_info(ds, institution)
+    fam = families.report_family(ds, inst)
     n = int(fam["p_value"].notna().sum())
     if n < 2:
         return common.exercise_skipped()
@@ -608,7 +613,7 @@ def reflection(ds: Dataset, institution: str, session: ex.Session) -> Any:
     return session.add(q)
 
 
-def chapter_summary(ds: Dataset, institution: str) -> fd.Block:
+def chapter_summary(ds: Dataset, institution: str) -> blocks.Block:
     """Opsummering."""
     f = facts(ds, institution)
     lab = common.labels(ds)

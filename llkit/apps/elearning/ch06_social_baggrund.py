@@ -25,7 +25,11 @@ import pandas as pd
 from llkit.apps import exercises as ex
 from llkit.apps.elearning import common
 from llkit.apps.elearning.ch05_sammenligning import _Both, words
-from llkit.documents import findings as fd
+from llkit.data import memo
+from llkit.documents import common as doc
+from llkit.documents import family as families
+from llkit.documents import institution_report, overview
+from llkit.present import html, labels
 from llkit.present import text as tx
 from llkit.stats import indicators
 from llkit.stats.decision import decide, p_value_interval
@@ -90,13 +94,13 @@ def facts(ds: Dataset, institution: str) -> dict[str, Any] | None:
         institution).
     """
     inst = common.institution_info(ds, institution)
-    return fd.cached(ds, ("el-ch06", inst["id"]), lambda: _facts(ds, inst))
+    return memo.cached(ds, ("el-ch06", inst["id"]), lambda: _facts(ds, inst))
 
 
 def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any] | None:
     if not _has_background(ds):
         return None
-    info = fd.measure_info(ds)
+    info = labels.measure_info(ds)
     child = [m for m in info.index if info.loc[m, "subject"] == "child"]
     if not child:
         return None
@@ -108,7 +112,7 @@ def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any] | None:
     g = g[g["institution_id"].astype(str) == inst["id"]].assign(
         round=lambda d: d["round"].astype(str), measure_id=lambda d: d["measure_id"].astype(str))
     gm = gm.assign(round=gm["round"].astype(str), measure_id=gm["measure_id"].astype(str))
-    rnd = fd.last_round(ds, inst)
+    rnd = doc.last_round(ds, inst)
     now = g[(g["round"] == rnd) & ~g["suppressed"].astype(bool) & g["gap"].notna()]
     if now.empty:
         return None
@@ -149,7 +153,7 @@ def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any] | None:
         cur = mg.loc[rnd]
         out.update(prev_gap=float(mg.loc[prev, "gap"]), change=float(cur["change_from_previous"]),
                    change_ci_low=float(cur["change_ci_low"]), change_ci_high=float(cur["change_ci_high"]))
-        out["real"] = fd.family_verdict(fd.report_family(ds, inst, rnd), "gap_change", m)[0]
+        out["real"] = families.family_verdict(families.report_family(ds, inst, rnd), "gap_change", m)[0]
         out["trend"] = tx.gap_trend(out["prev_gap"], out["gap"], out["change_ci_low"], out["change_ci_high"],
                                     real=out["real"])
     if prev is not None and prev in mm.index and rnd in mm.index:
@@ -158,7 +162,7 @@ def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any] | None:
             float(mm.loc[prev, "gap"]), float(c["gap"]), float(c["change_ci_low"]),
             float(c["change_ci_high"]), groups=_groups_text(ds), from_round=prev, to_round=rnd,
             decimals=min(2, out["decimals"] + 1),
-            real=fd.overview_verdict(fd.overview_family(ds), "gap_change", m)[0])
+            real=overview.overview_verdict(overview.overview_family(ds), "gap_change", m)[0])
     return out
 
 
@@ -175,7 +179,7 @@ def _f(x: float, d: int, sign: bool = False) -> str:
     return tx.fmt_number(x, d, sign=sign)
 
 
-def _missing(ds: Dataset) -> fd.Block:
+def _missing(ds: Dataset) -> html.Block:
     lab = common.labels(ds)
     if not _has_background(ds):
         return common.no_data(f"oplysninger om forældrenes uddannelse, så forskelle mellem grupper af "
@@ -187,13 +191,13 @@ def _missing(ds: Dataset) -> fd.Block:
 # ----------------------------------------------------------------------------- page
 
 
-def header(ds: Dataset, institution: str) -> fd.Block:
+def header(ds: Dataset, institution: str) -> html.Block:
     """The chapter's title block with purpose and time to learn."""
     return common.chapter_header(ds, institution, number=NUMBER, title=TITLE, purpose=PURPOSE,
                                  minutes=MINUTES)
 
 
-def groups_section(ds: Dataset, institution: str) -> fd.Block:
+def groups_section(ds: Dataset, institution: str) -> html.Block:
     """Who is in the two groups, and how many of the institution's children are in each."""
     lab = words(ds)
     if not _has_background(ds):
@@ -230,7 +234,7 @@ def gap_section(ds: Dataset, institution: str) -> Any:
     """The gaps of every child measure over the rounds: figure and table."""
     if not _has_background(ds):
         return _missing(ds)
-    return fd.gap_section(ds, institution)
+    return institution_report.gap_section(ds, institution)
 
 
 def exercise_gap(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -246,7 +250,7 @@ def exercise_gap(ds: Dataset, institution: str, session: ex.Session) -> Any:
              "Gennemsnit": _f(lo, d)},
             {"Gruppe": "Forældre med lang uddannelse", f"Antal {lab['children']}": tx.fmt_int(f["n_high"]),
              "Gennemsnit": _f(hi, d)}]
-    table = fd.styled_table(pd.DataFrame(rows), caption=f"{f['inst']['name']}: {f['label']}, {f['round']}")
+    table = html.styled_table(pd.DataFrame(rows), caption=f"{f['inst']['name']}: {f['label']}, {f['round']}")
     wrong = [(-correct, 10.0 ** -d, "Du har trukket den forkerte vej. Forskellen regnes som lang "
                                    "uddannelse minus kort uddannelse, så et positivt tal betyder, "
                                    "at børn af forældre med lang uddannelse ligger højest.")]
@@ -266,7 +270,7 @@ def exercise_gap(ds: Dataset, institution: str, session: ex.Session) -> Any:
         wrong=wrong, unit="point", decimals=d,
     )
     session.add(q)
-    return _Both(fd.Block(table), q)
+    return _Both(html.Block(table), q)
 
 
 def exercise_municipality(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -414,7 +418,7 @@ def reflection(ds: Dataset, institution: str, session: ex.Session) -> Any:
     return session.add(q)
 
 
-def chapter_summary(ds: Dataset, institution: str) -> fd.Block:
+def chapter_summary(ds: Dataset, institution: str) -> html.Block:
     """Opsummering."""
     lab = common.labels(ds)
     f = facts(ds, institution)

@@ -25,7 +25,11 @@ import pandas as pd
 from llkit.apps import exercises as ex
 from llkit.apps.elearning import common
 from llkit.apps.elearning.ch05_sammenligning import _Both, words
-from llkit.documents import findings as fd
+from llkit.data import memo
+from llkit.documents import common as doc
+from llkit.documents import family as families
+from llkit.documents import institution_report
+from llkit.present import html, labels
 from llkit.present import text as tx
 from llkit.stats import indicators
 
@@ -72,13 +76,13 @@ def facts(ds: Dataset, institution: str) -> dict[str, Any]:
         and ``agreement`` (key of :data:`AGREEMENT`).
     """
     inst = common.institution_info(ds, institution)
-    return fd.cached(ds, ("el-ch07", inst["id"]), lambda: _facts(ds, inst))
+    return memo.cached(ds, ("el-ch07", inst["id"]), lambda: _facts(ds, inst))
 
 
 def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any]:
-    rnd = fd.last_round(ds, inst)
-    info = fd.measure_info(ds)
-    pos = fd.institution_position(ds, inst, rnd)
+    rnd = doc.last_round(ds, inst)
+    info = labels.measure_info(ds)
+    pos = families.institution_position(ds, inst, rnd)
     out: dict[str, Any] = {"inst": inst, "round": rnd, "staff": None, "observation": None,
                            "coverage": None, "sources": None, "agreement": None}
     # staff survey: the process criterion
@@ -156,7 +160,7 @@ def _f(x: float, d: int = 2, sign: bool = False) -> str:
 # ----------------------------------------------------------------------------- page
 
 
-def header(ds: Dataset, institution: str) -> fd.Block:
+def header(ds: Dataset, institution: str) -> html.Block:
     """The chapter's title block with purpose and time to learn."""
     return common.chapter_header(ds, institution, number=NUMBER, title=TITLE, purpose=PURPOSE,
                                  minutes=MINUTES)
@@ -164,10 +168,10 @@ def header(ds: Dataset, institution: str) -> fd.Block:
 
 def culture_section(ds: Dataset, institution: str) -> Any:
     """Staff survey and observations: the institution beside the municipality."""
-    info = fd.measure_info(ds)
+    info = labels.measure_info(ds)
     if not any(info["subject"].isin(["respondent", "department"])):
         return common.no_data("en medarbejderundersøgelse eller observationer af læringsmiljøet")
-    return fd.culture_section(ds, institution)
+    return institution_report.culture_section(ds, institution)
 
 
 def exercise_staff(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -213,7 +217,7 @@ def observation_section(ds: Dataset, institution: str) -> Any:
     lab = words(ds)
     if o is None:
         return common.no_data(f"observationer af læringsmiljøet i mindst to {lab['departments']}")
-    info = fd.measure_info(ds)
+    info = labels.measure_info(ds)
     a = o["all"]
     table = a.pivot_table(index="department_name", columns="measure_id", values="mean", aggfunc="first")
     table = table[[m for m in info.index if m in table.columns]]
@@ -229,10 +233,10 @@ def observation_section(ds: Dataset, institution: str) -> Any:
         f"mellem {lab['departments']} i samme {lab['institution']}; et gennemsnit for hele "
         f"{lab['the_inst']} kan skjule netop det.",
     ]
-    return fd.Block(common.prose(*texts, title="Læringsmiljøet stue for stue"
+    return html.Block(common.prose(*texts, title="Læringsmiljøet stue for stue"
                                  if lab["institution"] == "dagtilbud" else
                                  "Læringsmiljøet klasse for klasse").html
-                    + fd.styled_table(shown, caption=f"Observationer af læringsmiljøet, {f['round']}"))
+                    + html.styled_table(shown, caption=f"Observationer af læringsmiljøet, {f['round']}"))
 
 
 def exercise_observation(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -286,7 +290,7 @@ def exercise_coverage(ds: Dataset, institution: str, session: ex.Session) -> Any
         {"": "… heraf med tegn på læring formuleret", "Antal": tx.fmt_int(c["goals_with_signs"])},
         {"": "… heraf med dokumenterede tegn", "Antal": tx.fmt_int(c["goals_documented"])},
     ]
-    table = fd.styled_table(pd.DataFrame(rows), caption=f"{f['inst']['name']}: læringsmål og tegn på læring, "
+    table = html.styled_table(pd.DataFrame(rows), caption=f"{f['inst']['name']}: læringsmål og tegn på læring, "
                                                   f"{f['round']}")
     correct = 100 * c["share"]
     wrong = []
@@ -315,7 +319,7 @@ def exercise_coverage(ds: Dataset, institution: str, session: ex.Session) -> Any
         wrong=wrong, unit="%", decimals=0,
     )
     session.add(q)
-    return _Both(fd.Block(table), q)
+    return _Both(html.Block(table), q)
 
 
 def coverage_section(ds: Dataset, institution: str) -> Any:
@@ -327,7 +331,7 @@ def coverage_section(ds: Dataset, institution: str) -> Any:
         return common.no_data("oplysninger om læringsmål og tegn på læring")
     lab = words(ds)
     fig = plots.coverage(ds, institution=f["inst"]["id"])
-    return fd.Block(common.figure_html(fig).html + common.prose(
+    return html.Block(common.figure_html(fig).html + common.prose(
         f"Figuren følger andelen af {lab['departments']}, der dokumenterer tegn på læring, over "
         "målingerne. Her er der ingen stikprøve: alle teams tæller med. Intervallet viser alligevel, "
         "hvor lidt et enkelt team flytter tallet, når der kun er få teams.").html)
@@ -355,8 +359,8 @@ def triangulation_section(ds: Dataset, institution: str) -> Any:
         "eller under kommunen (mere end usikkerheden), og hvor mange der ikke kan skelnes fra "
         "kommunen.",
     ]
-    return fd.Block(common.prose(*texts, title="Flere informanter – triangulering").html
-                    + fd.styled_table(pd.DataFrame(rows), caption=f"Kilderne i {f['round']} i forhold til kommunen"))
+    return html.Block(common.prose(*texts, title="Flere informanter – triangulering").html
+                    + html.styled_table(pd.DataFrame(rows), caption=f"Kilderne i {f['round']} i forhold til kommunen"))
 
 
 def exercise_triangulation(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -402,7 +406,7 @@ def reflection(ds: Dataset, institution: str, session: ex.Session) -> Any:
     return session.add(q)
 
 
-def chapter_summary(ds: Dataset, institution: str) -> fd.Block:
+def chapter_summary(ds: Dataset, institution: str) -> html.Block:
     """Opsummering."""
     lab = words(ds)
     return common.summary([

@@ -24,9 +24,11 @@ import pandas as pd
 from llkit.apps import exercises as ex
 from llkit.apps.elearning import common
 from llkit.apps.elearning.ch05_sammenligning import words
-from llkit.documents import findings as fd
-from llkit.documents import plans
+from llkit.data import memo
+from llkit.documents import common as doc
+from llkit.documents import institution_report, plans
 from llkit.errors import DataError, PlanError
+from llkit.present import html, labels
 from llkit.present import text as tx
 from llkit.stats import indicators
 
@@ -66,12 +68,12 @@ def facts(ds: Dataset, institution: str) -> dict[str, Any]:
         of a worked example goal when it has none: the status row and ``own_plan``).
     """
     inst = common.institution_info(ds, institution)
-    return fd.cached(ds, ("el-ch08", inst["id"]), lambda: _facts(ds, inst))
+    return memo.cached(ds, ("el-ch08", inst["id"]), lambda: _facts(ds, inst))
 
 
 def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any]:
-    rnd = fd.last_round(ds, inst)
-    info = fd.measure_info(ds)
+    rnd = doc.last_round(ds, inst)
+    info = labels.measure_info(ds)
     out: dict[str, Any] = {"inst": inst, "round": rnd, "candidates": None, "low": None,
                            "departments": None, "status": None}
     try:
@@ -115,7 +117,7 @@ def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any]:
 def _example_plan(ds: Dataset, inst: dict[str, Any], measure: str) -> plans.Plan | None:
     """A worked example goal for an institution without a plan: a higher mean in
     ``measure`` from its first to its latest round."""
-    rounds = fd.institution_rounds(ds, inst)
+    rounds = doc.institution_rounds(ds, inst)
     if len(rounds) < 2:
         return None
     s = indicators.summarize(ds, measure, by="institution", round=rounds[0])
@@ -123,7 +125,7 @@ def _example_plan(ds: Dataset, inst: dict[str, Any], measure: str) -> plans.Plan
     if s.empty or bool(s["suppressed"].iloc[0]) or pd.isna(s["mean"].iloc[0]):
         return None
     base = float(s["mean"].iloc[0])
-    info = fd.measure_info(ds)
+    info = labels.measure_info(ds)
     step = 0.2 if info.loc[measure, "decimals"] >= 1 else 5.0
     target = plans.round_to(base + step, 0.1 if step < 1 else 1.0)
     hi = info.loc[measure, "scale_max"]
@@ -155,7 +157,7 @@ def _status_fact(ds: Dataset, inst: dict[str, Any], out: dict[str, Any]) -> dict
         except (PlanError, DataError):
             status = None
     if status is None:
-        info = fd.measure_info(ds)
+        info = labels.measure_info(ds)
         m = out["low"]["measure"] if out["low"] else next(
             (x for x in info.index if info.loc[x, "subject"] == "child"), None)
         plan = _example_plan(ds, inst, m) if m is not None else None
@@ -181,7 +183,7 @@ def _f(x: float, d: int = 1, sign: bool = False) -> str:
 # ----------------------------------------------------------------------------- page
 
 
-def header(ds: Dataset, institution: str) -> fd.Block:
+def header(ds: Dataset, institution: str) -> html.Block:
     """The chapter's title block with purpose and time to learn."""
     return common.chapter_header(ds, institution, number=NUMBER, title=TITLE, purpose=PURPOSE,
                                  minutes=MINUTES)
@@ -200,7 +202,7 @@ def candidates_section(ds: Dataset, institution: str) -> Any:
         rows.append({"Område": _KIND_DA.get(r.kind, r.kind), "Måling": r.label,
                      "Hvad data viser": r.why,
                      "Forslag til mål": val(r.proposed_target)})
-    return fd.Block(fd.styled_table(pd.DataFrame(rows), caption=f"Mulige fokusområder ud fra {f['round']}")
+    return html.Block(html.styled_table(pd.DataFrame(rows), caption=f"Mulige fokusområder ud fra {f['round']}")
                     + common.prose(
                         "Listen er et forslag fra llkit, ikke en beslutning. Den peger på de steder, "
                         "hvor jeres tal ligger lavest i forhold til kommunen, på forskellen efter "
@@ -256,11 +258,11 @@ def department_section(ds: Dataset, institution: str) -> Any:
                      f"Antal {dd['noun']}": tx.suppressed_text(ds.meta.min_n, dd["noun"],
                                                                     complementary=r.suppressed_reason == "complementary"),
                      "Gennemsnit": "", "Andel med lav score": ""})
-    return fd.Block(
+    return html.Block(
         common.prose(f"Et fokus for hele {lab['the_inst']} bliver konkret, når I ved, hvor I skal "
                      f"begynde. Tabellen viser andelen med en lav score i {dd['label']} for hver {lab['department']} i "
                      f"{dd['round']}.").html
-        + fd.styled_table(pd.DataFrame(rows), caption=f"{dd['label']} i {lab['the_depts']}, {dd['round']}"))
+        + html.styled_table(pd.DataFrame(rows), caption=f"{dd['label']} i {lab['the_depts']}, {dd['round']}"))
 
 
 def exercise_department(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -315,8 +317,8 @@ def draft_section(ds: Dataset, institution: str) -> Any:
                      "Udgangspunkt": g.baseline,
                      "Målværdi": (tx.fmt_percent(g.target) if share else _f(g.target, 1)) + f" i {g.target_round}",
                      "Tegn på læring": "(skriv selv)"})
-    return fd.Block(
-        fd.styled_table(pd.DataFrame(rows), caption="Udkast til mål (lavet af llkit ud fra jeres data)")
+    return html.Block(
+        html.styled_table(pd.DataFrame(rows), caption="Udkast til mål (lavet af llkit ud fra jeres data)")
         + common.prose(
             "Et godt mål siger, hvad der skal være anderledes, hvordan det måles, og hvornår. "
             "Her er hvert mål knyttet til en indikator i kortlægningen, et udgangspunkt og en "
@@ -337,9 +339,9 @@ def follow_up_section(ds: Dataset, institution: str) -> Any:
         "intervallet ligger på den forkerte side; »på vej«, når udviklingen siden udgangspunktet er "
         "større end usikkerheden; ellers »kan ikke vurderes«.")
     if st["own_plan"]:
-        return fd.Block(intro.html + fd.plan_section(ds, f["inst"]["id"]).html)
+        return html.Block(intro.html + institution_report.plan_section(ds, f["inst"]["id"]).html)
     r = st["row"]
-    return fd.Block(intro.html + common.prose(
+    return html.Block(intro.html + common.prose(
         f"{f['inst']['name']} har ingen handleplan i data. Vi bruger derfor et eksempel: målet "
         f"»{r['goal']}« fra {_f(r['baseline_value'], 2)} i {r['baseline_round']} til "
         f"{_f(r['target'], 1)} i {r['target_round']}.").html)
@@ -404,7 +406,7 @@ def reflection(ds: Dataset, institution: str, session: ex.Session) -> Any:
     return session.add(q)
 
 
-def chapter_summary(ds: Dataset, institution: str) -> fd.Block:
+def chapter_summary(ds: Dataset, institution: str) -> html.Block:
     """Opsummering."""
     return common.summary([
         "Data peger på mulige fokusområder; ledelsesteamet vælger ud fra sit kendskab til hverdagen.",

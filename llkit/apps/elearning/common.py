@@ -25,17 +25,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from llkit.apps import exercises as ex
-from llkit.documents import findings as fd
-from llkit.documents.findings import (
-    Block,
-    family_verdict,
-    institution_info,
-    measure_info,
-    measure_title,
-    prepare,
-    report_family,
-    round_label,
-)
+from llkit.data import memo as dataset_memo
+from llkit.documents import common as doc
+from llkit.documents.common import institution_info, prepare
+from llkit.documents.family import family_verdict, report_family
+from llkit.present import html as blocks
+from llkit.present.html import Block
+from llkit.present.labels import measure_info, measure_title, round_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from llkit.data.dataset import Dataset
@@ -271,7 +267,7 @@ def prose(*paragraphs: str, title: str | None = None) -> Block:
 
 def figure_html(fig: Any, caption: str | None = None) -> Block:
     """A matplotlib figure inlined as SVG (no files, no network); the figure is closed."""
-    return Block(fd.figure_html(fig, caption))
+    return Block(blocks.figure_html(fig, caption))
 
 
 # ----------------------------------------------------------------------------- data helpers
@@ -279,12 +275,12 @@ def figure_html(fig: Any, caption: str | None = None) -> Block:
 
 def table(df: Any, caption: str | None = None) -> Block:
     """A table of already formatted (Danish) strings as a block."""
-    return Block(fd.styled_table(df, caption=caption))
+    return Block(blocks.styled_table(df, caption=caption))
 
 
 def inst_rounds(ds: Dataset, institution: str) -> list[str]:
     """The rounds in which the institution has answers, in order."""
-    return fd.institution_rounds(ds, institution_info(ds, institution))
+    return doc.institution_rounds(ds, institution_info(ds, institution))
 
 
 def focus_measure(ds: Dataset, institution: str, *, cuts: bool = False, rounds: int = 1) -> str | None:
@@ -329,4 +325,4 @@ def focus_measure(ds: Dataset, institution: str, *, cuts: bool = False, rounds: 
 
 def memo(ds: Dataset, key: tuple, make: Any) -> Any:
     """Compute ``make()`` once per dataset object and key (the chapter's numbers)."""
-    return fd.cached(ds, ("elearning", *key), make)
+    return dataset_memo.cached(ds, ("elearning", *key), make)

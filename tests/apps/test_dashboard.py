@@ -17,7 +17,7 @@ import llkit
 from llkit.apps import dashboard, serve
 from llkit.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DAGTILBUD = ROOT / "data" / "sample" / "dagtilbud"
 UNITS = pd.read_csv(DAGTILBUD / "units.csv", dtype=str)
 
@@ -177,12 +177,12 @@ def test_widget_keeps_to_scope(ctx):
 def test_every_tab_renders(ctx):
     for key, _ in dashboard.TABS:
         html = dashboard.render_tab(ctx.ds, key, "I04", ["sprog", "social"], "sprog", "T3")
-        assert llkit.documents.findings.FIGURE_FAILED not in html, key
+        assert llkit.present.html.FIGURE_FAILED not in html, key
         assert "data:image/svg+xml" in html, key
 
 
 def test_suppression_everywhere(ctx):
-    strict = llkit.documents.findings.prepare(DAGTILBUD, min_n=500)
+    strict = llkit.documents.common.prepare(DAGTILBUD, min_n=500)
     profile = dashboard.render_tab(strict, "profile", "I01", ["sprog"], "sprog", "T3")
     assert "færre end 500" in profile
     table = profile.split("<table", 1)[1].split("</table>", 1)[0]
@@ -210,7 +210,7 @@ def test_data_gaps(tmp_path):
     assert "medarbejderkultur" in dashboard.render_tab(c.ds, "culture", inst, [], "sprog", "T3")
     d = dashboard.Dashboard(c, inst)
     for i in range(len(dashboard.TABS)):
-        assert llkit.documents.findings.FIGURE_FAILED not in d.tab_html(i)
+        assert llkit.present.html.FIGURE_FAILED not in d.tab_html(i)
 
 
 def test_shared_cache(ctx, tmp_path):

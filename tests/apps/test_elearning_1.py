@@ -23,7 +23,7 @@ from llkit.apps.elearning import ch03_usikkerhed as ch3
 from llkit.apps.elearning import ch04_udvikling as ch4
 from llkit.apps.elearning import common as cm
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "notebooks" / "elearning"
 DAGTILBUD = ROOT / "data" / "sample" / "dagtilbud"
 SKOLE = ROOT / "data" / "sample" / "skole"

@@ -15,7 +15,7 @@ from statsmodels.stats.proportion import proportion_confint
 import llkit
 from llkit.stats import indicators as ind
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

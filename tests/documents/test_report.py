@@ -15,10 +15,18 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 import llkit
 from llkit.apps import report
-from llkit.documents import findings
+from llkit.documents import (
+    cluster_dialogue,
+    common,
+    institution_findings,
+    institution_report,
+    overview,
+)
+from llkit.documents import family as families
+from llkit.present import html as blocks
 from llkit.present import text as tx
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DAGTILBUD = ROOT / "data" / "sample" / "dagtilbud"
 SKOLE = ROOT / "data" / "sample" / "skole"
 CHROMIUM = Path(report.CHROMIUM)
@@ -26,12 +34,12 @@ CHROMIUM = Path(report.CHROMIUM)
 
 @pytest.fixture(scope="module")
 def ds():
-    return findings.prepare(DAGTILBUD)
+    return common.prepare(DAGTILBUD)
 
 
 @pytest.fixture(scope="module")
 def skole():
-    return findings.prepare(SKOLE)
+    return common.prepare(SKOLE)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +47,7 @@ def stripped(ds):
     """One round, no goals, no reference, no staff survey or observations."""
     from llkit.data.dataset import Dataset
 
-    one = findings.prepare(ds, rounds=["T3"])
+    one = common.prepare(ds, rounds=["T3"])
     measures = one.measures[~one.measures["source"].isin(["medarbejder", "observatør"])].copy()
     items = one.items[one.items["measure_id"].isin(measures["measure_id"])]
     responses = one.responses[one.responses["item_id"].astype(str).isin(items["item_id"])]
@@ -160,19 +168,19 @@ def test_export_pdf_needs_chromium(tmp_path):
 
 
 def test_prepare_restricts_rounds_and_raises_min_n(ds):
-    sub = findings.prepare(ds, rounds="T2, T3", min_n=7)
+    sub = common.prepare(ds, rounds="T2, T3", min_n=7)
     assert sub.meta.rounds == ["T2", "T3"] and sub.meta.min_n == 7
     assert set(sub.responses["round"].astype(str)) == {"T2", "T3"}
     assert list(sub.responses["round"].cat.categories) == ["T2", "T3"]
     assert set(sub.goals["round"].astype(str)) <= {"T2", "T3"}
-    assert findings.prepare(ds) is ds
+    assert common.prepare(ds) is ds
 
 
 def test_prepare_refuses_to_hide_less(ds):
     with pytest.raises(ValueError, match="never less"):
-        findings.prepare(ds, min_n=3)
+        common.prepare(ds, min_n=3)
     with pytest.raises(KeyError, match="T9"):
-        findings.prepare(ds, rounds=["T9"])
+        common.prepare(ds, rounds=["T9"])
 
 
 # ----------------------------------------------------------------------------- findings
@@ -182,7 +190,7 @@ def test_key_findings_every_institution(ds):
     info = ds.measures.set_index("measure_id")
     summary = llkit.summarize(ds, by="institution", round="T3")
     for inst in ds.units["institution_id"].unique():
-        items = findings.key_findings(ds, inst)
+        items = institution_findings.key_findings(ds, inst)
         assert 3 <= len(items) <= 5, (inst, items)
         hidden = summary[(summary["institution_id"] == inst) & summary["suppressed"]]
         for item in items:
@@ -197,9 +205,9 @@ def test_key_findings_every_institution(ds):
 
 def test_key_findings_only_call_differences_real_by_the_family_rule(ds):
     for inst in ["I01", "I05", "I09", "I14", "I20"]:
-        fam = findings.report_family(ds, inst)
+        fam = families.report_family(ds, inst)
         info = ds.measures.set_index("measure_id")
-        for item in findings.key_findings(ds, inst):
+        for item in institution_findings.key_findings(ds, inst):
             if item.startswith("Samlet set"):
                 # the profile of all child measures: one comparison of its own in the family
                 assert fam.loc[fam["kind"] == "profile", "real"].any(), item
@@ -209,81 +217,81 @@ def test_key_findings_only_call_differences_real_by_the_family_rule(ds):
                 m = max((m for m in info.index if topic.startswith(info.loc[m, "label"])),
                         key=lambda m: len(info.loc[m, "label"]))
                 kind = "staff" if item.startswith("Medarbejderkultur") else "position"
-                assert findings.family_verdict(fam, kind, m)[0], item
+                assert families.family_verdict(fam, kind, m)[0], item
         # a finding that says "larger than the uncertainty" is backed by a real comparison
-        if any("større end den statistiske usikkerhed" in i for i in findings.key_findings(ds, inst)):
+        if any("større end den statistiske usikkerhed" in i for i in institution_findings.key_findings(ds, inst)):
             assert fam["real"].any()
 
 
 def test_change_sentence_mentions_regression_to_the_mean(ds):
-    ch = findings._change(ds, "institution")
+    ch = common._change(ds, "institution")
     ch = ch[~ch["suppressed"].astype(bool) & ch["expected_rtm"].notna() & ch["diff"].notna()]
     ch = ch[(ch["expected_rtm"] * ch["diff"] > 0) & (ch["expected_rtm"].abs() >= 0.25 * ch["diff"].abs())
             & (ch["expected_rtm"].abs() >= 0.05)]
     assert len(ch)
     r = ch.iloc[0]
-    text = findings._change_sentence(ds, str(r["measure_id"]), r, "Dagtilbuddet", real=True)
+    text = families._change_sentence(ds, str(r["measure_id"]), r, "Dagtilbuddet", real=True)
     assert "regression mod gennemsnittet" in text
     paired = ch[ch["paired"].astype(bool)]
-    unpaired = findings._change(ds, "institution")
+    unpaired = common._change(ds, "institution")
     unpaired = unpaired[~unpaired["paired"].astype(bool) & unpaired["diff"].notna()]
-    assert "de samme" in findings._change_sentence(ds, str(paired.iloc[0]["measure_id"]), paired.iloc[0], "X", real=True)
-    assert "ikke de samme" in findings._change_sentence(ds, str(unpaired.iloc[0]["measure_id"]), unpaired.iloc[0], "X", real=False)
+    assert "de samme" in families._change_sentence(ds, str(paired.iloc[0]["measure_id"]), paired.iloc[0], "X", real=True)
+    assert "ikke de samme" in families._change_sentence(ds, str(unpaired.iloc[0]["measure_id"]), unpaired.iloc[0], "X", real=False)
 
 
 def test_key_findings_one_round_and_rounds_argument(ds, stripped):
-    items = findings.key_findings(stripped, "I01")
+    items = institution_findings.key_findings(stripped, "I01")
     assert any("kun én måling" in i for i in items)
     assert not any("Tegn på læring" in i for i in items)
-    assert findings.key_findings(ds, "I01", rounds=["T1", "T2"])[0]
+    assert institution_findings.key_findings(ds, "I01", rounds=["T1", "T2"])[0]
     with pytest.raises(KeyError, match="I99"):
-        findings.key_findings(ds, "I99")
+        institution_findings.key_findings(ds, "I99")
 
 
 def test_questions(ds, skole):
-    qs = findings.reflection_questions(ds, "I01")
+    qs = institution_findings.reflection_questions(ds, "I01")
     assert 5 <= len(qs) <= 7 and all(q.endswith("?") for q in qs)
-    dq = findings.dialogue_questions(ds, findings.cluster_institutions(ds, "Klynge Nord 1"))
+    dq = cluster_dialogue.dialogue_questions(ds, common.cluster_institutions(ds, "Klynge Nord 1"))
     assert 5 <= len(dq) <= 8 and all(q.endswith("?") for q in dq)
-    assert any("elevernes" in q for q in findings.dialogue_questions(skole, ["S01", "S02", "S03"]))
+    assert any("elevernes" in q for q in cluster_dialogue.dialogue_questions(skole, ["S01", "S02", "S03"]))
 
 
 def test_cluster_institutions(ds):
-    assert findings.cluster_institutions(ds, "Klynge Nord 1") == ["I01", "I02", "I03", "I04"]
-    assert findings.cluster_institutions(ds, None, "I01, I05") == ["I01", "I05"]
+    assert common.cluster_institutions(ds, "Klynge Nord 1") == ["I01", "I02", "I03", "I04"]
+    assert common.cluster_institutions(ds, None, "I01, I05") == ["I01", "I05"]
     with pytest.raises(KeyError, match="Klynge Nord 1"):
-        findings.cluster_institutions(ds, "Klynge X")
+        common.cluster_institutions(ds, "Klynge X")
     with pytest.raises(ValueError):
-        findings.cluster_institutions(ds)
+        common.cluster_institutions(ds)
 
 
 def test_display_findings_escapes_and_bolds():
-    b = findings.display_findings(["Sprog: <b>3,4</b> point.", "Uden emne."], title="Det vigtigste", numbered=True)
+    b = blocks.display_findings(["Sprog: <b>3,4</b> point.", "Uden emne."], title="Det vigtigste", numbered=True)
     assert "<strong>Sprog</strong>" in b.html and "&lt;b&gt;" in b.html and "<ol" in b.html
     assert str(b).startswith("Det vigtigste")
 
 
 def test_heading_uses_sector_words(ds, skole):
-    assert str(findings.heading(ds, "departments")) == "Hvordan adskiller stuerne sig?"
-    assert str(findings.heading(skole, "departments")) == "Hvordan adskiller klasserne sig?"
+    assert str(common.heading(ds, "departments")) == "Hvordan adskiller stuerne sig?"
+    assert str(common.heading(skole, "departments")) == "Hvordan adskiller klasserne sig?"
     with pytest.raises(KeyError):
-        findings.heading(ds, "nope")
+        common.heading(ds, "nope")
 
 
 # ----------------------------------------------------------------------------- sections
 
 
 def test_sections_without_data_say_so_in_one_line(stripped):
-    assert "kun én måling" in str(findings.change_section(stripped, "I01"))
-    assert "ingen målinger af medarbejderkultur" in str(findings.culture_section(stripped, "I01"))
-    assert "ingen oplysninger om læringsmål" in str(findings.coverage_section(stripped, "I01"))
-    assert "kun én måling" in str(findings.overview_change_section(stripped))
-    assert "ingen oplysninger om læringsmål" in str(findings.overview_coverage_section(stripped))
-    assert "kun én måling" in str(findings.cluster_change_section(stripped, ["I01", "I02"]))
+    assert "kun én måling" in str(institution_report.change_section(stripped, "I01"))
+    assert "ingen målinger af medarbejderkultur" in str(institution_report.culture_section(stripped, "I01"))
+    assert "ingen oplysninger om læringsmål" in str(institution_report.coverage_section(stripped, "I01"))
+    assert "kun én måling" in str(overview.overview_change_section(stripped))
+    assert "ingen oplysninger om læringsmål" in str(overview.overview_coverage_section(stripped))
+    assert "kun én måling" in str(cluster_dialogue.cluster_change_section(stripped, ["I01", "I02"]))
 
 
 def test_department_table_hides_small_groups(ds):
-    html = findings.department_section(ds, "I02").html
+    html = institution_report.department_section(ds, "I02").html
     summary = llkit.summarize(ds, by="department", round="T3")
     child = ds.measures.loc[ds.measures["subject"] == "child", "measure_id"]
     hidden = summary[summary["department_id"].str.startswith("I02-") & summary["suppressed"]
@@ -296,14 +304,14 @@ def test_department_table_hides_small_groups(ds):
 
 
 def test_tables_use_danish_numbers(ds):
-    text = str(findings.status_section(ds, "I01"))
+    text = str(institution_report.status_section(ds, "I01"))
     assert re.search(r"\d,\d", text) and not re.search(r"\d\.\d", text)
-    assert tx.MINUS in str(findings.change_section(ds, "I01")) or "+" in str(findings.change_section(ds, "I01"))
+    assert tx.MINUS in str(institution_report.change_section(ds, "I01")) or "+" in str(institution_report.change_section(ds, "I01"))
 
 
 def test_child_section_only_on_request(ds):
-    assert findings.child_section(ds, "I01").html == ""
-    shown = findings.child_section(ds, "I01", show=True)
+    assert institution_report.child_section(ds, "I01").html == ""
+    shown = institution_report.child_section(ds, "I01", show=True)
     assert "pseudonym" in str(shown)
 
 
@@ -313,11 +321,11 @@ def test_a_failing_figure_does_not_stop_the_report(monkeypatch):
 
     monkeypatch.delenv("LLKIT_STRICT_FIGURES", raising=False)
     with pytest.warns(RuntimeWarning, match="boom"):
-        html = findings.figures_html([(broken, None)])
-    assert findings.FIGURE_FAILED in html
+        html = blocks.figures_html([(broken, None)])
+    assert blocks.FIGURE_FAILED in html
     monkeypatch.setenv("LLKIT_STRICT_FIGURES", "1")
     with pytest.raises(ValueError):
-        findings.figures_html([(broken, None)])
+        blocks.figures_html([(broken, None)])
 
 
 def test_findings_is_cheap_to_import():
@@ -330,14 +338,14 @@ def test_findings_is_cheap_to_import():
 
 
 def test_overview_findings(ds):
-    items = findings.overview_findings(ds)
+    items = overview.overview_findings(ds)
     assert 3 <= len(items) <= 5
     assert any("ved tilfældighed alene" in i.lower() for i in items)
     assert not any(re.search(r"\b\d+\. plads|rang", i) for i in items)
 
 
 def test_position_uses_summary_suppression(ds):
-    pos = findings.institution_position(ds, findings.institution_info(ds, "I02"), "T3")
+    pos = families.institution_position(ds, common.institution_info(ds, "I02"), "T3")
     hidden = pos[pos["suppressed"]]
     assert len(hidden) and hidden[["mean", "diff", "z"]].isna().all().all()
     assert isinstance(pos, pd.DataFrame)

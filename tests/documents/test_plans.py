@@ -38,7 +38,7 @@ from llkit.documents.plans import (
 )
 from llkit.errors import DataError, PlanError, format_problems
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "sample" / "dagtilbud"
 PLANS = DATA / "plans"
 SAMPLE_PLANS = ["I03.yaml", "I08.yaml", "I20.yaml", "I24.yaml"]
@@ -513,16 +513,16 @@ def test_cli_requires_a_subcommand():
 
 def test_report_sections_show_the_plan_follow_up():
     import llkit
-    from llkit.documents import findings
+    from llkit.documents import institution_report, overview
 
     ds = llkit.load("data/sample/dagtilbud")
-    inst = str(findings.plan_section(ds, "I20"))
+    inst = str(institution_report.plan_section(ds, "I20"))
     assert "Handleplan" in inst and "kan ikke vurderes" in inst and "nået" in inst
-    assert "ingen handleplan" in str(findings.plan_section(ds, "I01"))
-    ov = str(findings.overview_plans_section(ds))
+    assert "ingen handleplan" in str(institution_report.plan_section(ds, "I01"))
+    ov = str(overview.overview_plans_section(ds))
     assert "Børnehuset Æblehaven" in ov and "21 af 25" in ov
     skole = llkit.load("data/sample/skole")
-    assert "Ingen" in str(findings.overview_plans_section(skole))
+    assert "Ingen" in str(overview.overview_plans_section(skole))
 
 
 # ----------------------------------------------------------------------- Danish problem texts

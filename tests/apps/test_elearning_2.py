@@ -27,7 +27,7 @@ from llkit.apps.elearning import ch07_kultur_og_laeringsmiljoe as ch07
 from llkit.apps.elearning import ch08_handleplan as ch08
 from llkit.apps.elearning import common
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EL = ROOT / "notebooks" / "elearning"
 DAGTILBUD = ROOT / "data" / "sample" / "dagtilbud"
 SKOLE = ROOT / "data" / "sample" / "skole"

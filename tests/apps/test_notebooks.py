@@ -27,7 +27,7 @@ from conftest import stripped_dataset
 
 import llkit
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 DAGTILBUD = ROOT / "data" / "sample" / "dagtilbud"
 SKOLE = ROOT / "data" / "sample" / "skole"

@@ -14,7 +14,7 @@ from scipy import stats
 from llkit.data.profiles import get_profile
 from llkit.data.sample import TABLES, TRUTH_COLUMNS, Plant, generate
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = {"dagtilbud": 25, "skole": 8}  # sector -> institutions of data/sample/<sector>
 
 

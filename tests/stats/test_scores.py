@@ -11,7 +11,7 @@ import pytest
 import llkit
 from llkit.stats.scoring import SCORE_COLUMNS, categorize, scores
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ from llkit.documents.plans import (
 from llkit.errors import PlanError
 from llkit.present import text
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DAGTILBUD = ROOT / "data" / "sample" / "dagtilbud"
 SKOLE = ROOT / "data" / "sample" / "skole"
 NOTEBOOK = ROOT / "notebooks" / "action_plan.ipynb"

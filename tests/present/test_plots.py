@@ -27,7 +27,7 @@ import llkit
 from llkit.data import sample
 from llkit.present import plots
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "sample"
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "sample"
 # institution and a child measure with cut points, per sector
 CASES = {"dagtilbud": ("I02", "sprog"), "skole": ("S02", "dansk")}
 

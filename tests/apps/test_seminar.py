@@ -27,7 +27,7 @@ import llkit
 from llkit.apps import exercises as ex
 from llkit.apps import seminar
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = ROOT / "exercises"
 SRC = EXERCISES / "src"
 DAGTILBUD = ROOT / "data" / "sample" / "dagtilbud"
@@ -457,9 +457,9 @@ def test_missing_data_skips_instead_of_failing(dag):
     assert r.status == "springes over" and "ingen landstal" in r.message
     r = seminar.check("klynge_dokumentation", 1, ds=bare, institution="I01")
     assert r.status == "springes over" and "læringsmål" in r.message
-    from llkit.documents import findings
+    from llkit.documents import common
 
-    one = findings.prepare(dag, rounds=["T3"])
+    one = common.prepare(dag, rounds=["T3"])
     r = seminar.check("dag3_status", 1, ds=one, institution="I01")
     assert r.status == "springes over" and "kun én måling" in r.message
 
