@@ -350,7 +350,7 @@ def kernel_parameters(data: Any, institution: Any) -> tuple[Any, Any]:
 
 _INJECTED = (
     "# Injected by llkit serve: the data and the institution come from the server's scope.\n"
-    "from llkit import serve as _llkit_serve\n"
+    "from llkit.apps import serve as _llkit_serve\n"
     "data, institution = _llkit_serve.kernel_parameters(data, institution)"
 )
 
