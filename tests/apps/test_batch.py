@@ -370,7 +370,10 @@ def test_interrupt_leaves_a_consistent_manifest(tmp_path, nb):
     cmd = [sys.executable, "-m", "llkit", "batch", str(SAMPLE), "--out", str(out),
            "--notebook", str(nb), "--workers", "1", "-q",
            "--only", *[f"I{i:02d}" for i in range(1, 13)]]   # enough that a loaded machine cannot finish first
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # A shell's background job (`make test &`, nohup) starts with SIGINT ignored, and a
+    # child inherits that; the batch must see the signal as a user's Ctrl-C would send it.
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
