@@ -33,7 +33,7 @@ with execution count 1, matplotlib rcParams and figures, warning filters, pandas
 working directory, ``sys.path``, environment), so a report is the same as from a fresh
 kernel. In the kernel :func:`llkit.load` returns the same Dataset while its files are
 unchanged (checked against a content fingerprint before each reuse), so what
-``llkit.documents.findings`` and ``llkit.stats.indicators`` cache per Dataset (municipality figures,
+``llkit.documents`` and ``llkit.stats.indicators`` cache per Dataset (municipality figures,
 funnels, variance components, scores) is computed once per worker, not once per report.
 A kernel that timed out, died or failed to start is replaced, and such a unit is tried
 once more; a plain cell error is not.
@@ -726,7 +726,7 @@ def _data_key(path: Any, validate: bool) -> tuple | None:
 
 def _install_load_cache() -> None:
     """(In the kernel.) Make :func:`llkit.load` return the same Dataset while its files
-    are unchanged, so the indicators that ``llkit.documents.findings`` and ``llkit.stats.indicators``
+    are unchanged, so the indicators that ``llkit.documents`` and ``llkit.stats.indicators``
     cache per Dataset object (municipality figures, funnels, variance components …) are
     computed once per worker instead of once per report. The warnings of the first load
     are shown again on every call, as a fresh kernel would show them. Before each reuse

@@ -6,15 +6,15 @@ development, the departments, the position in the municipality (funnel), the gap
 social groups, staff culture and learning environment, and the documentation of signs of
 learning. Each tab is drawn when it is first opened and kept until a choice changes
 (Output areas of :mod:`ipywidgets`); every number obeys the dataset's suppression, since
-the figures come from :mod:`llkit.present.plots` and the tables from the helpers of
-:mod:`llkit.documents.findings`.
+the figures come from :mod:`llkit.present.plots` and the tables from the document helpers
+(:mod:`llkit.documents.common`, :mod:`llkit.documents.family`).
 
 Under ``llkit serve`` the data and the scope come from the server (:mod:`llkit.apps.serve`);
 the address may only choose an institution inside the scope.
 
 Examples
 --------
->>> from llkit import dashboard
+>>> from llkit.apps import dashboard
 >>> ctx = dashboard.context("data/sample/dagtilbud", warm=False)
 >>> dashboard.request(ctx, "I02")
 'I02'

@@ -21,7 +21,7 @@ The functions are importable and side-effect free, so batch workers can call
 
 Examples
 --------
->>> from llkit import report
+>>> from llkit.apps import report
 >>> nb = report.run_notebook("notebooks/institution_report.ipynb",
 ...                          {"data": "data/sample/dagtilbud", "institution": "I01"})  # doctest: +SKIP
 >>> report.export_html(nb, "build/I01.html")                                              # doctest: +SKIP

@@ -1,4 +1,4 @@
-"""llkit.apps.report (running notebooks, offline HTML, PDF) and llkit.documents.findings (plain-Danish
+"""llkit.apps.report (running notebooks, offline HTML, PDF) and llkit.documents (plain-Danish
 findings, questions and report sections)."""
 
 from __future__ import annotations
