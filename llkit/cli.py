@@ -13,6 +13,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from llkit import __version__
 from llkit.errors import DataError, LlkitError, PlanError, format_problems
@@ -177,27 +178,26 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else 1
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="llkit",
-        description="Data-informed learning leadership: validate, summarise and report "
-        "mapping data from Danish daycare and schools.",
-    )
-    parser.add_argument("--version", action="version", version=f"llkit {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+def _add(sub: Any, name: str, func: Callable[[argparse.Namespace], int],
+         help_: str) -> argparse.ArgumentParser:
+    """A subcommand whose help and description are ``help_`` and that runs ``func``."""
+    p = sub.add_parser(name, help=help_, description=help_)
+    p.set_defaults(func=func)
+    return p
 
-    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_, description=help_)
-        p.set_defaults(func=func)
-        return p
 
-    p = add("validate", _cmd_validate, "check a dataset and list every problem (exit 2 if invalid)")
+def _add_validate(sub: Any) -> None:
+    p = _add(sub, "validate", _cmd_validate, "check a dataset and list every problem (exit 2 if invalid)")
     p.add_argument("path", help="dataset folder (dataset.toml + CSV/Parquet) or .xlsx workbook")
 
-    p = add("info", _cmd_info, "summarise a dataset: units, children, rounds, measures, responses")
+
+def _add_info(sub: Any) -> None:
+    p = _add(sub, "info", _cmd_info, "summarise a dataset: units, children, rounds, measures, responses")
     p.add_argument("path", help="dataset folder or .xlsx workbook")
 
-    p = add("sample", _cmd_sample, "generate a synthetic sample municipality")
+
+def _add_sample(sub: Any) -> None:
+    p = _add(sub, "sample", _cmd_sample, "generate a synthetic sample municipality")
     p.add_argument("--sector", choices=["dagtilbud", "skole"], default="dagtilbud")
     p.add_argument("--out", required=True, help="folder to write (new, empty, or an earlier sample, which is replaced)")
     p.add_argument("--institutions", type=int, default=None, help="number of institutions (default: 25 dagtilbud, 8 skoler)")
@@ -207,6 +207,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--effects", choices=["sample", "none"], default="sample",
                    help="sample: realistic effects (default); none: nothing truly differs "
                    "(known-truth data for counting false claims)")
+    _add_sample_plant(p)
+    p.add_argument("--truth", default=None, metavar="FILE.csv",
+                   help="write the planted effects to this CSV file (outside --out)")
+
+
+def _add_sample_plant(p: argparse.ArgumentParser) -> None:
+    """The ``--plant-*`` options of ``llkit sample`` (read by :func:`_sample_plant`)."""
     p.add_argument("--plant-institutions", type=int, default=0, metavar="N",
                    help="plant N institutions --plant-size SD above the others on every "
                    "child measure in every round")
@@ -224,10 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "the education score) on every child measure")
     p.add_argument("--plant-gap-narrowing", type=float, default=None, metavar="F",
                    help="the planted gap is smaller by this share (0-1) in the last round")
-    p.add_argument("--truth", default=None, metavar="FILE.csv",
-                   help="write the planted effects to this CSV file (outside --out)")
 
-    p = add("template", _cmd_template, "write an Excel workbook to collect data (or plan activities) in")
+
+def _add_template(sub: Any) -> None:
+    p = _add(sub, "template", _cmd_template, "write an Excel workbook to collect data (or plan activities) in")
     p.add_argument("out", help="the .xlsx file to write")
     p.add_argument("--kind", choices=["data", "activities"], default="data",
                    help="data: a workbook in llkit's data format; activities: the preparation "
@@ -235,16 +242,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sector", choices=["dagtilbud", "skole"], default="dagtilbud")
     p.add_argument("--rounds", default=None, help="comma-separated round ids (default T1,T2,T3)")
 
-    p = add("pseudonymize", _cmd_pseudonymize,
-            "replace CPR numbers and person ids by keyed-hash pseudonyms (stable across rounds)")
+
+def _add_pseudonymize(sub: Any) -> None:
+    p = _add(sub, "pseudonymize", _cmd_pseudonymize,
+             "replace CPR numbers and person ids by keyed-hash pseudonyms (stable across rounds)")
     p.add_argument("src", help="dataset folder or .xlsx workbook to read")
     p.add_argument("dst", help="folder to write the pseudonymised copy to")
     p.add_argument("--key-file", required=True,
                    help="secret key file (created if missing); never stored with the data")
 
-    p = add("batch", _cmd_batch,
-            "run a report notebook once per unit (institution by default): HTML per unit, "
-            "index.html and manifest.json; exit 1 if any unit failed")
+
+def _add_batch(sub: Any) -> None:
+    p = _add(sub, "batch", _cmd_batch,
+             "run a report notebook once per unit (institution by default): HTML per unit, "
+             "index.html and manifest.json; exit 1 if any unit failed")
     p.add_argument("data", help="dataset folder or .xlsx workbook")
     p.add_argument("--out", required=True, help="output folder (an earlier batch there is "
                    "updated: unchanged units are skipped, failed ones redone)")
@@ -267,6 +278,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    default=[], help="a further notebook parameter (repeatable)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``llkit`` parser: one subcommand per ``_add_*`` function, in this order."""
+    parser = argparse.ArgumentParser(
+        prog="llkit",
+        description="Data-informed learning leadership: validate, summarise and report "
+        "mapping data from Danish daycare and schools.",
+    )
+    parser.add_argument("--version", action="version", version=f"llkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add in (_add_validate, _add_info, _add_sample, _add_template, _add_pseudonymize,
+                _add_batch):
+        add(sub)
 
     from llkit.documents.plans import add_plan_commands
 

@@ -16,6 +16,7 @@ with the samples' first units as parameters.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import hashlib
 import re
 import sys
@@ -75,8 +76,9 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def compare(a: Path, b: Path) -> int:
-    names = sorted({p.name for p in a.glob("*.html")} | {p.name for p in b.glob("*.html")})
+def compare(a: Path, b: Path, only: str = "*") -> int:
+    names = sorted(n for n in {p.name for p in a.glob("*.html")} | {p.name for p in b.glob("*.html")}
+                   if fnmatch.fnmatch(n, only + ".html"))
     same = [n for n in names if (a / n).exists() and (b / n).exists() and _digest(a / n) == _digest(b / n)]
     differ = [n for n in names if n not in same]
     print(f"{len(same)} of {len(names)} HTML files byte-identical")
@@ -90,12 +92,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out", nargs="+", help="output folder, or two folders with --compare")
     ap.add_argument("--compare", action="store_true")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--only", default="*", metavar="GLOB",
+                    help="only the runs whose name matches, e.g. '*-0[1-4]_*' or 'skole-*'")
     args = ap.parse_args(argv)
     if args.compare:
-        return compare(Path(args.out[0]), Path(args.out[1]))
+        return compare(Path(args.out[0]), Path(args.out[1]), args.only)
     out_dir = Path(args.out[0]).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    todo = jobs()
+    todo = [j for j in jobs() if fnmatch.fnmatch(j[0], args.only)]
     with ProcessPoolExecutor(args.workers) as pool:
         for name, status in pool.map(_run, todo, [str(out_dir)] * len(todo)):
             print(f"{status:>8}  {name}", flush=True)

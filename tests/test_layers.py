@@ -103,32 +103,8 @@ def _reason(lines: list[str], first: int, last: int) -> bool:
 #: A ratchet: an entry may shrink and must be removed once it fits; none may grow, and
 #: nothing new may be added — split it or write its reason ("Long because ...") instead.
 KNOWN_OVERSIZE: dict[str, int] = {
-    "llkit.apps.batch": 1875,
-    "llkit.apps.batch:_run_batch": 116,
-    "llkit.apps.batch:render_index": 84,
     "llkit.apps.exercises": 990,
     "llkit.apps.seminar": 1630,
-    "llkit.apps.serve": 888,
-    "llkit.cli:build_parser": 98,
-    "llkit.data.io": 1325,
-    "llkit.data.io:_parquet_groups": 119,
-    "llkit.data.io:read_dataset": 102,
-    "llkit.data.pseudonym:pseudonymize": 137,
-    "llkit.data.sample": 1424,
-    "llkit.data.schema": 1767,
-    "llkit.data.schema:_check_responses": 219,
-    "llkit.data.schema:_duplicates": 119,
-    "llkit.data.schema:convert_table": 107,
-    "llkit.data.schema:parse_meta": 84,
-    "llkit.data.template": 1047,
-    "llkit.data.template:_activities_workbook": 96,
-    "llkit.data.template:_columns": 152,
-    "llkit.data.template:_data_guide": 87,
-    "llkit.data.template:_data_workbook": 124,
-    "llkit.stats.indicators": 1275,
-    "llkit.stats.indicators:change": 104,
-    "llkit.stats.numeric": 1575,
-    "llkit.stats.scoring:scores": 154,
 }
 
 

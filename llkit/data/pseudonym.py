@@ -560,6 +560,54 @@ def pseudonymize(
     # a key file inside the input folder is not a table, but say it is not copied
     not_copied = [n for n in not_copied if (src / n.rstrip("/")).resolve() != key_file.resolve()]
 
+    _check_extra_columns(tables, extra, log)
+    dropped = _drop_cpr_columns(tables, extra, log)
+    log.raise_if_errors("The input cannot be pseudonymised")
+
+    done, distinct, kinds = _replace_ids(tables, _id_columns(tables, extra), key)
+
+    notes: list[str] = []
+    converted = _decimal_points(tables)
+    if converted:
+        notes.append("decimal commas were changed to points in " + ", ".join(converted))
+    if kinds["cpr9"]:
+        notes.append(
+            f"{len(kinds['cpr9'])} nine-digit ids were read as CPR numbers that lost "
+            "their leading zero (e.g. in Excel)"
+        )
+    if key_note:
+        notes.append(key_note)
+
+    if meta_text is None and meta is not None:
+        meta_text = _meta_to_toml(meta)
+    if meta_text is None:
+        notes.append("the input has no dataset.toml, so the output has none either")
+    if new_key:
+        _write_key(key_file, key)
+    _write_output(dst, tables, meta_text)
+
+    return {
+        "pseudonymised": done,
+        "distinct_ids": {c: len(v) for c, v in distinct.items()},
+        "cpr_numbers": len(kinds["cpr"] | kinds["cpr9"]),
+        "dropped_columns": dropped,
+        "not_copied": not_copied,
+        "key_file": (
+            f"created {key_file} (new random key, permissions 600)"
+            if new_key
+            else f"read {key_file}"
+        ),
+        "output": f"{dst}: dataset.toml and UTF-8 comma-separated CSV "
+        f"({', '.join(t.name + '.csv' for t in tables)})",
+        "notes": notes,
+    }
+
+
+# --------------------------------------------------------------------------- steps of pseudonymize
+
+
+def _check_extra_columns(tables: list[_Table], extra: list[str], log: ProblemLog) -> None:
+    """Log an error for every column named in ``columns=`` that is in no table."""
     all_columns = {c for t in tables for c in t.frame.columns}
     for c in extra:
         if c not in all_columns:
@@ -570,7 +618,13 @@ def pseudonymize(
                 action="check the spelling; the columns are: " + ", ".join(sorted(all_columns)),
             )
 
-    # columns to drop (CPR columns) and to pseudonymise
+
+def _drop_cpr_columns(tables: list[_Table], extra: list[str], log: ProblemLog) -> list[str]:
+    """Drop the columns named like CPR columns; return them as ``table.column``.
+
+    A table of children or responses with a CPR column but no ``child_id`` is logged as an
+    error instead: dropping the column would lose who is who.
+    """
     dropped: list[str] = []
     for t in tables:
         cpr_cols = [
@@ -592,15 +646,27 @@ def pseudonymize(
         for c in cpr_cols:
             t.frame = t.frame.drop(columns=c)
             dropped.append(f"{t.name}.{c}")
-    log.raise_if_errors("The input cannot be pseudonymised")
+    return dropped
 
+
+def _id_columns(tables: list[_Table], extra: list[str]) -> set[str]:
+    """The columns to pseudonymise: the id columns, those named, those with CPR values."""
     id_names = set(ID_COLUMNS) | set(extra)
     for t in tables:
         for c in t.frame.columns:
             if c not in id_names and _any_cpr(t.frame[c]):
                 id_names.add(c)
+    return id_names
 
-    # pseudonymise
+
+def _replace_ids(
+    tables: list[_Table], id_names: set[str], key: bytes
+) -> tuple[dict[str, list[str]], dict[str, set[str]], dict[str, set[str]]]:
+    """Replace every value of the ``id_names`` columns by its pseudonym, in place.
+
+    Returns the pseudonymised columns per table, the distinct pseudonyms per column, and
+    the normalised CPR numbers found (``"cpr"``, and ``"cpr9"`` for nine-digit ones).
+    """
     mapping: dict[str, str] = {}  # normalised id -> pseudonym
     reverse: dict[str, str] = {}
     distinct: dict[str, set[str]] = {}
@@ -635,8 +701,12 @@ def pseudonymize(
                 pd.Series(new_uniques, dtype=object).take(codes).to_numpy() if len(codes) else col
             )
             done.setdefault(t.name, []).append(c)
+    return done, distinct, kinds
 
-    notes: list[str] = []
+
+def _decimal_points(tables: list[_Table]) -> list[str]:
+    """Write decimal commas of numeric columns as points (tables read with ``;``), in place;
+    return the ``file:column`` changed."""
     converted = []
     for t in tables:
         if t.decimal_comma:
@@ -646,36 +716,4 @@ def pseudonymize(
                 if mask.any():
                     t.frame[c] = col.where(~mask, col.str.replace(",", ".", regex=False))
                     converted.append(f"{t.file}:{c}")
-    if converted:
-        notes.append("decimal commas were changed to points in " + ", ".join(converted))
-    if kinds["cpr9"]:
-        notes.append(
-            f"{len(kinds['cpr9'])} nine-digit ids were read as CPR numbers that lost "
-            "their leading zero (e.g. in Excel)"
-        )
-    if key_note:
-        notes.append(key_note)
-
-    if meta_text is None and meta is not None:
-        meta_text = _meta_to_toml(meta)
-    if meta_text is None:
-        notes.append("the input has no dataset.toml, so the output has none either")
-    if new_key:
-        _write_key(key_file, key)
-    _write_output(dst, tables, meta_text)
-
-    return {
-        "pseudonymised": done,
-        "distinct_ids": {c: len(v) for c, v in distinct.items()},
-        "cpr_numbers": len(kinds["cpr"] | kinds["cpr9"]),
-        "dropped_columns": dropped,
-        "not_copied": not_copied,
-        "key_file": (
-            f"created {key_file} (new random key, permissions 600)"
-            if new_key
-            else f"read {key_file}"
-        ),
-        "output": f"{dst}: dataset.toml and UTF-8 comma-separated CSV "
-        f"({', '.join(t.name + '.csv' for t in tables)})",
-        "notes": notes,
-    }
+    return converted

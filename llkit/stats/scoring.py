@@ -7,7 +7,7 @@ a parent's answers about the child, a test), a respondent (staff survey) or a de
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -216,9 +216,30 @@ def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
     ['round', 'measure_id', 'subject', 'subject_id']
     """
     measures = _measures_of(ds, measure).reset_index(drop=True)
-    items = ds.items[ds.items["measure_id"].isin(measures["measure_id"])]
     responses = ds.responses
-    parts = []
+    lookup = _item_lookup(ds, measures, responses)
+    types = _subject_types(responses, lookup, len(measures))
+    _accumulate(responses, lookup, types)
+    parts = _score_parts(types, measures)
+    if not parts:
+        return _no_scores(responses)
+    return _score_frame(ds, parts, measures, responses)
+
+
+class _ItemLookup(NamedTuple):
+    """Lookup tables indexed by the responses' item code, with one extra last entry for
+    a missing item (code -1 picks it)."""
+
+    measure: np.ndarray  # position of the item's measure (-1: no requested measure)
+    reverse: np.ndarray  # reverse item
+    flip: np.ndarray  # scale_min + scale_max of a reverse item's measure
+    measure_subject: np.ndarray  # subject type of each measure (and -1 last)
+    subject: np.ndarray  # subject type of each item (-1: no requested measure)
+
+
+def _item_lookup(ds: Dataset, measures: pd.DataFrame, responses: pd.DataFrame) -> _ItemLookup:
+    """Measure, reverse flag, recoding and subject type per item code of the responses."""
+    items = ds.items[ds.items["measure_id"].isin(measures["measure_id"])]
     item_cat = responses["item_id"].cat.categories
     # per item code: measure position, reverse flag
     item_pos = pd.Index(item_cat).get_indexer(items["item_id"])
@@ -226,7 +247,6 @@ def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
     items = items[keep]
     item_pos = item_pos[keep]
     n_item_codes = len(item_cat)
-    n_meas = len(measures)
     measure_index = pd.Index(measures["measure_id"])
     # lookup tables indexed by item code, with one extra last entry for a missing item
     # (code -1 picks it)
@@ -250,17 +270,16 @@ def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
         dtype=np.int8,
     )
     item_subject = measure_subject[item_measure]  # item_measure == -1 picks the last (-1)
+    return _ItemLookup(item_measure, item_reverse, item_flip, measure_subject, item_subject)
 
-    item_codes = np.asarray(responses["item_id"].array.codes)
-    values = responses["value"].to_numpy(dtype=float)
-    round_codes = np.asarray(responses["round"].array.codes)
-    dept_codes = np.asarray(responses["department_id"].array.codes)
-    dept_cat = responses["department_id"].cat.categories
+
+def _subject_types(responses: pd.DataFrame, lookup: _ItemLookup, n_meas: int) -> list[tuple]:
+    """Per subject type with a requested measure: its measures numbered locally (in
+    measure order), the codes of the column that identifies the subject, and an
+    accumulator of its scores."""
     n_rounds = len(responses["round"].cat.categories)
     n_rows = len(responses)
-
-    # per subject type: its measures numbered locally (in measure order), the codes of
-    # the column that identifies the subject, and an accumulator of its scores
+    measure_subject = lookup.measure_subject
     types = []
     for k, id_col in enumerate(SUBJECT_ID_COLUMN.values()):
         if not (measure_subject == k).any():
@@ -271,14 +290,24 @@ def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
         local[m_global] = np.arange(n_m)
         subj_cat = responses[id_col].cat.categories
         n_subj = max(len(subj_cat), 1)
-        types.append((k, m_global, local[item_measure], np.asarray(responses[id_col].array.codes),
+        types.append((k, m_global, local[lookup.measure], np.asarray(responses[id_col].array.codes),
                       subj_cat, n_subj, n_m, _Accumulator(n_rounds, n_subj, n_m, n_rows)))
+    return types
 
-    # in chunks of rows: no full-length temporaries for national-size data
+
+def _accumulate(responses: pd.DataFrame, lookup: _ItemLookup, types: list[tuple]) -> None:
+    """Add every answer (recoded) to the accumulator of its subject type, in chunks of
+    rows: no full-length temporaries for national-size data."""
+    item_codes = np.asarray(responses["item_id"].array.codes)
+    values = responses["value"].to_numpy(dtype=float)
+    round_codes = np.asarray(responses["round"].array.codes)
+    dept_codes = np.asarray(responses["department_id"].array.codes)
+    n_rows = len(responses)
+    item_reverse, item_flip = lookup.reverse, lookup.flip
     for a in range(0, n_rows, _CHUNK):
         b = min(a + _CHUNK, n_rows)
         ic_all = item_codes[a:b]
-        st = item_subject[ic_all]
+        st = lookup.subject[ic_all]
         st[round_codes[a:b] < 0] = -1
         for k, _m_global, item_local, subj_col, _cat, n_subj, n_m, acc in types:
             sel = st == k
@@ -299,6 +328,11 @@ def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
             key += item_local[ic]
             acc.add(key, v, dept_codes[a:b][sel])
 
+
+def _score_parts(types: list[tuple], measures: pd.DataFrame) -> list[dict]:
+    """The scores of each subject type (those with any answer), as code arrays."""
+    n_meas = len(measures)
+    parts = []
     for k, m_global, _local, _codes, subj_cat, _n_subj, _n_m, acc in types:
         res = acc.result()
         if res is None:
@@ -310,19 +344,22 @@ def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
             score = np.where(counts >= np.maximum(min_items, 1), sums / np.maximum(counts, 1), np.nan)
         parts.append({"round": r_codes, "measure": m_pos, "subject": k, "subject_id": s_codes,
                       "subject_cat": subj_cat, "dept": dept, "score": score, "n_items": counts})
+    return parts
 
-    if not parts:
-        out = pd.DataFrame({c: pd.Series(dtype=object) for c in SCORE_COLUMNS})
-        out["round"] = pd.Categorical([], dtype=responses["round"].dtype)
-        out["score"] = out["score"].astype(float)
-        out["n_items"] = out["n_items"].astype(np.int64)
-        out["category"] = pd.Categorical([], categories=CATEGORIES, ordered=True)
-        return out
-    def cat(key: str) -> np.ndarray:
-        return np.concatenate([p[key] for p in parts])
 
-    # the subject ids: the union of the parts' categories in order of appearance (as
-    # pandas.api.types.union_categoricals), each part's codes recoded into it
+def _no_scores(responses: pd.DataFrame) -> pd.DataFrame:
+    """The frame of :func:`scores` without rows."""
+    out = pd.DataFrame({c: pd.Series(dtype=object) for c in SCORE_COLUMNS})
+    out["round"] = pd.Categorical([], dtype=responses["round"].dtype)
+    out["score"] = out["score"].astype(float)
+    out["n_items"] = out["n_items"].astype(np.int64)
+    out["category"] = pd.Categorical([], categories=CATEGORIES, ordered=True)
+    return out
+
+
+def _subject_ids(parts: list[dict]) -> tuple[pd.Index, np.ndarray]:
+    """The subject ids: the union of the parts' categories in order of appearance (as
+    pandas.api.types.union_categoricals), and each part's codes recoded into it."""
     subject_cats = parts[0]["subject_cat"]
     for p in parts[1:]:
         subject_cats = subject_cats.append(p["subject_cat"])
@@ -335,16 +372,27 @@ def scores(ds: Dataset, measure: str | list[str] | None = None) -> pd.DataFrame:
         else subject_cats.get_indexer(p["subject_cat"]).astype(code_type)[p["subject_id"]]
         for i, p in enumerate(parts)
     ])
+    return subject_cats, subject_codes
+
+
+def _score_frame(ds: Dataset, parts: list[dict], measures: pd.DataFrame,
+                 responses: pd.DataFrame) -> pd.DataFrame:
+    """The frame of :func:`scores` from the parts' code arrays."""
+    def cat(key: str) -> np.ndarray:
+        return np.concatenate([p[key] for p in parts])
+
+    subject_cats, subject_codes = _subject_ids(parts)
     m_pos = cat("measure")
     dept = cat("dept")
     score = cat("score")
+    dept_cat = responses["department_id"].cat.categories
     units = ds.units.drop_duplicates("department_id").set_index("department_id")
     # every code below is -1 or a position in its categories (validate=False: no copy)
     out: dict[str, object] = {
         "round": pd.Categorical.from_codes(cat("round"), dtype=responses["round"].dtype,
                                            validate=False),
         "measure_id": pd.Categorical.from_codes(
-            m_pos, dtype=pd.CategoricalDtype(measure_index), validate=False),
+            m_pos, dtype=pd.CategoricalDtype(pd.Index(measures["measure_id"])), validate=False),
         "subject": pd.Categorical.from_codes(
             np.concatenate([np.full(len(p["score"]), p["subject"], dtype=np.int8)
                             for p in parts]),

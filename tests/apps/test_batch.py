@@ -143,7 +143,7 @@ def test_action_plans_are_input_and_travel_to_dask_workers(tmp_path, odd, monkey
                                                encoding="utf-8")
     assert batch.data_digest(llkit.load(folder)) != with_plan
 
-    monkeypatch.setattr(batch, "_worker_dir", lambda: tmp_path / "worker")
+    monkeypatch.setattr("llkit.apps.batch.dask._worker_dir", lambda: tmp_path / "worker")
     (tmp_path / "worker").mkdir()
     unpacked = batch._unpack_dataset(batch._pack_dataset(folder))
     assert unpacked.name == "data"

@@ -409,12 +409,12 @@ def test_fast_and_careful_paths_agree():
 
 
 def test_simple_files_take_the_fast_path(dataset_dir, monkeypatch):
-    import llkit.data.io
+    import llkit.data.io.text
 
     def boom(*args, **kwargs):
         raise AssertionError("the csv-module path was used for a simple file")
 
-    monkeypatch.setattr(llkit.data.io, "_slow_csv", boom)
+    monkeypatch.setattr(llkit.data.io.text, "_slow_csv", boom)
     assert validate(dataset_dir).empty
 
 
@@ -440,7 +440,7 @@ def _read_both(path: Path, monkeypatch) -> tuple[pd.DataFrame, pd.DataFrame]:
     ids = {"item_id", "department_id", "child_id", "respondent_id"}
     fast = io_mod.read_parquet_table(path, ProblemLog(), name="responses", categorical=cats,
                                      id_columns=ids)
-    monkeypatch.setattr(io_mod, "_parquet_streamed", lambda *a, **k: None)
+    monkeypatch.setattr("llkit.data.io.parquet._parquet_streamed", lambda *a, **k: None)
     slow = io_mod.read_parquet_table(path, ProblemLog(), name="responses", categorical=cats,
                                      id_columns=ids)
     monkeypatch.undo()

@@ -22,6 +22,7 @@ import pandas as pd
 
 from llkit.apps import exercises as ex
 from llkit.apps.elearning import common as cm
+from llkit.apps.elearning.prose import chapter_texts
 from llkit.present import text as tx
 from llkit.stats import indicators
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 NUMBER = 2
 TITLE = cm.CHAPTER_TITLES[NUMBER]
 MINUTES = 20
+TEXTS = chapter_texts(NUMBER)
 
 
 def header(ds: Dataset, institution: str) -> cm.Block:
@@ -115,11 +117,7 @@ def scales_section(ds: Dataset) -> cm.Block:
             "Lavt niveau": f"under {_f(r['low_cut'], r['decimals'])}" if cuts else tx.MISSING,
             "Højt niveau": f"fra {_f(r['high_cut'], r['decimals'])}" if cuts else tx.MISSING,
         })
-    intro = cm.prose(
-        "En score er gennemsnittet af et barns svar på spørgsmålene (items) i et mål. Skalaen fortæller, "
-        "hvad tallene kan være: på en skala 1–5 er 3 midten, på en skala 1–3 er 2 midten. Tal fra "
-        "forskellige skalaer kan derfor ikke sammenlignes direkte.",
-        title="Jeres mål og skalaer")
+    intro = cm.prose(*TEXTS.paragraphs("scales_intro"), title=TEXTS.paragraph("scales_title"))
     return intro + cm.table(pd.DataFrame(rows), caption="Målene i jeres data")
 
 

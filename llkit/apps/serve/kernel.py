@@ -1,0 +1,199 @@
+"""Kernel side of ``llkit serve``, called by the served notebooks: the server's
+configuration, the viewer's query, the access check against the scope (with the Danish
+refusal), and the *early view* a page shows before Voilà's scripts have loaded."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import parse_qs
+
+#: Environment variable that points a kernel at the server's configuration file.
+ENV_CONFIG = "LLKIT_SERVE_CONFIG"
+
+
+class AccessRefused(Exception):
+    """Raised in a kernel when a viewer asks for an institution outside the server's scope.
+
+    The refusal itself is displayed (in Danish) before this is raised; raising stops Voilà
+    from running the rest of the notebook, so no data is computed or sent. The exception
+    has no traceback to show (``_render_traceback_``).
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return []
+
+
+#: Hides Voilà's English "There was an error when executing cell" line under a refusal.
+_HIDE_ERRORS = (
+    "<style>.jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'],"
+    ".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr']{display:none !important}"
+    "</style>"
+)
+
+
+class _HTML:
+    def __init__(self, html_: str) -> None:
+        self.html = html_
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+def refusal(requested: str | None = None) -> Any:
+    """The Danish refusal shown instead of a view outside the scope (no data in it).
+
+    Examples
+    --------
+    >>> "Ingen adgang" in refusal("I99").html
+    True
+    """
+    what = f"»{html.escape(str(requested))}«" if requested else "denne side"
+    return _HTML(
+        '<div class="llkit-refusal" role="alert" style="border-left:6px solid #B3261E;'
+        'background:#FCEEEE;padding:14px 18px;margin:12px 0;font-size:16px;max-width:760px">'
+        "<h2 style='margin-top:0'>Ingen adgang</h2>"
+        f"<p>Denne adresse giver ikke adgang til data for {what}. Adressen viser kun de "
+        "institutioner, som den, der har startet visningen, har åbnet for.</p>"
+        "<p>Kontakt den, der har sendt dig linket, hvis du mener, at du skal kunne se "
+        "siden.</p></div>" + _HIDE_ERRORS
+    )
+
+
+def served_config() -> dict[str, Any] | None:
+    """The configuration the server wrote for its kernels, or ``None`` outside ``llkit serve``.
+
+    Examples
+    --------
+    >>> served_config() is None or "allowed" in served_config()
+    True
+    """
+    path = os.environ.get(ENV_CONFIG)
+    if not path:
+        return None
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def request_query() -> dict[str, list[str]]:
+    """The query string of the viewer's request, parsed (empty outside Voilà).
+
+    In a preheated kernel this waits until a viewer arrives
+    (:func:`voila.utils.get_query_string`); everything the notebook ran before the call
+    (imports, loading the data) is then already done.
+    """
+    if not (os.environ.get("VOILA_KERNEL_ID") or os.environ.get("SERVER_SOFTWARE", "").startswith("voila")
+            or os.environ.get("VOILA_PREHEAT") == "True"):
+        return {}
+    try:
+        from voila.utils import get_query_string
+    except ImportError:  # pragma: no cover - voila is a dependency
+        return {}
+    query = get_query_string()
+    if query is None and os.environ.get("VOILA_PREHEAT") == "True":
+        # Voilà's kernel gives up when its connection to the server is not open within
+        # 5 s (a busy machine); ask again rather than show the default institution.
+        for _ in range(_QUERY_RETRIES):
+            query = get_query_string()
+            if query is not None:
+                break
+    return parse_qs(query or "", keep_blank_values=True)
+
+
+_QUERY_RETRIES = 3
+
+
+def requested_institution(query: dict[str, list[str]]) -> str | None:
+    """The ``institution`` asked for in the query (the last one if repeated), or ``None``.
+
+    Examples
+    --------
+    >>> requested_institution({"institution": ["I02"], "token": ["x"]})
+    'I02'
+    >>> requested_institution({}) is None
+    True
+    """
+    values = [v.strip() for v in query.get("institution", [])]
+    return values[-1] if values else None
+
+
+def check_access(institution: str | None, allowed: Sequence[str]) -> str:
+    """The institution to show: the requested one if the scope allows it, the first
+    allowed one if none was requested.
+
+    Raises
+    ------
+    AccessRefused
+        The requested institution is outside the scope (or unknown: the two are not told
+        apart, so a refusal reveals nothing about other institutions).
+
+    Examples
+    --------
+    >>> check_access(None, ["I01", "I02"])
+    'I01'
+    >>> check_access("I03", ["I01", "I02"])
+    Traceback (most recent call last):
+    ...
+    llkit.apps.serve.kernel.AccessRefused: I03
+    """
+    allowed = [str(a) for a in allowed]
+    if institution is None or institution == "":
+        if not allowed:
+            raise AccessRefused("")
+        return allowed[0]
+    if str(institution) not in allowed:
+        raise AccessRefused(str(institution))
+    return str(institution)
+
+
+def kernel_parameters(data: Any, institution: Any) -> tuple[Any, Any]:
+    """``(data, institution)`` for a served notebook: the server's data path and the
+    institution of the address (``?institution=``) checked against the scope.
+
+    Outside ``llkit serve`` the notebook's own parameters are returned unchanged. Under
+    ``llkit serve`` the data always come from the server (never from the address); an
+    institution outside the scope displays :func:`refusal` and raises
+    :class:`AccessRefused`, which stops the notebook.
+    """
+    cfg = served_config()
+    if cfg is None:
+        return data, institution
+    wanted = requested_institution(request_query())
+    try:
+        inst = check_access(wanted, cfg["allowed"])
+    except AccessRefused:
+        from IPython.display import display
+
+        display(refusal(wanted))
+        raise
+    return cfg["data"], inst
+
+
+#: Metadata marking a display output as the *early view* of a page: static HTML that the
+#: template writes straight into the page, visible as soon as it arrives, before Voilà's
+#: scripts and the widgets have loaded (see :func:`early_display`).
+EARLY_KEY = "llkit"
+EARLY_VALUE = "early"
+
+
+def early_display(html_: str) -> None:
+    """Display ``html_`` as the page's *early view* (under ``llkit serve``).
+
+    The served template writes this output into the page as plain HTML outside Voilà's
+    hidden cell area, so it is visible as soon as the kernel has sent it, and hides the
+    loading spinner; Voilà's scripts never render it a second time. The interactive view
+    that follows should hide ``#llkit-early`` when it appears (a ``<style>`` in its
+    output). Outside the served template the output is ordinary HTML with the class
+    ``llkit-early``.
+    """
+    from IPython.display import display
+
+    display({"text/html": f'<div class="llkit-early">{html_}</div>', "text/plain": ""}, raw=True,
+            metadata={EARLY_KEY: EARLY_VALUE})
+
+
+#: Put in the interactive view's output: hides the early view once the widgets are drawn.
+HIDE_EARLY = "<style>.llkit-early{display:none !important}</style>"

@@ -1,0 +1,230 @@
+"""Change of the mean between two rounds, per unit (:func:`change`): paired or unpaired,
+with effect size, reliable change and the change regression to the mean predicts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+
+from llkit.stats import numeric as stats
+from llkit.stats.indicators._cache import _cached
+from llkit.stats.indicators._common import (
+    Level,
+    _add_names,
+    _describe,
+    _finish_ids,
+    _level,
+    _measure_info,
+    _rounds,
+    _scored,
+)
+from llkit.stats.indicators.items import _measure_reliability
+
+if TYPE_CHECKING:  # pragma: no cover
+    from llkit.data.dataset import Dataset
+
+_CHANGE_COLUMNS = ["from_round", "to_round", "n_from", "n_to", "n_paired", "paired",
+                   "mean_from", "mean_to", "diff", "ci_low", "ci_high", "p_value", "effect_size",
+                   "effect_size_type", "share_reliable_up", "share_reliable_down", "reliability",
+                   "expected_rtm", "suppressed"]
+
+
+@_cached
+def change(
+    ds: Dataset,
+    measure: str | Sequence[str],
+    by: Level | None = "institution",
+    from_round: str | None = None,
+    to_round: str | None = None,
+    paired: bool | Literal["auto"] = "auto",
+) -> pd.DataFrame:
+    r"""Change of the mean between two rounds, per unit — more than noise or not?
+
+    Parameters
+    ----------
+    ds : Dataset
+    measure : str or list of str
+    by : level or None
+        See :func:`summarize`.
+    from_round, to_round : str, optional
+        Defaults: the last two rounds of the dataset.
+    paired : "auto", True or False
+        Paired analysis follows *the same subjects* (children measured in that unit in both
+        rounds); unpaired compares all subjects of each round (other children). ``"auto"``
+        chooses paired where at least ``min_n`` subjects are in both rounds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``measure_id``, unit columns, ``from_round``, ``to_round``, ``n_from``, ``n_to``,
+        ``n_paired``, ``paired`` (bool), ``mean_from``, ``mean_to`` (of the paired
+        subjects when paired), ``diff``, ``ci_low``, ``ci_high``, ``p_value`` (two-sided,
+        paired t or Welch; one comparison on its own — see :mod:`llkit.stats.decision` before
+        calling it real), ``effect_size``,
+        ``effect_size_type`` (``hedges_g`` or ``d_z``), ``share_reliable_up``,
+        ``share_reliable_down`` (paired only: Jacobson–Truax with the measure's
+        reliability), ``reliability``, ``expected_rtm``, ``suppressed``.
+
+    Notes
+    -----
+    Unpaired: :math:`\bar x_2-\bar x_1` with Welch's interval and Hedges' g. Paired: mean
+    change :math:`\bar d` with a t interval and :math:`d_z=\bar d/s_d` (Lakens 2013).
+    Reliable change (Jacobson & Truax 1991) uses the baseline sd of all subjects and the
+    measure's reliability: the ``reliability`` column of ``measures`` if present,
+    otherwise Cronbach's alpha of the measure in ``from_round`` (single-item measures, and
+    measures whose alpha is not between 0 and 1 in this data, get no reliable-change shares). ``expected_rtm`` is the change regression to the
+    mean alone predicts from the unit's baseline position,
+    :math:`-(1-\lambda_j)(\bar y_j-\hat\mu)` with :math:`\lambda_j=\tau^2/(\tau^2+\sigma^2/n_j)`
+    from the variance components at this level in ``from_round`` (Barnett et al. 2005);
+    it is missing for ``by=None``.
+
+    Examples
+    --------
+    >>> import llkit
+    >>> ds = llkit.load("data/sample/dagtilbud")
+    >>> c = llkit.change(ds, "sprog", by="institution", from_round="T1", to_round="T2")
+    >>> sorted(set(c["effect_size_type"].dropna()))  # doctest: +SKIP
+    ['d_z', 'hedges_g']
+    """
+    from_round, to_round = _change_rounds(ds, paired, from_round, to_round)
+    level = _level(by)
+    s, unit_cols = _scored(ds, measure, [from_round, to_round], level)
+    s = _finish_ids(s)
+    key = unit_cols[:1]
+    if not key:
+        s["_all"] = "all"
+        key = ["_all"]
+    uid = key[0]
+    info = _measure_info(ds)
+    rows = []
+    for m, sm in s.groupby("measure_id", sort=False):
+        res = _change_of_measure(ds, sm, m, uid, level, from_round, to_round, paired,
+                                 persons=bool(info.loc[m, "persons"]))
+        rows.append(res.reset_index(names=uid))
+    cols = ["measure_id", *key, *_CHANGE_COLUMNS]
+    if not rows:
+        return pd.DataFrame(columns=[c for c in cols if c != "_all"])
+    out = pd.concat(rows, ignore_index=True)[cols]
+    hide = ["mean_from", "mean_to", "diff", "ci_low", "ci_high", "p_value", "effect_size",
+            "share_reliable_up", "share_reliable_down", "expected_rtm"]
+    out.loc[out["suppressed"], hide] = np.nan
+    out.loc[out["suppressed"], "effect_size_type"] = None
+    if "_all" in out:
+        out = out.drop(columns="_all")
+    out = _add_names(ds, out, level)
+    return out.reset_index(drop=True)
+
+
+def _change_rounds(ds: Dataset, paired, from_round: str | None, to_round: str | None,
+                   ) -> tuple[str, str]:
+    """The checked arguments of :func:`change`: its two rounds (by default the last two)."""
+    if paired not in ("auto", True, False):
+        raise ValueError(f"paired must be 'auto', True or False, not {paired!r}")
+    rounds = list(ds.meta.rounds)
+    if from_round is None or to_round is None:
+        if len(rounds) < 2:
+            raise ValueError("change needs two rounds; the dataset has only " + ", ".join(rounds))
+        from_round = from_round or rounds[-2]
+        to_round = to_round or rounds[-1]
+    _rounds(ds, [from_round, to_round])
+    if from_round == to_round:
+        raise ValueError("from_round and to_round are the same round")
+    return from_round, to_round
+
+
+def _change_of_measure(ds: Dataset, sm: pd.DataFrame, m: str, uid: str, level: str | None,
+                       from_round: str, to_round: str, paired, *, persons: bool,
+                       ) -> pd.DataFrame:
+    """The change of one measure per unit (indexed by unit id), before the values of
+    suppressed units are hidden."""
+    min_n = ds.meta.min_n
+    s1 = sm[sm["round"] == from_round]
+    s2 = sm[sm["round"] == to_round]
+    d1 = _describe(s1, uid).add_suffix("_from")
+    d2 = _describe(s2, uid).add_suffix("_to")
+    units = d1.index.union(d2.index)
+    res = pd.DataFrame(index=units).join(d1).join(d2)
+    res[["n_from", "n_to"]] = res[["n_from", "n_to"]].fillna(0).astype("int64")
+    # the same subjects in the same unit in both rounds
+    both = s1[["subject_id", uid, "score"]].merge(
+        s2[["subject_id", uid, "score"]], on=["subject_id", uid], suffixes=("_1", "_2")
+    )
+    use_paired = _paired_or_unpaired(res, units, both, uid, paired, min_n)
+    # reliable change of the paired subjects
+    _reliable_shares(res, units, both, s1, uid, use_paired,
+                     _measure_reliability(ds, m, from_round))
+    # regression to the mean predicted from the baseline position
+    res["expected_rtm"] = np.nan
+    if level is not None and len(d1) > 1:
+        _expected_rtm(res, units, d1)
+    n_check = np.where(use_paired, res["n_paired"], np.minimum(res["n_from"], res["n_to"]))
+    res["suppressed"] = (n_check < min_n) & persons
+    res["measure_id"] = m
+    res["from_round"] = from_round
+    res["to_round"] = to_round
+    return res
+
+
+def _paired_or_unpaired(res: pd.DataFrame, units: pd.Index, both: pd.DataFrame, uid: str,
+                        paired, min_n: int) -> pd.Series:
+    """Add the paired count, the choice and the change columns (paired t or Welch) to
+    ``res``, indexed by ``units`` (in place); return the choice per unit."""
+    pc = stats.paired_change_values(both["score_1"], both["score_2"], both[uid])
+    pc = pc.rename(columns={"group": uid}).set_index(uid) if len(pc) else pd.DataFrame(
+        columns=["n", "mean_before", "mean_after", "change", "ci_low", "ci_high", "p_value", "d_z"])
+    res["n_paired"] = pc["n"].reindex(units).fillna(0).astype("int64")
+    use_paired = {"auto": res["n_paired"] >= min_n, True: res["n_paired"] >= 1,
+                  False: pd.Series(False, index=units)}[paired]
+    use_paired = use_paired.astype(bool)
+    wd = stats.welch_difference(
+        res["n_from"].to_numpy(), res["mean_from"].to_numpy(), res["sd_from"].to_numpy(),
+        res["n_to"].to_numpy(), res["mean_to"].to_numpy(), res["sd_to"].to_numpy(),
+    )
+    wd.index = units
+    pcr = pc.reindex(units)
+    res["paired"] = use_paired
+    res["mean_from"] = np.where(use_paired, pcr["mean_before"], res["mean_from"])
+    res["mean_to"] = np.where(use_paired, pcr["mean_after"], res["mean_to"])
+    res["diff"] = np.where(use_paired, pcr["change"], wd["diff"])
+    res["ci_low"] = np.where(use_paired, pcr["ci_low"], wd["ci_low"])
+    res["ci_high"] = np.where(use_paired, pcr["ci_high"], wd["ci_high"])
+    res["p_value"] = np.where(use_paired, pcr["p_value"], wd["p_value"])
+    res["effect_size"] = np.where(use_paired, pcr["d_z"], wd["hedges_g"])
+    res["effect_size_type"] = np.where(use_paired, "d_z", "hedges_g")
+    return use_paired
+
+
+def _reliable_shares(res: pd.DataFrame, units: pd.Index, both: pd.DataFrame,
+                     s1: pd.DataFrame, uid: str, use_paired: pd.Series, rel: float) -> None:
+    """Add the measure's reliability and the shares of paired subjects with reliable
+    improvement / deterioration (Jacobson-Truax) to ``res`` (in place)."""
+    res["reliability"] = rel
+    res["share_reliable_up"] = np.nan
+    res["share_reliable_down"] = np.nan
+    if np.isfinite(rel) and 0 < rel < 1 and len(both):  # alpha <= 0: no usable reliability
+        sd_base = float(s1["score"].std())
+        rc = stats.reliable_change_summary(
+            both["score_1"], both["score_2"], both[uid], reliability=rel,
+            sd_baseline=sd_base, higher_is_better=True,
+        )
+        rc = rc.rename(columns={"group": uid}).set_index(uid).reindex(units)
+        res["share_reliable_up"] = np.where(use_paired, rc["share_improved"], np.nan)
+        res["share_reliable_down"] = np.where(use_paired, rc["share_deteriorated"], np.nan)
+
+
+def _expected_rtm(res: pd.DataFrame, units: pd.Index, d1: pd.DataFrame) -> None:
+    """Set ``expected_rtm`` of ``res`` (in place): the change regression to the mean
+    predicts from each unit's baseline mean, by the variance components of the units in
+    the first round (left missing when they cannot be separated)."""
+    vc = stats.variance_components(
+        d1["n_from"].to_numpy(), d1["mean_from"].to_numpy(), d1["within_ss_from"].to_numpy()
+    )
+    if np.isfinite(vc.tau2):
+        lam = vc.tau2 / (vc.tau2 + vc.sigma2 / res["n_from"].clip(lower=1).to_numpy())
+        base = pd.Series(d1["mean_from"]).reindex(units).to_numpy()
+        res["expected_rtm"] = stats.regression_to_mean(
+            base, grand_mean=vc.grand_mean, reliability=lam
+        )
