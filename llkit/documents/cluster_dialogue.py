@@ -11,18 +11,18 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from llkit.documents.common import (
-    _first,
-    _plots,
-    _synthetic_note,
     coverage_table,
+    first_text,
     gap_table,
     institution_info,
     last_round,
+    plots_module,
+    synthetic_note,
 )
 from llkit.documents.family import (
-    _inst_change,
     family_verdict,
     gap_groups,
+    institution_change,
     institution_position,
     report_family,
 )
@@ -30,28 +30,28 @@ from llkit.documents.institution_findings import key_findings
 from llkit.present import text as tx
 from llkit.present.html import (
     Block,
-    _empty,
-    _esc,
-    _h,
-    _p,
     display_findings,
+    empty_block,
+    esc,
     figures_html,
+    heading_html,
     note_html,
+    para,
     styled_table,
 )
 from llkit.present.labels import (
-    _child_measures,
-    _depts_definite,
-    _fmt,
-    _insts_noun,
-    _source_label,
-    _sources,
+    child_measures,
     children_noun,
+    departments_definite,
     departments_noun,
+    fmt_measure,
     institution_noun,
+    institutions_noun,
     measure_info,
     profile_label,
     round_label,
+    source_label,
+    sources_of,
     suppression_note_html,
     suppression_text,
 )
@@ -120,7 +120,7 @@ def dialogue_questions(ds: Dataset, institutions: Sequence[str]) -> list[str]:
     insts = [institution_info(ds, i) for i in institutions]
     alpha = ALPHA / max(len(insts), 1)
     info = measure_info(ds)
-    depts = _depts_definite(ds)
+    depts = departments_definite(ds)
     qs = ["Hvor ligner jeres resultater hinanden, og hvor er de forskellige? Hvad kan forklare forskellene – ud over tilfældigheder?"]
     best_over: tuple[float, str, str] | None = None
     best_change: tuple[float, str, str, str, str] | None = None
@@ -128,17 +128,17 @@ def dialogue_questions(ds: Dataset, institutions: Sequence[str]) -> list[str]:
         last = last_round(ds, inst)
         pos = institution_position(ds, inst, last)
         if pos is not None and len(pos):
-            p = pos[[m in _child_measures(ds) for m in pos.index]]
+            p = pos[[m in child_measures(ds) for m in pos.index]]
             fam = report_family(ds, inst, last, alpha=alpha)
             p = p[~p["suppressed"] & (p["diff"] > 0)]
             p = p[[family_verdict(fam, "position", m)[0] for m in p.index]]
             for m, r in p.iterrows():
                 if best_over is None or r["z"] > best_over[0]:
                     best_over = (float(r["z"]), inst["name"], m)
-        ch = _inst_change(ds, inst)
+        ch = institution_change(ds, inst)
         if ch is not None:
             for m, r in ch.iterrows():
-                if (m in _child_measures(ds) and not r["suppressed"]
+                if (m in child_measures(ds) and not r["suppressed"]
                         and family_verdict(report_family(ds, inst, alpha=alpha), "change", m)[0]):
                     good = (r["diff"] > 0) == bool(info.loc[m, "hib"])
                     if good and (best_change is None or abs(r["effect_size"]) > best_change[0]):
@@ -178,9 +178,9 @@ def cluster_title(ds: Dataset, institutions: Sequence[str], cluster: str | None 
     head = cluster or "Klyngemøde"
     names = ", ".join(i["name"] for i in insts)
     return Block(
-        f'<header class="llkit-title"><p class="llkit-kicker">Materiale til klyngemøde</p>{_h(1, head)}'
-        f"<p>{_esc(names)}</p><p>{_esc(ds.meta.name)} · {_esc(profile_label(ds, 'rounds', 'Målinger'))}: "
-        f"{_esc(', '.join(round_label(ds, r) for r in ds.meta.rounds))}</p>{_synthetic_note(ds)}</header>"
+        f'<header class="llkit-title"><p class="llkit-kicker">Materiale til klyngemøde</p>{heading_html(1, head)}'
+        f"<p>{esc(names)}</p><p>{esc(ds.meta.name)} · {esc(profile_label(ds, 'rounds', 'Målinger'))}: "
+        f"{esc(', '.join(round_label(ds, r) for r in ds.meta.rounds))}</p>{synthetic_note(ds)}</header>"
     )
 
 
@@ -203,16 +203,16 @@ def cluster_status_section(ds: Dataset, institutions: Sequence[str], *, round: s
     insts = [institution_info(ds, i) for i in institutions]
     round = round or ds.meta.rounds[-1]
     info = measure_info(ds)
-    plots = _plots()
+    plots = plots_module()
     pos = {i["id"]: institution_position(ds, i, round) for i in insts}
     measures = [m for m in info.index if info.loc[m, "subject"] != "department"
                 and any(p is not None and len(p) and m in p.index for p in pos.values())]
     if not measures:
-        return _empty(f"Der er ingen resultater i {round}.")
+        return empty_block(f"Der er ingen resultater i {round}.")
     parts = []
     mark = {True: " ▲", False: " ▼"}
-    for source, ms in _sources(ds, measures):
-        parts.append(_h(3, _source_label(ds, source)))
+    for source, ms in sources_of(ds, measures):
+        parts.append(heading_html(3, source_label(ds, source)))
         rows = []
         for m in ms:
             row = {"Måling": info.loc[m, "label"]}
@@ -224,15 +224,15 @@ def cluster_status_section(ds: Dataset, institutions: Sequence[str], *, round: s
                     row[i["name"]] = suppression_text(ds, m, p.loc[m, "reason"], short=True)
                 else:
                     r = p.loc[m]
-                    row[i["name"]] = _fmt(ds, m, r["mean"]) + (mark[bool(r["diff"] > 0)] if bool(r["flag"]) else "")
+                    row[i["name"]] = fmt_measure(ds, m, r["mean"]) + (mark[bool(r["diff"] > 0)] if bool(r["flag"]) else "")
             any_p = next((p for p in pos.values() if p is not None and len(p) and m in p.index), None)
-            row["Kommunen"] = _fmt(ds, m, any_p.loc[m, "municipality"]) if any_p is not None else tx.MISSING
+            row["Kommunen"] = fmt_measure(ds, m, any_p.loc[m, "municipality"]) if any_p is not None else tx.MISSING
             rows.append(row)
         parts.append(styled_table(pd.DataFrame(rows), caption=f"Gennemsnit, {round}"))
         child = [m for m in ms if info.loc[m, "subject"] == "child"] or ms
         m = child[0]
         parts.append(figures_html([(lambda m=m: plots.funnel(ds, measure=m, round=round, highlight=[i["id"] for i in insts]),
-                                f"{info.loc[m, 'label']}: klyngens {_insts_noun(ds)} er markeret.")]))
+                                f"{info.loc[m, 'label']}: klyngens {institutions_noun(ds)} er markeret.")]))
     parts.append(note_html("▲ / ▼: over / under kommunens gennemsnit, mere end den statistiske usikkerhed (95 %). "
                        "Uden tegn: ingen sikker forskel."))
     parts.append(suppression_note_html(ds, "personer"))
@@ -242,17 +242,17 @@ def cluster_status_section(ds: Dataset, institutions: Sequence[str], *, round: s
 def cluster_change_section(ds: Dataset, institutions: Sequence[str]) -> Block:
     """Change since the previous round for each team, side by side."""
     if len(ds.meta.rounds) < 2:
-        return _empty("Der er kun én måling, så der kan ikke vises udvikling endnu.")
+        return empty_block("Der er kun én måling, så der kan ikke vises udvikling endnu.")
     insts = [institution_info(ds, i) for i in institutions]
     info = measure_info(ds)
-    chs = {i["id"]: _inst_change(ds, i) for i in insts}
+    chs = {i["id"]: institution_change(ds, i) for i in insts}
     ch_any = next((c for c in chs.values() if c is not None and len(c)), None)
     if ch_any is None:
-        return _empty("Der er ikke data nok til at vise udvikling.")
-    a, b = _first(ch_any, "from_round"), _first(ch_any, "to_round")
+        return empty_block("Der er ikke data nok til at vise udvikling.")
+    a, b = first_text(ch_any, "from_round"), first_text(ch_any, "to_round")
     measures = [m for m in info.index if info.loc[m, "subject"] != "department"]
     parts = []
-    for source, ms in _sources(ds, measures):
+    for source, ms in sources_of(ds, measures):
         rows = []
         for m in ms:
             row = {"Måling": info.loc[m, "label"]}
@@ -266,10 +266,10 @@ def cluster_change_section(ds: Dataset, institutions: Sequence[str]) -> Block:
                     r = c.loc[m]
                     kind = "change" if info.loc[m, "subject"] == "child" else "staff_change"
                     flagged = family_verdict(report_family(ds, i), kind, m)[1]
-                    row[i["name"]] = (_fmt(ds, m, r["diff"], sign=True) + (" *" if flagged else "")
+                    row[i["name"]] = (fmt_measure(ds, m, r["diff"], sign=True) + (" *" if flagged else "")
                                       + (" (samme)" if bool(r["paired"]) else ""))
             rows.append(row)
-        parts.append(_h(3, _source_label(ds, source)))
+        parts.append(heading_html(3, source_label(ds, source)))
         parts.append(styled_table(pd.DataFrame(rows), caption=f"Ændring fra {a} til {b}"))
     parts.append(note_html("* større end den statistiske usikkerhed (95 %). »(samme)«: målt på de samme "
                        f"{children_noun(ds)} i begge målinger; ellers er det forskellige."))
@@ -281,7 +281,7 @@ def cluster_gap_section(ds: Dataset, institutions: Sequence[str]) -> Block:
     g = gap_table(ds, "institution")
     groups, *_ = gap_groups(ds)
     if g is None:
-        return _empty("Data har ingen oplysninger om baggrund, der kan vise forskelle mellem grupper.")
+        return empty_block("Data har ingen oplysninger om baggrund, der kan vise forskelle mellem grupper.")
     insts = [institution_info(ds, i) for i in institutions]
     info = measure_info(ds)
     last = ds.meta.rounds[-1]
@@ -297,11 +297,11 @@ def cluster_gap_section(ds: Dataset, institutions: Sequence[str]) -> Block:
                 row[i["name"]] = f"færre end {ds.meta.min_n} i en gruppe"
             else:
                 flagged = family_verdict(report_family(ds, i, last), "gap", m)[1]
-                row[i["name"]] = _fmt(ds, m, r["gap"].iloc[0], sign=True) + (" *" if flagged else "")
+                row[i["name"]] = fmt_measure(ds, m, r["gap"].iloc[0], sign=True) + (" *" if flagged else "")
         rows.append(row)
     if not rows:
-        return _empty(f"Der er ingen målinger, der kan vise forskellen mellem {groups}.")
-    return Block(_p(f"Forskellen mellem {groups} i {last}. Et positivt tal betyder, at "
+        return empty_block(f"Der er ingen målinger, der kan vise forskellen mellem {groups}.")
+    return Block(para(f"Forskellen mellem {groups} i {last}. Et positivt tal betyder, at "
                     f"{children_noun(ds)} af forældre med længere uddannelse ligger højest.")
                  + styled_table(pd.DataFrame(rows))                 + note_html("* større end den statistiske usikkerhed, når der tages højde for, hvor mange "
                              "tal hvert teams rapport sammenligner."))
@@ -311,7 +311,7 @@ def cluster_coverage_section(ds: Dataset, institutions: Sequence[str]) -> Block:
     """Documentation of signs of learning for each team, per round."""
     cov = coverage_table(ds, "institution")
     if cov.empty:
-        return _empty("Data har ingen oplysninger om læringsmål og tegn på læring.")
+        return empty_block("Data har ingen oplysninger om læringsmål og tegn på læring.")
     insts = [institution_info(ds, i) for i in institutions]
     rows = []
     for i in insts:

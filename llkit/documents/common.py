@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from llkit.data.memo import cached
-from llkit.present.html import Block, _h, note_html
+from llkit.present.html import Block, heading_html, note_html
 from llkit.present.labels import (
-    _child_measures,
-    _depts_definite,
-    _insts_noun,
+    child_measures,
     children_noun,
+    departments_definite,
+    institutions_noun,
     measure_info,
     profile_label,
 )
@@ -149,7 +149,7 @@ def summary_table(ds: Dataset, by: str | None) -> pd.DataFrame:
     return cached(ds, ("summary", by), lambda: indicators.summarize(ds, by=by))
 
 
-def _change(ds: Dataset, by: str | None) -> pd.DataFrame | None:
+def change_table(ds: Dataset, by: str | None) -> pd.DataFrame | None:
     def make():
         if len(ds.meta.rounds) < 2:
             return None
@@ -182,7 +182,7 @@ def gap_table(ds: Dataset, by: str | None) -> pd.DataFrame | None:
     ['T1', 'T2', 'T3']
     """
     def make():
-        child = _child_measures(ds)
+        child = child_measures(ds)
         if not child:
             return None
         try:
@@ -192,7 +192,7 @@ def gap_table(ds: Dataset, by: str | None) -> pd.DataFrame | None:
     return cached(ds, ("gap", by), make)
 
 
-def _compare(ds: Dataset, round: str, level: str = "institution", target: str = "municipality") -> pd.DataFrame | None:
+def comparison_table(ds: Dataset, round: str, level: str = "institution", target: str = "municipality") -> pd.DataFrame | None:
     def make():
         measures = ds.measures["measure_id"].tolist()
         if target == "reference":
@@ -211,7 +211,7 @@ def _compare(ds: Dataset, round: str, level: str = "institution", target: str = 
     return cached(ds, ("compare", round, level, target), make)
 
 
-def _reliability(ds: Dataset) -> pd.DataFrame:
+def reliability_table(ds: Dataset) -> pd.DataFrame:
     return cached(ds, ("reliability",), lambda: indicators.reliability(ds, round=ds.meta.rounds[-1]))
 
 
@@ -241,7 +241,7 @@ def coverage_table(ds: Dataset, by: str | None) -> pd.DataFrame:
     return cached(ds, ("coverage", by), lambda: indicators.coverage(ds, by=by))
 
 
-def _vc(ds: Dataset, level: str, round: str) -> pd.DataFrame:
+def variance_table(ds: Dataset, level: str, round: str) -> pd.DataFrame:
     def make():
         measures = [m for m in ds.measures["measure_id"] if measure_info(ds).loc[m, "subject"] != "department" or level != "department"]
         try:
@@ -443,23 +443,23 @@ def heading(ds: Dataset, key: str, *, level: int = 2) -> Block:
     noun = children_noun(ds)
     children = {"børn": "børnene", "elever": "eleverne"}.get(noun, noun)
     text = _HEADINGS[key].format(
-        children=children, depts=_depts_definite(ds), insts=_insts_noun(ds),
+        children=children, depts=departments_definite(ds), insts=institutions_noun(ds),
         areas=profile_label(ds, "areas", "Områder"), clusters=profile_label(ds, "clusters", "Klynger").lower(),
     )
-    return Block(_h(level, text))
+    return Block(heading_html(level, text))
 
 
 
-def _plots():
+def plots_module():
     from llkit.present import plots
 
     return plots
 
 
-def _synthetic_note(ds: Dataset) -> str:
+def synthetic_note(ds: Dataset) -> str:
     return note_html("Data er syntetiske: alle navne og tal er opdigtede.") if ds.meta.synthetic else ""
 
 
-def _first(frame: pd.DataFrame, col: str) -> str:
+def first_text(frame: pd.DataFrame, col: str) -> str:
     """First value of a column as text (helper for sentences)."""
     return str(frame[col].iloc[0]) if len(frame) else ""

@@ -14,8 +14,8 @@ import pandas as pd
 
 from llkit.data.memo import cached
 from llkit.documents.common import (
-    _change,
-    _compare,
+    change_table,
+    comparison_table,
     gap_table,
     institution_info,
     institution_rounds,
@@ -24,7 +24,7 @@ from llkit.documents.common import (
 )
 from llkit.present import text as tx
 from llkit.present.html import Block, note_html
-from llkit.present.labels import _fmt, _sentence_decimals, children_noun, measure_info
+from llkit.present.labels import children_noun, fmt_measure, measure_info, sentence_decimals
 from llkit.stats import indicators
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -111,9 +111,9 @@ def _raw_position(ds: Dataset, inst: dict[str, Any], round: str) -> pd.DataFrame
         else:
             sc = sc.iloc[0:0]
         sc = sc.set_index("measure_id")
-        cm = _compare(ds, round)
+        cm = comparison_table(ds, round)
         cm = cm[cm["institution_id"].astype(str) == inst["id"]].set_index("measure_id") if cm is not None else None
-        cr = _compare(ds, round, target="reference")
+        cr = comparison_table(ds, round, target="reference")
         cr = cr[cr["institution_id"].astype(str) == inst["id"]].set_index("measure_id") if cr is not None else None
         ref = ds.reference
         if ref is not None and len(ref):
@@ -160,7 +160,7 @@ def _raw_position(ds: Dataset, inst: dict[str, Any], round: str) -> pd.DataFrame
     return cached(ds, ("raw_position", inst["id"], round), make)
 
 
-def _normal_cdf(x: float) -> float:
+def normal_cdf(x: float) -> float:
     return 0.5 * (1.0 + math.erf(float(x) / math.sqrt(2.0)))
 
 
@@ -317,7 +317,7 @@ def report_family(ds: Dataset, institution: str | dict[str, Any], round: str | N
             rows.append({"kind": kind, "measure_id": m, "from_round": None, "to_round": last,
                          "estimate": float(r["diff"]), "p_value": float(p_value_t(r["z"], r["n"] - 1))})
         rounds = institution_rounds(ds, inst)
-        ch = _inst_change(ds, inst) if len(rounds) >= 2 and len(ds.meta.rounds) >= 2 else None
+        ch = institution_change(ds, inst) if len(rounds) >= 2 and len(ds.meta.rounds) >= 2 else None
         if ch is not None and len(ch) and str(ch["to_round"].iloc[0]) == last:
             for m, r in ch.iterrows():
                 subject = info.loc[m, "subject"] if m in info.index else None
@@ -435,8 +435,8 @@ def position_verdict(r: pd.Series) -> str:
     return "Over kommunen" if r["diff"] > 0 else "Under kommunen"
 
 
-def _inst_change(ds: Dataset, inst: dict[str, Any]) -> pd.DataFrame | None:
-    ch = _change(ds, "institution")
+def institution_change(ds: Dataset, inst: dict[str, Any]) -> pd.DataFrame | None:
+    ch = change_table(ds, "institution")
     if ch is None:
         return None
     out = ch[ch["institution_id"].astype(str) == inst["id"]].copy()
@@ -487,14 +487,14 @@ def gap_groups(ds: Dataset) -> tuple[str, str, list[str], list[str], str]:
             f"{noun} i gruppen {', '.join(low)}", list(low), list(high), attr)
 
 
-def _change_sentence(ds: Dataset, m: str, row: pd.Series, name: str, *, real: bool) -> str:
+def change_sentence(ds: Dataset, m: str, row: pd.Series, name: str, *, real: bool) -> str:
     info = measure_info(ds).loc[m]
     paired = bool(row["paired"])
     s = tx.describe_change(
         row["diff"], row["ci_low"], row["ci_high"], paired=paired,
         n=int(row["n_paired"]) if paired else None, from_round=str(row["from_round"]),
         to_round=str(row["to_round"]), noun=info["noun"], real=real,
-        decimals=_sentence_decimals(ds, m, row["ci_low"], row["ci_high"]),
+        decimals=sentence_decimals(ds, m, row["ci_low"], row["ci_high"]),
     )
     rtm = row.get("expected_rtm")
     diff = row["diff"]
@@ -503,13 +503,13 @@ def _change_sentence(ds: Dataset, m: str, row: pd.Series, name: str, *, real: bo
             and abs(rtm) >= 0.5 * 10.0 ** -int(info["decimals"])):
         s += (
             f" Men {name} lå i {row['from_round']} langt fra kommunens gennemsnit, og alene derfor "
-            f"kan man vente en ændring på omkring {_fmt(ds, m, rtm, sign=True)} point mod "
+            f"kan man vente en ændring på omkring {fmt_measure(ds, m, rtm, sign=True)} point mod "
             "gennemsnittet (regression mod gennemsnittet) – også uden en reel ændring."
         )
     return s
 
 
-def _department_spread(ds: Dataset, inst: dict[str, Any], round: str) -> str | None:
+def department_spread(ds: Dataset, inst: dict[str, Any], round: str) -> str | None:
     """The child measure whose departments differ really (family decision) and the most."""
     fam = report_family(ds, inst, round)
     d = fam[(fam["kind"] == "departments") & fam["real"].astype(bool)]

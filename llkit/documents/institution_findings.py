@@ -22,28 +22,28 @@ from llkit.documents.common import (
 from llkit.documents.family import (
     HEADLINE_KINDS,
     Z95,
-    _change_sentence,
-    _department_spread,
-    _inst_change,
-    _normal_cdf,
+    change_sentence,
+    department_spread,
     family_verdict,
     gap_groups,
+    institution_change,
     institution_position,
+    normal_cdf,
     profile_position,
     report_family,
 )
 from llkit.present import text as tx
 from llkit.present.labels import (
-    _child_measures,
-    _depts_definite,
-    _fmt,
-    _fmt_ci,
-    _measures_of,
-    _sentence_decimals,
+    child_measures,
     children_noun,
+    departments_definite,
     departments_noun,
+    fmt_measure,
+    fmt_measure_interval,
     measure_info,
     measure_title,
+    measures_of,
+    sentence_decimals,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,7 +89,7 @@ def _position_findings(ds: Dataset, inst: dict[str, Any], last: str, fam: pd.Dat
             f"{inst['name']} {tx.fmt_number(abs(d), 2)} standardafvigelser "
             f"{'over' if d > 0 else 'under'} kommunens gennemsnit (95 %-interval: "
             f"{tx.fmt_interval(lo, hi, 2)}): et {'typisk barn' if noun == 'børn' else 'typisk elev'} hos jer "
-            f"ligger {'højere' if d > 0 else 'lavere'} end omkring {tx.fmt_percent(_normal_cdf(abs(d)))} "
+            f"ligger {'højere' if d > 0 else 'lavere'} end omkring {tx.fmt_percent(normal_cdf(abs(d)))} "
             f"af kommunens {noun}. Forskellen er større end den statistiske usikkerhed, "
             "også når der tages højde for, hvor mange tal rapporten sammenligner. Se i tabellerne, "
             "hvilke målinger der trækker mest.")))
@@ -97,7 +97,7 @@ def _position_findings(ds: Dataset, inst: dict[str, Any], last: str, fam: pd.Dat
         s = tx.describe_difference(
             r["diff"], r["diff_ci_low"], r["diff_ci_high"], name=inst["name"],
             reference="kommunens gennemsnit", real=True,
-            decimals=_sentence_decimals(ds, m, r["diff_ci_low"], r["diff_ci_high"]),
+            decimals=sentence_decimals(ds, m, r["diff_ci_low"], r["diff_ci_high"]),
         )
         out.append(_Finding(0, 100 + r["absz"] - 5 * rank, f"{measure_title(ds, m)}, {last}: {s}"))
     if not len(real) and not len(prof) and k:
@@ -118,7 +118,7 @@ def _change_findings(ds: Dataset, inst: dict[str, Any], fam: pd.DataFrame) -> li
     if len(ds.meta.rounds) < 2 or len(rounds) < 2:
         r = rounds[-1] if rounds else ds.meta.rounds[-1]
         return [_Finding(1, 10, f"Udvikling: Der er kun én måling ({r}), så rapporten kan endnu ikke vise udvikling over tid.")]
-    ch = _inst_change(ds, inst)
+    ch = institution_change(ds, inst)
     if ch is None or ch.empty:
         return []
     info = measure_info(ds)
@@ -131,7 +131,7 @@ def _change_findings(ds: Dataset, inst: dict[str, Any], fam: pd.DataFrame) -> li
     sig["abs_es"] = sig["effect_size"].abs()
     k = len(shown)
     for rank, (m, r) in enumerate(sig.sort_values("abs_es", ascending=False).iterrows()):
-        s = _change_sentence(ds, m, r, inst["name"], real=True)
+        s = change_sentence(ds, m, r, inst["name"], real=True)
         out.append(_Finding(1, 90 + min(float(r["abs_es"]), 2) - 5 * rank, f"{measure_title(ds, m)}: {s}"))
     if not len(sig) and k:
         out.append(_Finding(1, 58, (
@@ -178,9 +178,9 @@ def _gap_findings(ds: Dataset, inst: dict[str, Any], last: str, fam: pd.DataFram
         r = real_gaps.loc[real_gaps["gap"].abs().idxmax()]
         m = str(r["measure_id"])
         noun = children_noun(ds).capitalize()
-        s = (f"{noun} af forældre med længere uddannelse ligger {_fmt(ds, m, abs(r['gap']))} point "
+        s = (f"{noun} af forældre med længere uddannelse ligger {fmt_measure(ds, m, abs(r['gap']))} point "
              f"{'højere' if r['gap'] > 0 else 'lavere'} end {noun.lower()} af forældre med kortere "
-             f"uddannelse (95 %-interval for forskellen: {_fmt_ci(ds, m, r['ci_low'], r['ci_high'])}). "
+             f"uddannelse (95 %-interval for forskellen: {fmt_measure_interval(ds, m, r['ci_low'], r['ci_high'])}). "
              "Forskellen er større end den statistiske usikkerhed, også når der tages højde for, hvor "
              "mange tal rapporten sammenligner.")
         if len(real_gaps) > 1:
@@ -217,7 +217,7 @@ def _coverage_findings(ds: Dataset, inst: dict[str, Any], last: str) -> list[_Fi
 
 def _staff_findings(ds: Dataset, inst: dict[str, Any], last: str, fam: pd.DataFrame) -> list[_Finding]:
     """One finding about the staff survey: the most notable real result, or that nothing stands out."""
-    staff = _measures_of(ds, "respondent")
+    staff = measures_of(ds, "respondent")
     pos = institution_position(ds, inst, last)
     if not staff or pos is None or pos.empty:
         return []
@@ -231,7 +231,7 @@ def _staff_findings(ds: Dataset, inst: dict[str, Any], last: str, fam: pd.DataFr
         return [_Finding(4, 20, (
             f"Medarbejderkultur: Færre end {ds.meta.min_n} {noun} har svaret på spørgsmålene om "
             f"{labels} i {last} – tallene vises ikke."))]
-    ch = _inst_change(ds, inst)
+    ch = institution_change(ds, inst)
     best: tuple[float, str, list[str]] | None = None
     for m, r in p[~p["suppressed"]].iterrows():
         texts, score = [], 0.0
@@ -239,12 +239,12 @@ def _staff_findings(ds: Dataset, inst: dict[str, Any], last: str, fam: pd.DataFr
             texts.append(tx.describe_difference(
                 r["diff"], r["diff_ci_low"], r["diff_ci_high"], name=inst["name"],
                 reference="kommunens gennemsnit", real=True,
-                decimals=_sentence_decimals(ds, m, r["diff_ci_low"], r["diff_ci_high"])))
+                decimals=sentence_decimals(ds, m, r["diff_ci_low"], r["diff_ci_high"])))
             score += abs(float(r["z"]))
         if ch is not None and m in ch.index:
             c = ch.loc[m]
             if not bool(c["suppressed"]) and family_verdict(fam, "staff_change", m)[0]:
-                texts.append(_change_sentence(ds, m, c, inst["name"], real=True))
+                texts.append(change_sentence(ds, m, c, inst["name"], real=True))
                 score += 2 * abs(float(c["effect_size"]))
         if texts and (best is None or score > best[0]):
             best = (score, m, texts)
@@ -362,11 +362,11 @@ def reflection_questions(ds: Dataset, institution: str) -> list[str]:
     inst = institution_info(ds, institution)
     last = last_round(ds, inst)
     info = measure_info(ds)
-    depts = _depts_definite(ds)
+    depts = departments_definite(ds)
     noun = children_noun(ds)
     qs: list[str] = ["Hvilke resultater bekræfter det, I allerede ved om jeres praksis – og hvilke overrasker jer?"]
     pos = institution_position(ds, inst, last)
-    child = [m for m in _child_measures(ds) if pos is not None and m in pos.index]
+    child = [m for m in child_measures(ds) if pos is not None and m in pos.index]
     if child:
         p = pos.loc[child]
         p = p[~p["suppressed"] & p["z"].notna()]
@@ -378,7 +378,7 @@ def reflection_questions(ds: Dataset, institution: str) -> list[str]:
         if len(under):
             m = under["z"].idxmin()
             qs.append(f"{info.loc[m, 'label']} ligger under kommunens gennemsnit. Hvad kan forklare det, og hvilke tegn på læring vil I se efter i den kommende periode?")
-    spread = _department_spread(ds, inst, last)
+    spread = department_spread(ds, inst, last)
     if spread is not None:
         qs.append(f"{depts.capitalize()} ligger forskelligt i {info.loc[spread, 'label'].lower()}. Hvad kan {depts} lære af hinanden – og hvordan ser læringsmiljøet ud hos hver af dem?")
     if gap_table(ds, "institution") is not None:
@@ -393,7 +393,7 @@ def reflection_questions(ds: Dataset, institution: str) -> list[str]:
         if len(c) and int(c["teams_documenting"].iloc[0]) < int(c["teams"].iloc[0]):
             qs.append(f"Hvad skal der til, for at alle {depts} dokumenterer tegn på læring – og hvordan kan ledelsen støtte dem i det?")
     qs.append("Hvilke forskelle i rapporten er så små, at I ikke bør handle på dem alene – og hvad vil I undersøge nærmere, før I beslutter noget?")
-    if len(qs) < 7 and _measures_of(ds, "respondent"):
+    if len(qs) < 7 and measures_of(ds, "respondent"):
         qs.append("Hvordan bruger I jeres faglige fællesskaber til at drøfte data – og hvem mangler at blive inddraget?")
     if len(qs) < 5:
         qs.append("Hvad vil I gøre anderledes frem mod næste måling, og hvordan vil I følge op på det?")

@@ -18,47 +18,56 @@ import numpy as np
 import pandas as pd
 
 from llkit.documents.common import (
-    _plots,
-    _reliability,
-    _synthetic_note,
-    _vc,
     coverage_table,
     gap_table,
     heading,
     institution_info,
     institution_rounds,
     last_round,
+    plots_module,
+    reliability_table,
     summary_table,
+    synthetic_note,
+    variance_table,
 )
 from llkit.documents.family import (
-    _department_spread,
-    _inst_change,
+    department_spread,
     family_verdict,
     gap_groups,
+    institution_change,
     institution_position,
     position_verdict,
     report_family,
 )
 from llkit.present import text as tx
-from llkit.present.html import Block, _empty, _esc, _h, _p, figures_html, note_html, styled_table
+from llkit.present.html import (
+    Block,
+    empty_block,
+    esc,
+    figures_html,
+    heading_html,
+    note_html,
+    para,
+    styled_table,
+)
 from llkit.present.labels import (
-    _DEFINITE,
-    _child_measures,
-    _depts_definite,
-    _fmt,
-    _fmt_ci,
-    _insts_noun,
-    _measure_cells,
-    _measures_of,
-    _source_label,
-    _sources,
+    INSTITUTION_DEFINITE,
+    child_measures,
     children_noun,
+    departments_definite,
     departments_noun,
+    fmt_measure,
+    fmt_measure_interval,
     format_estimate,
     institution_noun,
+    institutions_noun,
+    measure_cells,
     measure_info,
+    measures_of,
     profile_label,
     round_label,
+    source_label,
+    sources_of,
     suppression_note_html,
     suppression_text,
 )
@@ -99,10 +108,10 @@ def title_block(ds: Dataset, institution: str) -> Block:
     rounds = ", ".join(round_label(ds, r) for r in ds.meta.rounds)
     kind = {"Dagtilbud": "Dagtilbudsrapport", "Skole": "Skolerapport"}.get(institution_noun(ds), "Rapport")
     return Block(
-        f'<header class="llkit-title"><p class="llkit-kicker">{_esc(kind)} til ledelsesteamet</p>'
-        f"{_h(1, inst['name'])}"
-        f"<p>{_esc(where)}</p><p>{_esc(profile_label(ds, 'rounds', 'Målinger'))}: {_esc(rounds)}</p>"
-        f"{_synthetic_note(ds)}</header>"
+        f'<header class="llkit-title"><p class="llkit-kicker">{esc(kind)} til ledelsesteamet</p>'
+        f"{heading_html(1, inst['name'])}"
+        f"<p>{esc(where)}</p><p>{esc(profile_label(ds, 'rounds', 'Målinger'))}: {esc(rounds)}</p>"
+        f"{synthetic_note(ds)}</header>"
     )
 
 
@@ -115,13 +124,13 @@ def basis_section(ds: Dataset, institution: str) -> Block:
     sc = indicators.scores(ds)
     sc = sc[sc["department_id"].astype(str).isin(inst["departments"]) & sc["score"].notna()]
     if sc.empty:
-        return _empty(f"{inst['name']} har ingen svar i data.")
+        return empty_block(f"{inst['name']} har ingen svar i data.")
     info = measure_info(ds)
     src = sc["measure_id"].astype(str).map(info["source"])
     rows = []
-    for source, ms in _sources(ds, list(info.index)):
+    for source, ms in sources_of(ds, list(info.index)):
         part = sc[src == source]
-        row = {"Kilde": _source_label(ds, source), "Målinger": tx.fmt_int(len(ms))}
+        row = {"Kilde": source_label(ds, source), "Målinger": tx.fmt_int(len(ms))}
         subj = info.loc[ms[0], "subject"]
         noun = info.loc[ms[0], "noun"]
         for r in ds.meta.rounds:
@@ -144,14 +153,14 @@ def status_section(ds: Dataset, institution: str, *, round: str | None = None) -
     inst = institution_info(ds, institution)
     round = round or last_round(ds, inst)
     pos = institution_position(ds, inst, round)
-    child = [m for m in _child_measures(ds) if pos is not None and m in pos.index]
+    child = [m for m in child_measures(ds) if pos is not None and m in pos.index]
     if not child:
-        return _empty(f"Der er ingen målinger af {children_noun(ds)} for {inst['name']} i {round}.")
-    plots = _plots()
+        return empty_block(f"Der er ingen målinger af {children_noun(ds)} for {inst['name']} i {round}.")
+    plots = plots_module()
     parts = [figures_html([(lambda: plots.profile(ds, institution=inst["id"], round=round, measures=child), None)])]
     has_nat = pos["national"].notna().any()
-    for source, ms in _sources(ds, child):
-        parts.append(_h(3, _source_label(ds, source)))
+    for source, ms in sources_of(ds, child):
+        parts.append(heading_html(3, source_label(ds, source)))
         rows = []
         for m in ms:
             r = pos.loc[m]
@@ -159,16 +168,16 @@ def status_section(ds: Dataset, institution: str, *, round: str | None = None) -
             if r["suppressed"]:
                 row.update({"Antal": suppression_text(ds, m, r["reason"]), "Gennemsnit": "", "95 %-interval": ""})
             else:
-                row.update({"Antal": tx.fmt_int(r["n"]), "Gennemsnit": _fmt(ds, m, r["mean"]),
-                            "95 %-interval": _fmt_ci(ds, m, r["ci_low"], r["ci_high"])})
+                row.update({"Antal": tx.fmt_int(r["n"]), "Gennemsnit": fmt_measure(ds, m, r["mean"]),
+                            "95 %-interval": fmt_measure_interval(ds, m, r["ci_low"], r["ci_high"])})
             if inst["cluster"] is not None:
                 row["Klyngen"] = (suppression_text(ds, m, r["cluster_reason"]) if r["cluster_suppressed"]
-                                  else _fmt(ds, m, r["cluster"]))
-            row["Kommunen"] = _fmt(ds, m, r["municipality"])
+                                  else fmt_measure(ds, m, r["cluster"]))
+            row["Kommunen"] = fmt_measure(ds, m, r["municipality"])
             if has_nat:
-                row["Landsplan"] = _fmt(ds, m, r["national"])
+                row["Landsplan"] = fmt_measure(ds, m, r["national"])
             row["Forskel til kommunen"] = (tx.MISSING if r["suppressed"] or pd.isna(r["diff"])
-                                           else _fmt(ds, m, r["diff"], sign=True))
+                                           else fmt_measure(ds, m, r["diff"], sign=True))
             row["Vurdering"] = tx.MISSING if r["suppressed"] else position_verdict(r)
             rows.append(row)
         parts.append(styled_table(pd.DataFrame(rows), caption=f"Måling {round}"))
@@ -187,15 +196,15 @@ def distribution_section(ds: Dataset, institution: str, *, round: str | None = N
     inst = institution_info(ds, institution)
     round = round or last_round(ds, inst)
     pos = institution_position(ds, inst, round)
-    child = [m for m in _child_measures(ds) if pos is not None and m in pos.index]
+    child = [m for m in child_measures(ds) if pos is not None and m in pos.index]
     info = measure_info(ds)
     with_cuts = [m for m in child if pd.notna(info.loc[m, "low_cut"]) or pd.notna(info.loc[m, "high_cut"])]
     if not with_cuts:
-        return _empty("Målingerne har ingen grænser for lav og høj, så fordelingen kan ikke vises.")
-    plots = _plots()
+        return empty_block("Målingerne har ingen grænser for lav og høj, så fordelingen kan ikke vises.")
+    plots = plots_module()
     parts = []
-    for source, ms in _sources(ds, with_cuts):
-        parts.append(_h(3, _source_label(ds, source)))
+    for source, ms in sources_of(ds, with_cuts):
+        parts.append(heading_html(3, source_label(ds, source)))
         rows = []
         for m in ms:
             r = pos.loc[m]
@@ -215,7 +224,7 @@ def distribution_section(ds: Dataset, institution: str, *, round: str | None = N
         m = shown["share_low"].idxmax()
         parts.append(figures_html([(lambda: plots.distribution(ds, institution=inst["id"], measure=m, round=round),
                                 f"{info.loc[m, 'label']} ({info.loc[m, 'source_label'].lower()}): den måling, "
-                                f"hvor flest {children_noun(ds)} har en lav score – fordelt på {_depts_definite(ds)}.")]))
+                                f"hvor flest {children_noun(ds)} har en lav score – fordelt på {departments_definite(ds)}.")]))
     parts.append(note_html("Grænserne for lav og høj er fastsat for hver måling (se målingernes beskrivelse)."))
     return Block("".join(parts))
 
@@ -225,18 +234,18 @@ def change_section(ds: Dataset, institution: str) -> Block:
     inst = institution_info(ds, institution)
     rounds = institution_rounds(ds, inst)
     if len(ds.meta.rounds) < 2 or len(rounds) < 2:
-        return _empty("Der er kun én måling, så der kan ikke vises udvikling endnu.")
-    ch = _inst_change(ds, inst)
+        return empty_block("Der er kun én måling, så der kan ikke vises udvikling endnu.")
+    ch = institution_change(ds, inst)
     if ch is None or ch.empty:
-        return _empty("Der er ikke data nok til at vise udvikling.")
+        return empty_block("Der er ikke data nok til at vise udvikling.")
     info = measure_info(ds)
     fam = report_family(ds, inst)
-    plots = _plots()
+    plots = plots_module()
     measures = [m for m in info.index if m in ch.index and info.loc[m, "subject"] != "department"]
     a, b = str(ch["from_round"].iloc[0]), str(ch["to_round"].iloc[0])
     parts = []
-    for source, ms in _sources(ds, measures):
-        parts.append(_h(3, _source_label(ds, source)))
+    for source, ms in sources_of(ds, measures):
+        parts.append(heading_html(3, source_label(ds, source)))
         rows = []
         for m in ms:
             r = ch.loc[m]
@@ -249,14 +258,14 @@ def change_section(ds: Dataset, institution: str) -> Block:
                 beyond = family_verdict(fam, "change" if info.loc[m, "subject"] == "child" else "staff_change", m)[1]
                 good = (r["diff"] > 0) == bool(info.loc[m, "hib"])
                 row.update({
-                    a: _fmt(ds, m, r["mean_from"]), b: _fmt(ds, m, r["mean_to"]),
+                    a: fmt_measure(ds, m, r["mean_from"]), b: fmt_measure(ds, m, r["mean_to"]),
                     "Ændring": format_estimate(ds, m, r["diff"], r["ci_low"], r["ci_high"])[0],
                     "95 %-interval": format_estimate(ds, m, r["diff"], r["ci_low"], r["ci_high"])[1],
                     "Samme personer?": (f"Ja, {tx.fmt_int(r['n_paired'])} {info.loc[m, 'noun']}" if paired
                                         else "Nej, forskellige"),
                     "Vurdering": (("Fremgang" if good else "Tilbagegang") + " – mere end usikkerheden") if beyond
                     else "Inden for usikkerheden",
-                    "Forventet pga. regression mod gennemsnittet": _fmt(ds, m, r["expected_rtm"], sign=True),
+                    "Forventet pga. regression mod gennemsnittet": fmt_measure(ds, m, r["expected_rtm"], sign=True),
                 })
             rows.append(row)
         table = pd.DataFrame(rows)
@@ -290,26 +299,26 @@ def department_section(ds: Dataset, institution: str, *, round: str | None = Non
     info = measure_info(ds)
     measures = [m for m in info.index if info.loc[m, "subject"] == "child" and m in set(sd["measure_id"].astype(str))]
     if sd.empty or not measures:
-        return _empty(f"Der er ingen målinger af {children_noun(ds)} pr. {profile_label(ds, 'department', 'afdeling').lower()} i {round}.")
-    plots = _plots()
+        return empty_block(f"Der er ingen målinger af {children_noun(ds)} pr. {profile_label(ds, 'department', 'afdeling').lower()} i {round}.")
+    plots = plots_module()
     parts = [figures_html([(lambda: plots.heatmap(ds, institution=inst["id"], round=round), None)])]
     dept_col = profile_label(ds, "department", "Afdeling")
-    for source, ms in _sources(ds, measures):
-        parts.append(_h(3, _source_label(ds, source)))
+    for source, ms in sources_of(ds, measures):
+        parts.append(heading_html(3, source_label(ds, source)))
         rows = []
         sub = sd[sd["measure_id"].astype(str).isin(ms)]
         for _dept, g in sub.groupby(sub["department_id"].astype(str), sort=False):
             rows.append({dept_col: str(g["department_name"].iloc[0]),
-                         **_measure_cells(ds, g, ms, info, "n")})
+                         **measure_cells(ds, g, ms, info, "n")})
         parts.append(styled_table(pd.DataFrame(rows), caption=f"Gennemsnit (antal {children_noun(ds)}), {round}"))
     parts.append(suppression_note_html(ds))
-    spread = _department_spread(ds, inst, round)
+    spread = department_spread(ds, inst, round)
     if spread is not None:
-        parts.append(_p(f"Forskellen mellem {_depts_definite(ds)} er størst i {info.loc[spread, 'label'].lower()}, "
+        parts.append(para(f"Forskellen mellem {departments_definite(ds)} er størst i {info.loc[spread, 'label'].lower()}, "
                         "og den er større end den statistiske usikkerhed, også når der tages højde for, "
                         "hvor mange tal rapporten sammenligner."))
     else:
-        parts.append(_p(f"Forskellene mellem {_depts_definite(ds)} er ikke sikre: de er ikke større end den "
+        parts.append(para(f"Forskellene mellem {departments_definite(ds)} er ikke sikre: de er ikke større end den "
                         "statistiske usikkerhed, når der tages højde for, hvor mange tal rapporten sammenligner."))
     return Block("".join(parts))
 
@@ -320,7 +329,7 @@ def gap_section(ds: Dataset, institution: str) -> Block:
     g = gap_table(ds, "institution")
     groups, _, low, high, attr = gap_groups(ds)
     if g is None:
-        return _empty("Data har ingen oplysninger om baggrund, der kan vise forskelle mellem grupper af "
+        return empty_block("Data har ingen oplysninger om baggrund, der kan vise forskelle mellem grupper af "
                       f"{children_noun(ds)}.")
     g = g[g["institution_id"].astype(str) == inst["id"]]
     gm = gap_table(ds, None)
@@ -328,15 +337,15 @@ def gap_section(ds: Dataset, institution: str) -> Block:
     fam = report_family(ds, inst)
     rounds = [r for r in ds.meta.rounds if r in set(g["round"].astype(str))]
     if g.empty or not rounds:
-        return _empty(f"Der er ingen målinger, der kan vise forskellen mellem {groups}.")
-    plots = _plots()
-    parts = [_p(f"Forskellen er gennemsnittet for {children_noun(ds)} af forældre med "
+        return empty_block(f"Der er ingen målinger, der kan vise forskellen mellem {groups}.")
+    plots = plots_module()
+    parts = [para(f"Forskellen er gennemsnittet for {children_noun(ds)} af forældre med "
                 f"{' eller '.join(x.lower() for x in high)} uddannelse minus gennemsnittet for "
                 f"{children_noun(ds)} af forældre med {', '.join(x.lower() for x in low)} uddannelse. "
                 "Et positivt tal betyder, at den første gruppe ligger højest.")]
     last = rounds[-1]
-    for source, ms in _sources(ds, [m for m in info.index if m in set(g["measure_id"].astype(str))]):
-        parts.append(_h(3, _source_label(ds, source)))
+    for source, ms in sources_of(ds, [m for m in info.index if m in set(g["measure_id"].astype(str))]):
+        parts.append(heading_html(3, source_label(ds, source)))
         rows = []
         for m in ms:
             row = {"Måling": info.loc[m, "label"]}
@@ -357,7 +366,7 @@ def gap_section(ds: Dataset, institution: str) -> Block:
                                                         "widens": "Større – mere end usikkerheden"}.get(t, "Ingen sikker ændring")
             if gm is not None:
                 k = gm[(gm["measure_id"].astype(str) == m) & (gm["round"].astype(str) == last)]
-                row[f"Kommunen {last}"] = (_fmt(ds, m, k["gap"].iloc[0], sign=True)
+                row[f"Kommunen {last}"] = (fmt_measure(ds, m, k["gap"].iloc[0], sign=True)
                                            if len(k) and not bool(k["suppressed"].iloc[0]) else tx.MISSING)
             rows.append(row)
         parts.append(styled_table(pd.DataFrame(rows), caption=f"Forskel mellem {groups} (95 %-interval)"))
@@ -376,14 +385,14 @@ def culture_section(ds: Dataset, institution: str, *, round: str | None = None) 
     """Staff culture (staff survey) and learning environment (observations of departments)."""
     inst = institution_info(ds, institution)
     round = round or last_round(ds, inst)
-    measures = _measures_of(ds, ["respondent", "department"])
+    measures = measures_of(ds, ["respondent", "department"])
     pos = institution_position(ds, inst, round)
     measures = [m for m in measures if pos is not None and m in pos.index]
     if not measures:
-        return _empty("Der er ingen målinger af medarbejderkultur eller læringsmiljø i data.")
-    plots = _plots()
+        return empty_block("Der er ingen målinger af medarbejderkultur eller læringsmiljø i data.")
+    plots = plots_module()
     info = measure_info(ds)
-    ch = _inst_change(ds, inst)
+    ch = institution_change(ds, inst)
     parts = [figures_html([(lambda: plots.culture(ds, institution=inst["id"], round=round), None)])]
     rows = []
     for m in measures:
@@ -392,15 +401,15 @@ def culture_section(ds: Dataset, institution: str, *, round: str | None = None) 
         if r["suppressed"]:
             row.update({"Antal": suppression_text(ds, m, r["reason"]), "Gennemsnit": "", "95 %-interval": ""})
         else:
-            row.update({"Antal": f"{tx.fmt_int(r['n'])} {info.loc[m, 'noun']}", "Gennemsnit": _fmt(ds, m, r["mean"]),
-                        "95 %-interval": _fmt_ci(ds, m, r["ci_low"], r["ci_high"])})
-        row["Kommunen"] = _fmt(ds, m, r["municipality"])
+            row.update({"Antal": f"{tx.fmt_int(r['n'])} {info.loc[m, 'noun']}", "Gennemsnit": fmt_measure(ds, m, r["mean"]),
+                        "95 %-interval": fmt_measure_interval(ds, m, r["ci_low"], r["ci_high"])})
+        row["Kommunen"] = fmt_measure(ds, m, r["municipality"])
         row["Vurdering"] = tx.MISSING if r["suppressed"] else position_verdict(r)
         if ch is not None and m in ch.index:
             c = ch.loc[m]
             row[f"Ændring {c['from_round']}–{c['to_round']}"] = (
                 tx.MISSING if bool(c["suppressed"]) else
-                _fmt(ds, m, c["diff"], sign=True) + (" (mere end usikkerheden)" if family_verdict(
+                fmt_measure(ds, m, c["diff"], sign=True) + (" (mere end usikkerheden)" if family_verdict(
                     report_family(ds, inst), "staff_change", m)[1] else ""))
         rows.append(row)
     parts.append(styled_table(pd.DataFrame(rows), caption=f"Medarbejderkultur og læringsmiljø, {round}"))
@@ -416,13 +425,13 @@ def coverage_section(ds: Dataset, institution: str) -> Block:
     inst = institution_info(ds, institution)
     cov = coverage_table(ds, "institution")
     if cov.empty:
-        return _empty("Data har ingen oplysninger om læringsmål og tegn på læring.")
+        return empty_block("Data har ingen oplysninger om læringsmål og tegn på læring.")
     c = cov[cov["institution_id"].astype(str) == inst["id"]]
     if c.empty:
-        return _empty(f"{inst['name']} har ingen registrerede læringsmål.")
+        return empty_block(f"{inst['name']} har ingen registrerede læringsmål.")
     total = coverage_table(ds, None)
     total = total.set_index(total["round"].astype(str))
-    plots = _plots()
+    plots = plots_module()
     teams = departments_noun(ds)
     rows = []
     for _, r in c.iterrows():
@@ -447,9 +456,9 @@ def funnel_section(ds: Dataset, institution: str, *, round: str | None = None) -
     round = round or last_round(ds, inst)
     pos = institution_position(ds, inst, round)
     if pos is None or pos.empty:
-        return _empty(f"{inst['name']} har ingen resultater i {round}.")
+        return empty_block(f"{inst['name']} har ingen resultater i {round}.")
     info = measure_info(ds)
-    plots = _plots()
+    plots = plots_module()
     has_nat = pos["nat_flag"].notna().any()
     short = {"over": "Over grænsen", "under": "Under grænsen", "within": "Inden for grænserne"}
     parts = []
@@ -477,7 +486,7 @@ def funnel_section(ds: Dataset, institution: str, *, round: str | None = None) -
         figs = [(lambda: plots.funnel(ds, measure=m, round=round, highlight=inst["id"]),
                  f"{info.loc[m, 'label']} ({info.loc[m, 'source_label'].lower()}): den måling, hvor "
                  f"{inst['name']} ligger længst fra kommunens gennemsnit.")]
-        parts.append(figures_html(figs) + _p(tx.describe_funnel_flag(shown.loc[m, "flag_funnel"], name=inst["name"])))
+        parts.append(figures_html(figs) + para(tx.describe_funnel_flag(shown.loc[m, "flag_funnel"], name=inst["name"])))
     if rows:
         parts.append(styled_table(pd.DataFrame(rows), caption=f"Placering i tragten (99,8\u00a0%-grænser), {round}"))
     if not has_nat:
@@ -502,13 +511,13 @@ def _alpha_verdict(a: Any) -> str:
 def reliability_section(ds: Dataset, institution: str | None = None) -> Block:
     """Reliability caveats: Cronbach's alpha of each measure, how much of the variation lies
     between institutions, and how reliable the institution's own mean is."""
-    rel = _reliability(ds)
+    rel = reliability_table(ds)
     info = measure_info(ds)
     last = ds.meta.rounds[-1]
     inst = institution_info(ds, institution) if institution is not None else None
     pos = institution_position(ds, inst, last_round(ds, inst)) if inst is not None else None
-    vc = _vc(ds, "institution", last).set_index("measure_id") if len(ds.meta.rounds) else None
-    insts = _insts_noun(ds)
+    vc = variance_table(ds, "institution", last).set_index("measure_id") if len(ds.meta.rounds) else None
+    insts = institutions_noun(ds)
     rows = []
     for m in info.index:
         if info.loc[m, "subject"] == "department":
@@ -527,16 +536,16 @@ def reliability_section(ds: Dataset, institution: str | None = None) -> Block:
                 tx.MISSING if m not in pos.index or pos.loc[m, "suppressed"] else tx.fmt_number(pos.loc[m, "reliability"], 2))
         rows.append(row)
     if not rows:
-        return _empty("Der er ingen målinger af personer at vurdere pålideligheden af.")
+        return empty_block("Der er ingen målinger af personer at vurdere pålideligheden af.")
     parts = [styled_table(pd.DataFrame(rows), caption=f"Målingernes pålidelighed, {last}"),
-             _p("Cronbachs alfa viser, hvor godt spørgsmålene i en måling hænger sammen (0–1; over 0,7 "
+             para("Cronbachs alfa viser, hvor godt spørgsmålene i en måling hænger sammen (0–1; over 0,7 "
                 f"er acceptabelt). Andelen mellem {insts} viser, hvor meget af forskellene mellem "
                 f"{children_noun(ds)} der hænger sammen med, hvor de går – resten er forskelle inden for "
                 f"samme {institution_noun(ds).lower()}. Typisk er den lille, så de fleste forskelle mellem "
                 f"{insts} er små i forhold til forskellene mellem {children_noun(ds)}.")]
     if pos is not None:
-        definite = _DEFINITE.get(institution_noun(ds), "enheden")
-        parts.append(_p("Pålideligheden af jeres gennemsnit (0–1) viser, hvor meget det afspejler "
+        definite = INSTITUTION_DEFINITE.get(institution_noun(ds), "enheden")
+        parts.append(para("Pålideligheden af jeres gennemsnit (0–1) viser, hvor meget det afspejler "
                         f"{definite} frem for de tilfældige {children_noun(ds)}, der blev målt. Under "
                         "0,7 bør små forskelle ikke tillægges vægt."))
     return Block("".join(parts))
@@ -552,14 +561,14 @@ def child_section(ds: Dataset, institution: str, *, show: bool = False, round: s
     inst = institution_info(ds, institution)
     round = round or last_round(ds, inst)
     info = measure_info(ds)
-    child = _child_measures(ds)
+    child = child_measures(ds)
     sc = indicators.scores(ds, child) if child else None
     head = heading(ds, "children").html
     if sc is None or sc.empty:
-        return Block(head) + _empty(f"Der er ingen målinger af {children_noun(ds)}.")
+        return Block(head) + empty_block(f"Der er ingen målinger af {children_noun(ds)}.")
     sc = sc[sc["department_id"].astype(str).isin(inst["departments"]) & (sc["round"].astype(str) == round)]
     if sc.empty:
-        return Block(head) + _empty(f"Der er ingen målinger af {children_noun(ds)} i {round}.")
+        return Block(head) + empty_block(f"Der er ingen målinger af {children_noun(ds)} i {round}.")
     names = ds.org.set_index(ds.org["department_id"].astype(str))["department_name"]
     wide = sc.assign(measure_id=sc["measure_id"].astype(str), subject_id=sc["subject_id"].astype(str),
                      department_id=sc["department_id"].astype(str)).pivot_table(
@@ -568,9 +577,9 @@ def child_section(ds: Dataset, institution: str, *, show: bool = False, round: s
     for (dept, cid), r in wide.iterrows():
         row = {profile_label(ds, "department", "Afdeling"): names.get(dept, dept), profile_label(ds, "child", "Barn") + " (pseudonym)": cid}
         for m in [m for m in child if m in wide.columns]:
-            row[info.loc[m, "label"]] = _fmt(ds, m, r[m])
+            row[info.loc[m, "label"]] = fmt_measure(ds, m, r[m])
         rows.append(row)
-    return Block(head + _p(
+    return Block(head + para(
         f"Tabellen viser hvert {profile_label(ds, 'child', 'barn').lower()}s score i {round} med pseudonyme id'er. "
         "Den er kun til ledelsesteamet og må ikke deles.") + styled_table(pd.DataFrame(rows)))
 
@@ -588,14 +597,14 @@ def plan_section(ds: Dataset, institution: str) -> Block:
     try:
         found = _plans.plans_for(ds)
     except (PlanError, DataError):
-        return _empty("Handleplanerne kan ikke læses; kør »llkit plan validate« for at se hvorfor.")
+        return empty_block("Handleplanerne kan ikke læses; kør »llkit plan validate« for at se hvorfor.")
     plan = found.get(inst["id"])
     if plan is None:
-        return _empty(f"{inst['name']} har ingen handleplan i datasættets mappe »plans«.")
+        return empty_block(f"{inst['name']} har ingen handleplan i datasættets mappe »plans«.")
     try:
         status = _plans.plan_status(plan, ds)
     except (PlanError, DataError):
-        return _empty("Handleplanen har fejl; kør »llkit plan validate« for at se dem.")
+        return empty_block("Handleplanen har fejl; kør »llkit plan validate« for at se dem.")
     table = _plans.status_table(status)
     counts = status["status"].value_counts()
     summary = " · ".join(f"{k}: {int(counts.get(k, 0))}" for k in _plans.STATUSES)

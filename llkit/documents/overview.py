@@ -11,36 +11,45 @@ import pandas as pd
 
 from llkit.data.memo import cached
 from llkit.documents.common import (
-    _change,
-    _compare,
-    _first,
-    _plots,
-    _synthetic_note,
-    _vc,
+    change_table,
+    comparison_table,
     coverage_table,
+    first_text,
     gap_table,
+    plots_module,
     summary_table,
+    synthetic_note,
+    variance_table,
 )
-from llkit.documents.family import _change_sentence, gap_groups
+from llkit.documents.family import change_sentence, gap_groups
 from llkit.present import text as tx
-from llkit.present.html import Block, _empty, _esc, _h, _p, figures_html, note_html, styled_table
+from llkit.present.html import (
+    Block,
+    empty_block,
+    esc,
+    figures_html,
+    heading_html,
+    note_html,
+    para,
+    styled_table,
+)
 from llkit.present.labels import (
-    _GENITIVE,
-    _INSTS_DEFINITE,
-    _child_measures,
-    _fmt,
-    _insts_noun,
-    _measure_cells,
-    _source_label,
-    _sources,
+    INSTITUTION_GENITIVE,
+    INSTITUTIONS_DEFINITE,
+    child_measures,
     children_noun,
     departments_noun,
+    fmt_measure,
     format_estimate,
     institution_noun,
+    institutions_noun,
+    measure_cells,
     measure_info,
     measure_title,
     profile_label,
     round_label,
+    source_label,
+    sources_of,
     suppression_note_html,
     suppression_text,
 )
@@ -89,13 +98,13 @@ def overview_title(ds: Dataset) -> Block:
     """Title of the municipality overview."""
     n_inst = ds.units["institution_id"].nunique()
     rounds = ", ".join(round_label(ds, r) for r in ds.meta.rounds)
-    heading = f"{ds.meta.name}: {_insts_noun(ds)} side om side"
+    heading = f"{ds.meta.name}: {institutions_noun(ds)} side om side"
     return Block(
         f'<header class="llkit-title"><p class="llkit-kicker">Overblik til forvaltningen</p>'
-        f"{_h(1, heading)}"
-        f"<p>{_esc(tx.fmt_int(n_inst))} {_esc(_insts_noun(ds))} · {_esc(tx.fmt_int(len(ds.units)))} "
-        f"{_esc(departments_noun(ds))}</p><p>{_esc(profile_label(ds, 'rounds', 'Målinger'))}: {_esc(rounds)}</p>"
-        f"{_synthetic_note(ds)}</header>"
+        f"{heading_html(1, heading)}"
+        f"<p>{esc(tx.fmt_int(n_inst))} {esc(institutions_noun(ds))} · {esc(tx.fmt_int(len(ds.units)))} "
+        f"{esc(departments_noun(ds))}</p><p>{esc(profile_label(ds, 'rounds', 'Målinger'))}: {esc(rounds)}</p>"
+        f"{synthetic_note(ds)}</header>"
     )
 
 
@@ -134,7 +143,7 @@ def overview_family(ds: Dataset) -> pd.DataFrame:
         last = ds.meta.rounds[-1]
         rows: list[dict[str, Any]] = []
         for by, prefix in ((None, ""), ("institution", "unit_")):
-            ch = _change(ds, by)
+            ch = change_table(ds, by)
             if ch is not None and len(ch):
                 for _, r in ch[~ch["suppressed"].astype(bool) & ch["p_value"].notna()].iterrows():
                     m = str(r["measure_id"])
@@ -194,11 +203,11 @@ def overview_findings(ds: Dataset, *, max_findings: int = 5) -> list[str]:
     """
     last = ds.meta.rounds[-1]
     info = measure_info(ds)
-    child = _child_measures(ds)
-    insts = _insts_noun(ds)
+    child = child_measures(ds)
+    insts = institutions_noun(ds)
     ofam = overview_family(ds)
     out = []
-    vc = _vc(ds, "institution", last)
+    vc = variance_table(ds, "institution", last)
     vc = vc[vc["measure_id"].astype(str).isin(child) & vc["icc"].notna()]
     if len(vc):
         lo, hi, mid = vc["icc"].min(), vc["icc"].max(), vc["icc"].median()
@@ -209,7 +218,7 @@ def overview_findings(ds: Dataset, *, max_findings: int = 5) -> list[str]:
             f"{last} ligger mellem {insts}; resten er forskelle mellem {children_noun(ds)} i samme "
             f"{institution_noun(ds).lower()}. Små forskelle mellem {insts} bør ikke i sig selv føre til handling."
             .replace(f"{children_noun(ds)}s", "børnenes" if children_noun(ds) == "børn" else "elevernes"))
-    cm = _compare(ds, last)
+    cm = comparison_table(ds, last)
     if cm is not None:
         persons = cm[[info.loc[str(m), "subject"] != "department" for m in cm["measure_id"]]]
         shown = persons[~persons["suppressed"].astype(bool) & persons["flag"].notna()]
@@ -221,18 +230,18 @@ def overview_findings(ds: Dataset, *, max_findings: int = 5) -> list[str]:
             f"{tx.fmt_int(n_over)} over og {tx.fmt_int(n_under)} under tragtens 99,8 %-grænser. Ved "
             f"tilfældighed alene ville man vente omkring {tx.fmt_number(expect, 1)}; resten ligger inden "
             "for, hvad tilfældig variation kan give.")
-    ch = _change(ds, None)
+    ch = change_table(ds, None)
     if ch is not None and len(ch):
         c = ch[ch["measure_id"].astype(str).isin(child) & ~ch["suppressed"].astype(bool)]
         sig = c[[overview_verdict(ofam, "change", m)[0] for m in c["measure_id"].astype(str)]]
         if len(sig):
             r = sig.loc[sig["effect_size"].abs().idxmax()]
             m = str(r["measure_id"])
-            s = _change_sentence(ds, m, r, ds.meta.name, real=True)
+            s = change_sentence(ds, m, r, ds.meta.name, real=True)
             more = f" I alt har {tx.fmt_int(len(sig))} af {tx.fmt_int(len(c))} målinger sikkert ændret sig." if len(sig) > 1 else ""
             out.append(f"{measure_title(ds, m)}, hele kommunen: {s}{more}")
         elif len(c):
-            out.append(f"Udvikling i hele kommunen fra {_first(c, 'from_round')} til {_first(c, 'to_round')}: Ingen af "
+            out.append(f"Udvikling i hele kommunen fra {first_text(c, 'from_round')} til {first_text(c, 'to_round')}: Ingen af "
                        f"{tx.fmt_int(len(c))} målinger har sikkert ændret sig, når der tages højde for, hvor mange "
                        "tal oversigten sammenligner.")
     g = gap_table(ds, None)
@@ -277,11 +286,11 @@ def overview_funnel_section(ds: Dataset, *, round: str | None = None, columns: i
     """All institutions side by side: a funnel plot per measure and a table of who lies
     outside the limits — ordered by area and cluster, never ranked."""
     round = round or ds.meta.rounds[-1]
-    cm = _compare(ds, round)
+    cm = comparison_table(ds, round)
     if cm is None:
-        return _empty(f"Der er ingen resultater i {round}.")
+        return empty_block(f"Der er ingen resultater i {round}.")
     info = measure_info(ds)
-    plots = _plots()
+    plots = plots_module()
     measures = [m for m in info.index if m in set(cm["measure_id"].astype(str)) and info.loc[m, "subject"] != "department"]
     parts = []
     si = summary_table(ds, "institution")
@@ -289,8 +298,8 @@ def overview_funnel_section(ds: Dataset, *, round: str | None = None, columns: i
     hidden = {(str(a), str(b)): r for a, b, s, r in zip(si["measure_id"], si["institution_id"], si["suppressed"], si["suppressed_reason"], strict=True) if s}
     org = _grouped_institutions(ds)
     word = {"over": "over", "under": "under", "within": "inden for"}
-    for source, ms in _sources(ds, measures):
-        parts.append(_h(3, _source_label(ds, source)))
+    for source, ms in sources_of(ds, measures):
+        parts.append(heading_html(3, source_label(ds, source)))
         parts.append(figures_html([(lambda m=m: plots.funnel(ds, measure=m, round=round), None) for m in ms],
                               columns=columns))
         rows = []
@@ -318,48 +327,48 @@ def variance_section(ds: Dataset, *, round: str | None = None) -> Block:
     """How much of the variation lies between institutions and between departments."""
     round = round or ds.meta.rounds[-1]
     info = measure_info(ds)
-    vi = _vc(ds, "institution", round).set_index("measure_id")
-    vd = _vc(ds, "department", round).set_index("measure_id")
+    vi = variance_table(ds, "institution", round).set_index("measure_id")
+    vd = variance_table(ds, "department", round).set_index("measure_id")
     rows = []
     for m in info.index:
         if info.loc[m, "subject"] == "department" or m not in vi.index:
             continue
         rows.append({
             "Måling": info.loc[m, "label"], "Kilde": info.loc[m, "source_label"],
-            f"Mellem {_insts_noun(ds)}": tx.fmt_percent(vi.loc[m, "icc"]),
+            f"Mellem {institutions_noun(ds)}": tx.fmt_percent(vi.loc[m, "icc"]),
             f"Mellem {departments_noun(ds)}": tx.fmt_percent(vd.loc[m, "icc"]) if m in vd.index else tx.MISSING,
-            f"Pålidelighed af {_GENITIVE.get(institution_noun(ds), 'en enheds')} gennemsnit": tx.fmt_number(vi.loc[m, "mean_reliability"], 2),
+            f"Pålidelighed af {INSTITUTION_GENITIVE.get(institution_noun(ds), 'en enheds')} gennemsnit": tx.fmt_number(vi.loc[m, "mean_reliability"], 2),
         })
     if not rows:
-        return _empty("Der er ikke data nok til at opdele variationen.")
+        return empty_block("Der er ikke data nok til at opdele variationen.")
     return Block(styled_table(pd.DataFrame(rows), caption=f"Andel af variationen, der ligger mellem enhederne, {round}") + note_html(
-        f"Andelen mellem {_insts_noun(ds)} (intraklassekorrelation) er den del af forskellene mellem "
+        f"Andelen mellem {institutions_noun(ds)} (intraklassekorrelation) er den del af forskellene mellem "
         f"{children_noun(ds)}, der hænger sammen med, hvor de går. Andelen mellem {departments_noun(ds)} "
-        f"omfatter også forskelle mellem {_INSTS_DEFINITE.get(profile_label(ds, 'institutions', ''), 'enhederne')}. Pålideligheden (0–1) viser, hvor meget et "
+        f"omfatter også forskelle mellem {INSTITUTIONS_DEFINITE.get(profile_label(ds, 'institutions', ''), 'enhederne')}. Pålideligheden (0–1) viser, hvor meget et "
         "gennemsnit afspejler enheden frem for de tilfældige, der blev målt."))
 
 
 def overview_change_section(ds: Dataset) -> Block:
     """Who changed beyond noise since the previous round — with how many chance alone gives."""
-    ch = _change(ds, "institution")
+    ch = change_table(ds, "institution")
     if ch is None:
-        return _empty("Der er kun én måling, så der kan ikke vises udvikling endnu.")
+        return empty_block("Der er kun én måling, så der kan ikke vises udvikling endnu.")
     info = measure_info(ds)
-    plots = _plots()
+    plots = plots_module()
     c = ch[[info.loc[str(m), "subject"] != "department" for m in ch["measure_id"]]]
     shown = c[~c["suppressed"].astype(bool) & c["diff"].notna()]
     ofam = overview_family(ds)
     naive = int((shown["p_value"] <= 0.05).sum())
     sig = shown[[overview_verdict(ofam, "unit_change", m, i)[1]
                  for m, i in zip(shown["measure_id"].astype(str), shown["institution_id"].astype(str), strict=True)]]
-    a, b = _first(c, "from_round"), _first(c, "to_round")
-    parts = [_p(
+    a, b = first_text(c, "from_round"), first_text(c, "to_round")
+    parts = [para(
         f"Fra {a} til {b} har {tx.fmt_int(naive)} af {tx.fmt_int(len(shown))} resultater "
-        f"({_insts_noun(ds)} × målinger) et 95\u00a0%-interval, der ikke rummer 0. Ved tilfældighed alene "
+        f"({institutions_noun(ds)} × målinger) et 95\u00a0%-interval, der ikke rummer 0. Ved tilfældighed alene "
         f"ville man vente omkring {tx.fmt_int(round(0.05 * len(shown)))} af den slags. Når der tages højde for, "
         f"at der er sammenlignet {tx.fmt_int(len(shown))} tal, er {tx.fmt_int(len(sig))} af ændringerne sikre nok "
         "til at blive vist nedenfor (højst 1 af 10 ventes at være tilfældige).")]
-    total = _change(ds, None)
+    total = change_table(ds, None)
     if total is not None and len(total):
         rows = []
         for _, r in total.iterrows():
@@ -367,18 +376,18 @@ def overview_change_section(ds: Dataset) -> Block:
             if info.loc[m, "subject"] == "department":
                 continue
             rows.append({"Måling": info.loc[m, "label"], "Kilde": info.loc[m, "source_label"],
-                         a: _fmt(ds, m, r["mean_from"]), b: _fmt(ds, m, r["mean_to"]),
+                         a: fmt_measure(ds, m, r["mean_from"]), b: fmt_measure(ds, m, r["mean_to"]),
                          "Ændring": format_estimate(ds, m, r["diff"], r["ci_low"], r["ci_high"])[0],
                          "95 %-interval": format_estimate(ds, m, r["diff"], r["ci_low"], r["ci_high"])[1],
                          "Samme personer?": f"Ja, {tx.fmt_int(r['n_paired'])}" if bool(r["paired"]) else "Nej"})
-        parts.append(_h(3, "Hele kommunen"))
+        parts.append(heading_html(3, "Hele kommunen"))
         parts.append(styled_table(pd.DataFrame(rows), caption=f"Fra {a} til {b}"))
-        child = [m for m in _child_measures(ds) if m in set(total["measure_id"].astype(str))]
+        child = [m for m in child_measures(ds) if m in set(total["measure_id"].astype(str))]
         figs = []
-        for source, ms in _sources(ds, child):
+        for source, ms in sources_of(ds, child):
             t = total[total["measure_id"].astype(str).isin(ms)]
             m = str(t.loc[t["effect_size"].abs().idxmax(), "measure_id"]) if t["effect_size"].notna().any() else ms[0]
-            figs.append((lambda m=m: plots.development(ds, measure=m), f"{info.loc[m, 'label']} ({_source_label(ds, source)})"))
+            figs.append((lambda m=m: plots.development(ds, measure=m), f"{info.loc[m, 'label']} ({source_label(ds, source)})"))
         parts.append(figures_html(figs, columns=2))
     if len(sig):
         rows = []
@@ -392,9 +401,9 @@ def overview_change_section(ds: Dataset) -> Block:
                 "Ændring": format_estimate(ds, m, r["diff"], r["ci_low"], r["ci_high"])[0],
                 "95 %-interval": format_estimate(ds, m, r["diff"], r["ci_low"], r["ci_high"])[1],
                 "Samme personer?": f"Ja, {tx.fmt_int(r['n_paired'])}" if bool(r["paired"]) else "Nej",
-                "Forventet pga. regression mod gennemsnittet": _fmt(ds, m, r["expected_rtm"], sign=True),
+                "Forventet pga. regression mod gennemsnittet": fmt_measure(ds, m, r["expected_rtm"], sign=True),
             })
-        parts.append(_h(3, f"{profile_label(ds, 'institutions', 'Institutioner')} med sikre ændringer"))
+        parts.append(heading_html(3, f"{profile_label(ds, 'institutions', 'Institutioner')} med sikre ændringer"))
         parts.append(styled_table(pd.DataFrame(rows), caption=f"Fra {a} til {b} (ordnet efter klynge)"))
         parts.append(note_html("Sidste kolonne viser den ændring, man alene ville forvente, fordi et resultat, der "
                            "lå langt fra gennemsnittet, ofte ligger tættere på næste gang."))
@@ -406,9 +415,9 @@ def overview_gap_section(ds: Dataset) -> Block:
     g = gap_table(ds, None)
     groups, _, low, high, _ = gap_groups(ds)
     if g is None or g.empty:
-        return _empty("Data har ingen oplysninger om baggrund, der kan vise forskelle mellem grupper.")
+        return empty_block("Data har ingen oplysninger om baggrund, der kan vise forskelle mellem grupper.")
     info = measure_info(ds)
-    plots = _plots()
+    plots = plots_module()
     ofam = overview_family(ds)
     rounds = list(ds.meta.rounds)
     last = rounds[-1]
@@ -428,22 +437,22 @@ def overview_gap_section(ds: Dataset) -> Block:
             row[f"Udvikling {rounds[-2]}–{last}"] = {"narrows": "Mindre – mere end usikkerheden",
                                                     "widens": "Større – mere end usikkerheden"}.get(t, "Ingen sikker ændring")
         rows.append(row)
-    parts = [_p(f"Forskellen mellem {groups}: gennemsnittet for {children_noun(ds)} af forældre med "
+    parts = [para(f"Forskellen mellem {groups}: gennemsnittet for {children_noun(ds)} af forældre med "
                 f"{' eller '.join(x.lower() for x in high)} uddannelse minus gennemsnittet for dem med "
                 f"{', '.join(x.lower() for x in low)} uddannelse."),
              styled_table(pd.DataFrame(rows), caption="Hele kommunen (95 %-interval)")]
     figs = []
-    for source, ms in _sources(ds, [m for m in info.index if m in set(g["measure_id"].astype(str))]):
+    for source, ms in sources_of(ds, [m for m in info.index if m in set(g["measure_id"].astype(str))]):
         now = g[g["measure_id"].astype(str).isin(ms) & (g["round"].astype(str) == last) & ~g["suppressed"].astype(bool)]
         if len(now):
             m = str(now.loc[now["gap"].abs().idxmax(), "measure_id"])
-            figs.append((lambda m=m: plots.gap(ds, measure=m), f"{info.loc[m, 'label']} ({_source_label(ds, source)})"))
+            figs.append((lambda m=m: plots.gap(ds, measure=m), f"{info.loc[m, 'label']} ({source_label(ds, source)})"))
     parts.append(figures_html(figs, columns=2))
     gi = gap_table(ds, "institution")
     if gi is not None and len(gi):
         gi = gi[gi["round"].astype(str) == last]
         org = _grouped_institutions(ds)
-        for source, ms in _sources(ds, [m for m in info.index if m in set(gi["measure_id"].astype(str))]):
+        for source, ms in sources_of(ds, [m for m in info.index if m in set(gi["measure_id"].astype(str))]):
             rows = []
             for _, u in org.iterrows():
                 row = {institution_noun(ds): u["institution_name"]}
@@ -455,9 +464,9 @@ def overview_gap_section(ds: Dataset) -> Block:
                         row[info.loc[m, "label"]] = f"færre end {ds.meta.min_n} i en gruppe"
                     else:
                         star = " *" if overview_verdict(ofam, "unit_gap", m, str(u["institution_id"]))[1] else ""
-                        row[info.loc[m, "label"]] = _fmt(ds, m, gu.loc[m, "gap"], sign=True) + star
+                        row[info.loc[m, "label"]] = fmt_measure(ds, m, gu.loc[m, "gap"], sign=True) + star
                 rows.append(row)
-            parts.append(_h(3, f"{_source_label(ds, source)} pr. {institution_noun(ds).lower()}, {last}"))
+            parts.append(heading_html(3, f"{source_label(ds, source)} pr. {institution_noun(ds).lower()}, {last}"))
             parts.append(styled_table(pd.DataFrame(rows)))
         parts.append(note_html("* forskellen er større end den statistiske usikkerhed, når der tages højde for, "
                            "hvor mange tal oversigten sammenligner. Med få "
@@ -470,8 +479,8 @@ def overview_coverage_section(ds: Dataset) -> Block:
     """Documentation of signs of learning per institution and round."""
     cov = coverage_table(ds, "institution")
     if cov.empty:
-        return _empty("Data har ingen oplysninger om læringsmål og tegn på læring.")
-    plots = _plots()
+        return empty_block("Data har ingen oplysninger om læringsmål og tegn på læring.")
+    plots = plots_module()
     org = _grouped_institutions(ds)
     rounds = list(ds.meta.rounds)
     rows = []
@@ -486,7 +495,7 @@ def overview_coverage_section(ds: Dataset) -> Block:
     total = coverage_table(ds, None)
     tot = "; ".join(f"{r['round']}: {tx.fmt_percent(r['share'])}" for _, r in total.iterrows())
     return Block(figures_html([(lambda: plots.coverage(ds, level="institution"), None)])
-                 + _p(f"Hele kommunen – andel {departments_noun(ds)}, der har dokumenteret tegn på læring: {tot}.")
+                 + para(f"Hele kommunen – andel {departments_noun(ds)}, der har dokumenteret tegn på læring: {tot}.")
                  + styled_table(pd.DataFrame(rows), caption=f"{departments_noun(ds).capitalize()}, der har dokumenteret tegn på læring"))
 
 
@@ -500,15 +509,15 @@ def area_cluster_section(ds: Dataset, *, round: str | None = None) -> Block:
         s = summary_table(ds, level)
         s = s[(s["round"].astype(str) == round)]
         if s.empty or s[level].isna().all():
-            parts.append(_empty(f"Data har ingen {label.lower()}r." if level == "area" else f"Data har ingen {profile_label(ds, 'clusters', 'klynger').lower()}."))
+            parts.append(empty_block(f"Data har ingen {label.lower()}r." if level == "area" else f"Data har ingen {profile_label(ds, 'clusters', 'klynger').lower()}."))
             continue
-        parts.append(_h(3, profile_label(ds, "areas" if level == "area" else "clusters", label)))
-        for source, ms in _sources(ds, [m for m in measures if m in set(s["measure_id"].astype(str))]):
+        parts.append(heading_html(3, profile_label(ds, "areas" if level == "area" else "clusters", label)))
+        for source, ms in sources_of(ds, [m for m in measures if m in set(s["measure_id"].astype(str))]):
             rows = []
             sub = s[s["measure_id"].astype(str).isin(ms)]
             for unit, g in sub.groupby(sub[level].astype(str), sort=True):
-                rows.append({label: unit, **_measure_cells(ds, g, ms, info, "ci")})
-            parts.append(styled_table(pd.DataFrame(rows), caption=f"{_source_label(ds, source)}: gennemsnit (95 %-interval), {round}"))
+                rows.append({label: unit, **measure_cells(ds, g, ms, info, "ci")})
+            parts.append(styled_table(pd.DataFrame(rows), caption=f"{source_label(ds, source)}: gennemsnit (95 %-interval), {round}"))
     cov = coverage_table(ds, "cluster")
     if not cov.empty:
         c = cov[cov["round"].astype(str) == round]
@@ -526,7 +535,7 @@ def overview_plans_section(ds: Dataset) -> Block:
 
     ov = _plans.plans_overview(ds)
     if ov.empty or ov["plan"].isna().all():
-        return _empty("Ingen dagtilbud/skoler har en handleplan i datasættets mappe »plans«.")
+        return empty_block("Ingen dagtilbud/skoler har en handleplan i datasættets mappe »plans«.")
     with_plan = ov[ov["plan"].notna()]
     rows = []
     for r in with_plan.to_dict("records"):

@@ -74,17 +74,17 @@ class Block:
         return bool(self.html)
 
 
-def _esc(s: Any) -> str:
+def esc(s: Any) -> str:
     return html.escape(str(s), quote=True)
 
 
-def _p(s: str, cls: str | None = None) -> str:
+def para(s: str, cls: str | None = None) -> str:
     c = f' class="{cls}"' if cls else ""
-    return f"<p{c}>{_esc(s)}</p>"
+    return f"<p{c}>{esc(s)}</p>"
 
 
-def _h(level: int, s: str) -> str:
-    return f"<h{level}>{_esc(s)}</h{level}>"
+def heading_html(level: int, s: str) -> str:
+    return f"<h{level}>{esc(s)}</h{level}>"
 
 
 def note_html(s: str) -> str:
@@ -105,12 +105,12 @@ def note_html(s: str) -> str:
     >>> note_html("Få svar & stor usikkerhed.")
     '<p class="llkit-note">Få svar &amp; stor usikkerhed.</p>'
     """
-    return _p(s, "llkit-note")
+    return para(s, "llkit-note")
 
 
-def _empty(s: str) -> Block:
+def empty_block(s: str) -> Block:
     """The one line shown instead of a section without data."""
-    return Block(f'<p class="llkit-empty">{_esc(s)}</p>')
+    return Block(f'<p class="llkit-empty">{esc(s)}</p>')
 
 
 def _is_suppressed_text(v: Any) -> bool:
@@ -160,7 +160,7 @@ def styled_table(df: pd.DataFrame, *, caption: str | None = None) -> str:
     digest.update(pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy().tobytes())
     sty = sty.set_uuid(digest.hexdigest()[:10])
     if caption:
-        sty = sty.set_caption(_esc(caption))
+        sty = sty.set_caption(esc(caption))
     return f'<div class="llkit-table-wrap">{sty.to_html()}</div>'
 
 
@@ -221,9 +221,9 @@ def figure_html(fig: Figure, caption: str | None = None) -> str:
     from llkit.present.plots import svg_data_uri
 
     src = svg_data_uri(fig)
-    alt = _esc(caption or _figure_title(fig) or "Figur")
+    alt = esc(caption or _figure_title(fig) or "Figur")
     _close(fig)
-    cap = f"<figcaption>{_esc(caption)}</figcaption>" if caption else ""
+    cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
     return f'<figure class="llkit-figure"><img alt="{alt}" src="{src}">{cap}</figure>'
 
 
@@ -285,7 +285,7 @@ def figures_html(items: list[tuple[Callable[[], Figure], str | None]], columns: 
             if os.environ.get("LLKIT_STRICT_FIGURES") == "1":
                 raise
             warnings.warn(f"figure failed: {type(exc).__name__}: {exc}", RuntimeWarning, stacklevel=2)
-            parts.append(f'<p class="llkit-empty">{_esc(FIGURE_FAILED)}</p>')
+            parts.append(f'<p class="llkit-empty">{esc(FIGURE_FAILED)}</p>')
     if not parts:
         return ""
     return f'<div class="llkit-figures llkit-cols-{columns}">{"".join(parts)}</div>'
@@ -328,11 +328,11 @@ def display_findings(
         s = str(item)
         m = re.match(r"^([^.:]{1,90}): (.+)$", s, flags=re.S)
         if m:
-            rows.append(f"<li><strong>{_esc(m.group(1))}</strong>: {_esc(m.group(2))}</li>")
+            rows.append(f"<li><strong>{esc(m.group(1))}</strong>: {esc(m.group(2))}</li>")
         else:
-            rows.append(f"<li>{_esc(s)}</li>")
+            rows.append(f"<li>{esc(s)}</li>")
     tag = "ol" if numbered else "ul"
     body = f'<{tag} class="llkit-findings">{"".join(rows)}</{tag}>' if rows else ""
-    head = _h(3, title) if title else ""
+    head = heading_html(3, title) if title else ""
     tail = note_html(note) if note else ""
     return Block(f'<div class="llkit-box">{head}{body}{tail}</div>')

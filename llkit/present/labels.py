@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 
-def _measure_cells(ds: Dataset, g: pd.DataFrame, ms: Sequence[str], info: pd.DataFrame,
+def measure_cells(ds: Dataset, g: pd.DataFrame, ms: Sequence[str], info: pd.DataFrame,
                    extra: str) -> dict[str, str]:
     """One table row's cells from a unit's ``summarize`` rows: per measure (column named by
     its label) the mean with its n (``extra="n"``) or its 95 % interval (``"ci"``), the
@@ -48,19 +48,19 @@ def _measure_cells(ds: Dataset, g: pd.DataFrame, ms: Sequence[str], info: pd.Dat
         elif bool(g.loc[m, "suppressed"]):
             cells[label] = suppression_text(ds, m, g.loc[m, "suppressed_reason"], short=True)
         elif extra == "n":
-            cells[label] = f"{_fmt(ds, m, g.loc[m, 'mean'])} ({tx.fmt_int(g.loc[m, 'n'])})"
+            cells[label] = f"{fmt_measure(ds, m, g.loc[m, 'mean'])} ({tx.fmt_int(g.loc[m, 'n'])})"
         else:
-            cells[label] = (f"{_fmt(ds, m, g.loc[m, 'mean'])} "
-                            f"({_fmt_ci(ds, m, g.loc[m, 'ci_low'], g.loc[m, 'ci_high'])})")
+            cells[label] = (f"{fmt_measure(ds, m, g.loc[m, 'mean'])} "
+                            f"({fmt_measure_interval(ds, m, g.loc[m, 'ci_low'], g.loc[m, 'ci_high'])})")
     return cells
 
 
 # ----------------------------------------------------------------------------- metadata
 
-_DEFINITE = {"Dagtilbud": "dagtilbuddet", "Skole": "skolen"}
+INSTITUTION_DEFINITE = {"Dagtilbud": "dagtilbuddet", "Skole": "skolen"}
 _DEPTS_DEFINITE = {"Stuer/grupper": "stuerne", "Klasser": "klasserne"}
-_INSTS_DEFINITE = {"Dagtilbud": "dagtilbuddene", "Skoler": "skolerne"}
-_GENITIVE = {"Dagtilbud": "et dagtilbuds", "Skole": "en skoles"}
+INSTITUTIONS_DEFINITE = {"Dagtilbud": "dagtilbuddene", "Skoler": "skolerne"}
+INSTITUTION_GENITIVE = {"Dagtilbud": "et dagtilbuds", "Skole": "en skoles"}
 
 
 def _labels(ds: Dataset) -> dict[str, str]:
@@ -139,7 +139,7 @@ def departments_noun(ds: Dataset) -> str:
     return profile_label(ds, "departments", "Afdelinger").lower()
 
 
-def _depts_definite(ds: Dataset) -> str:
+def departments_definite(ds: Dataset) -> str:
     return _DEPTS_DEFINITE.get(profile_label(ds, "departments", ""), "afdelingerne")
 
 
@@ -165,11 +165,11 @@ def institution_noun(ds: Dataset) -> str:
     return profile_label(ds, "institution", "Institution")
 
 
-def _insts_noun(ds: Dataset) -> str:
+def institutions_noun(ds: Dataset) -> str:
     return profile_label(ds, "institutions", "Institutioner").lower()
 
 
-def _source_label(ds: Dataset, source: str) -> str:
+def source_label(ds: Dataset, source: str) -> str:
     try:
         labels = ds.profile.source_labels
     except Exception:  # noqa: BLE001
@@ -224,23 +224,23 @@ def measure_info(ds: Dataset) -> pd.DataFrame:
         m["decimals"] = dec
         m["scale"] = scale
         m["noun"] = noun
-        m["source_label"] = [_source_label(ds, s) for s in m["source"]]
+        m["source_label"] = [source_label(ds, s) for s in m["source"]]
         m["hib"] = m["higher_is_better"].astype(bool)
         return m
     return cached(ds, ("minfo",), make)
 
 
-def _measures_of(ds: Dataset, subject: str | Sequence[str]) -> list[str]:
+def measures_of(ds: Dataset, subject: str | Sequence[str]) -> list[str]:
     subjects = {subject} if isinstance(subject, str) else set(subject)
     info = measure_info(ds)
     return [m for m in info.index if info.loc[m, "subject"] in subjects]
 
 
-def _child_measures(ds: Dataset) -> list[str]:
-    return _measures_of(ds, "child")
+def child_measures(ds: Dataset) -> list[str]:
+    return measures_of(ds, "child")
 
 
-def _sources(ds: Dataset, measures: Sequence[str]) -> list[tuple[str, list[str]]]:
+def sources_of(ds: Dataset, measures: Sequence[str]) -> list[tuple[str, list[str]]]:
     """(source, its measures) in the order of the measures table."""
     info = measure_info(ds)
     out: dict[str, list[str]] = {}
@@ -279,7 +279,7 @@ def measure_title(ds: Dataset, m: str) -> str:
     return f"{info['label']} ({extra})"
 
 
-def _sentence_decimals(ds: Dataset, m: str, lo: Any, hi: Any) -> int:
+def sentence_decimals(ds: Dataset, m: str, lo: Any, hi: Any) -> int:
     """The measure's decimals, or more when an interval bound beyond 0 would show as 0."""
     d = int(measure_info(ds).loc[m, "decimals"])
     try:
@@ -321,17 +321,17 @@ def format_estimate(ds: Dataset, m: str, x: Any, lo: Any, hi: Any) -> tuple[str,
     >>> format_estimate(ds, "sprog", 0.3, -0.1, 0.7)
     ('+0,3', '−0,1 til 0,7')
     """
-    d = _sentence_decimals(ds, m, lo, hi)
+    d = sentence_decimals(ds, m, lo, hi)
     while d < 3 and tx.fmt_interval(lo, hi, d) != tx.MISSING and tx.fmt_number(lo, d) == tx.fmt_number(hi, d):
         d += 1
     return tx.fmt_number(x, d, sign=True), tx.fmt_interval(lo, hi, d)
 
 
-def _fmt(ds: Dataset, m: str, x: Any, *, sign: bool = False) -> str:
+def fmt_measure(ds: Dataset, m: str, x: Any, *, sign: bool = False) -> str:
     return tx.fmt_number(x, int(measure_info(ds).loc[m, "decimals"]), sign=sign)
 
 
-def _fmt_ci(ds: Dataset, m: str, lo: Any, hi: Any) -> str:
+def fmt_measure_interval(ds: Dataset, m: str, lo: Any, hi: Any) -> str:
     return tx.fmt_interval(lo, hi, int(measure_info(ds).loc[m, "decimals"]))
 
 

@@ -224,19 +224,19 @@ def test_key_findings_only_call_differences_real_by_the_family_rule(ds):
 
 
 def test_change_sentence_mentions_regression_to_the_mean(ds):
-    ch = common._change(ds, "institution")
+    ch = common.change_table(ds, "institution")
     ch = ch[~ch["suppressed"].astype(bool) & ch["expected_rtm"].notna() & ch["diff"].notna()]
     ch = ch[(ch["expected_rtm"] * ch["diff"] > 0) & (ch["expected_rtm"].abs() >= 0.25 * ch["diff"].abs())
             & (ch["expected_rtm"].abs() >= 0.05)]
     assert len(ch)
     r = ch.iloc[0]
-    text = families._change_sentence(ds, str(r["measure_id"]), r, "Dagtilbuddet", real=True)
+    text = families.change_sentence(ds, str(r["measure_id"]), r, "Dagtilbuddet", real=True)
     assert "regression mod gennemsnittet" in text
     paired = ch[ch["paired"].astype(bool)]
-    unpaired = common._change(ds, "institution")
+    unpaired = common.change_table(ds, "institution")
     unpaired = unpaired[~unpaired["paired"].astype(bool) & unpaired["diff"].notna()]
-    assert "de samme" in families._change_sentence(ds, str(paired.iloc[0]["measure_id"]), paired.iloc[0], "X", real=True)
-    assert "ikke de samme" in families._change_sentence(ds, str(unpaired.iloc[0]["measure_id"]), unpaired.iloc[0], "X", real=False)
+    assert "de samme" in families.change_sentence(ds, str(paired.iloc[0]["measure_id"]), paired.iloc[0], "X", real=True)
+    assert "ikke de samme" in families.change_sentence(ds, str(unpaired.iloc[0]["measure_id"]), unpaired.iloc[0], "X", real=False)
 
 
 def test_key_findings_one_round_and_rounds_argument(ds, stripped):

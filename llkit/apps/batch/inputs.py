@@ -185,8 +185,8 @@ def data_digest(ds: Any) -> str:
         h.update(f"\n#table {name} {len(frame)}\n".encode())
         h.update(buf.getvalue().encode())
     # the action plans in plans/ are input too: a changed plan changes the report
-    from llkit.documents.plans import _plan_files
-    for path in _plan_files(ds):
+    from llkit.documents.plans import plan_files
+    for path in plan_files(ds):
         h.update(f"\n#plan {path.name}\n".encode())
         h.update(path.read_bytes())
     return h.hexdigest()

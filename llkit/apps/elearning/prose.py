@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 import string
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -115,7 +115,7 @@ class ChapterTexts:
         return {f for p in self.passages[key] for _, f, _, _ in string.Formatter().parse(p) if f}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(number: int) -> tuple[dict[str, list[str]], str]:
     name = f"ch{number:02d}.md"
     res = resources.files("llkit.apps.elearning").joinpath("texts", name)

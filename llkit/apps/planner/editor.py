@@ -17,7 +17,7 @@ from llkit.apps.planner.forms import _DESC, _WIDE, _as_date, _FocusForm, _w
 from llkit.apps.planner.views import indicator_choices, plan_block, problems_block
 from llkit.documents import plans as _plans
 from llkit.documents.plans import Indicator, Plan
-from llkit.documents.plans.danish import _where_da
+from llkit.documents.plans.danish import where_da
 from llkit.errors import PROBLEM_COLUMNS, PlanError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -366,7 +366,7 @@ class PlanEditor:
                 if problem:
                     col = f"focus_areas[{i + 1}].goals[{j + 1}].target"
                     own.append({"severity": "error", "file": None, "line": None,
-                                "column": _where_da(col, plan),
+                                "column": where_da(col, plan),
                                 "value": g.target.value, "problem": problem[0],
                                 "action": problem[1]})
         da = _plans.validate_plan(plan, self.ds, lang="da")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from llkit.documents.plans.series import _next_round
+from llkit.documents.plans.series import next_round
 from llkit.present import text as tx
 from llkit.present.html import Block
 
@@ -84,7 +84,7 @@ def _later_rounds(ds: Dataset, baseline: str | None) -> list[str]:
     rounds = _rounds(ds)
     start = rounds.index(baseline) + 1 if baseline in rounds else 0
     out = rounds[start:]
-    nxt = _next_round(rounds)
+    nxt = next_round(rounds)
     if nxt is not None:
         out.append(nxt)
     return out

@@ -22,7 +22,7 @@ from llkit.apps.planner.formatting import (
 )
 from llkit.documents import plans as _plans
 from llkit.documents.plans import Action, FocusArea, Goal, Indicator
-from llkit.documents.plans.structure import _parse_date, _parse_number
+from llkit.documents.plans.structure import parse_date, parse_number
 from llkit.present import text as tx
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -77,7 +77,7 @@ class _ActionRow:
 def _as_date(x: date | str) -> date:
     if isinstance(x, date):
         return x
-    parsed = _parse_date(x)
+    parsed = parse_date(x)
     if parsed is None:
         raise ValueError(f"'{x}' is not a date; use YYYY-MM-DD or DD.MM.YYYY")
     return parsed
@@ -301,7 +301,7 @@ class _GoalForm:
         text = self.target.value.strip()
         if not text:
             return None, None
-        number, percent = _parse_number(text)
+        number, percent = parse_number(text)
         share = self.kind.value in ("share_low", "coverage")
         if number is None:
             return None, (f"Målværdien »{text}« er ikke et tal.",

@@ -22,7 +22,7 @@ from llkit.apps.planner.formatting import (
 )
 from llkit.documents import plans as _plans
 from llkit.documents.plans import Goal, Indicator, Plan
-from llkit.documents.plans.danish import _danish_row, _where_da
+from llkit.documents.plans.danish import danish_row, where_da
 from llkit.errors import PROBLEM_COLUMNS
 from llkit.present import text as tx
 from llkit.present.html import Block
@@ -239,8 +239,8 @@ def problems_da(problems: pd.DataFrame, plan: Plan | None = None) -> pd.DataFram
     """
     rows = []
     for row in problems.to_dict("records"):
-        problem, action = _danish_row(row, plan)
-        rows.append({**row, "column": _where_da(row.get("column"), plan),
+        problem, action = danish_row(row, plan)
+        rows.append({**row, "column": where_da(row.get("column"), plan),
                      "problem": problem, "action": action})
     out = pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
     if len(out):

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from llkit.data.io.raw import RawTable
-from llkit.data.io.values import _is_text, values_as_text
+from llkit.data.io.values import is_text, values_as_text
 from llkit.errors import ProblemLog
 
 
@@ -91,7 +91,7 @@ def _clean_categorical(s: pd.Series, *, as_text: bool = True) -> pd.Series:
     cats = s.cat.categories
     if not as_text and pd.api.types.is_numeric_dtype(cats.dtype):
         return s
-    if _is_text(cats) and cats.is_unique:
+    if is_text(cats) and cats.is_unique:
         # text categories already (Parquet dictionaries): unchanged when none has
         # surrounding spaces or is empty
         stripped = cats.str.strip()

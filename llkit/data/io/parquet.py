@@ -19,7 +19,7 @@ import pandas as pd
 
 from llkit.data.io.finish import _finish
 from llkit.data.io.raw import RawTable
-from llkit.data.io.values import _code_dtype, values_as_text
+from llkit.data.io.values import code_dtype, values_as_text
 from llkit.errors import ProblemLog
 
 
@@ -304,7 +304,7 @@ def _chunk_mapping(c: _Streamed, d: Any, n_rows: int) -> np.ndarray | None:
         c.index = pd.Index(c.values, dtype="str")
         if not c.index.is_unique:
             raise _NotStreamable
-    dt = _code_dtype(len(c.values))
+    dt = code_dtype(len(c.values))
     if c.out is None:
         c.out = np.empty(n_rows, dtype=dt)
     elif c.out.dtype != dt:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 
-def _is_text(values: Any) -> bool:
+def is_text(values: Any) -> bool:
     """Values (Series, Index, array) of a ``str`` dtype: not object, not categorical."""
     dtype = getattr(values, "dtype", None)
     return (dtype is not None and pd.api.types.is_string_dtype(dtype)
@@ -64,7 +64,7 @@ def values_as_text(s: pd.Series) -> pd.Series:
     return pd.Series(pd.array(text[codes], dtype="str"), index=s.index, name=s.name)
 
 
-def _code_dtype(n_categories: int) -> type:
+def code_dtype(n_categories: int) -> type:
     """The integer type pandas gives the codes of a Categorical with this many categories."""
     if n_categories < np.iinfo(np.int8).max:
         return np.int8

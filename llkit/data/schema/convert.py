@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from llkit.data.io.raw import RawTable
-from llkit.data.io.values import _code_dtype, _is_text, values_as_text
+from llkit.data.io.values import code_dtype, is_text, values_as_text
 from llkit.data.schema.spec import _BOOL_DEFAULTS, SUBJECTS
 from llkit.data.schema.values import (
     _CHUNK,
@@ -48,7 +48,7 @@ def _as_id_categorical(s: pd.Series) -> pd.Series:
     used[codes] = True  # code -1 (missing) marks the extra last entry
     used = used[:-1]
     index = s.cat.categories
-    if _is_text(index) and index.dtype == "str" and index.is_unique:
+    if is_text(index) and index.dtype == "str" and index.is_unique:
         # distinct text categories (as the readers give them): drop the unused ones and
         # sort, with one recoding of the rows at most
         keep = np.flatnonzero(used)
@@ -57,7 +57,7 @@ def _as_id_categorical(s: pd.Series) -> pd.Series:
         if len(keep) == n_cats and np.array_equal(order, np.arange(n_cats)):
             return s.rename(s.name)
         new_index = kept[order]
-        mapping = np.full(n_cats + 1, -1, dtype=_code_dtype(len(new_index)))
+        mapping = np.full(n_cats + 1, -1, dtype=code_dtype(len(new_index)))
         mapping[keep[order]] = np.arange(len(new_index))
         cat = pd.Categorical.from_codes(mapping[codes], dtype=pd.CategoricalDtype(new_index),
                                         validate=False)

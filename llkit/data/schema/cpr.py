@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from llkit.data.io.values import _is_text
+from llkit.data.io.values import is_text
 from llkit.data.schema.values import _texts
 
 _CPR_DASH = re.compile(r"^(\d{2})(\d{2})(\d{2})-\d{4}$")
@@ -38,7 +38,7 @@ def looks_like_cpr(vals: Iterable[Any]) -> np.ndarray:
     >>> looks_like_cpr(["010203-1234", "0102031234", "3213991234", "C0001"]).tolist()
     [True, True, False, False]
     """
-    if isinstance(vals, pd.Series) and _is_text(vals):
+    if isinstance(vals, pd.Series) and is_text(vals):
         t = _texts(vals)  # text already: no per-value formatting
     else:
         t = _texts(pd.Series(list(vals) if not isinstance(vals, pd.Series) else vals,

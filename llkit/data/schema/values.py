@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from llkit.data.io.values import _is_text, values_as_text
+from llkit.data.io.values import is_text, values_as_text
 
 #: Accepted spellings of true / false (any case). Empty means the column's default.
 TRUE_WORDS = ("true", "1", "ja", "yes", "sand")
@@ -52,7 +52,7 @@ def _per_row(s: pd.Series, fn: Callable[[pd.Series], np.ndarray], na: Any) -> np
 def _distinct(values: Any) -> pd.Series:
     """Distinct values as a Series: text stays ``str`` (no per-value formatting),
     anything else becomes ``object``."""
-    if _is_text(values):
+    if is_text(values):
         return pd.Series(values, dtype="str").reset_index(drop=True)
     return pd.Series(np.asarray(values, dtype=object))
 

@@ -72,7 +72,7 @@ from llkit.documents.plans.candidates import round_to  # noqa: F401  isort: skip
 from llkit.documents.plans.model import PLANS_FOLDER  # noqa: F401  isort: skip
 
 # private names other modules still import from here (llkit.apps.batch, tests/test_plans.py)
-from llkit.documents.plans.folder import _plan_files  # noqa: F401  isort: skip
+from llkit.documents.plans.folder import plan_files  # noqa: F401  isort: skip
 from llkit.documents.plans.messages import _MESSAGES, _identify, _message  # noqa: F401  isort: skip
 from llkit.documents.plans.status import _family_of_goals, _newcombe  # noqa: F401  isort: skip
 

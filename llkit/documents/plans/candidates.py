@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from llkit.documents.plans.model import _BACKGROUND_DA, FocusArea, Goal, Indicator, Plan
-from llkit.documents.plans.series import _next_round
+from llkit.documents.plans.series import next_round
 from llkit.present.text import fmt_interval, fmt_number, fmt_percent
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -220,7 +220,7 @@ def new_plan(ds: Dataset, institution: str, *, round: str | None = None,
     base = str(cand["round"].iloc[0]) if len(cand) else (round or rounds[-1])
     if target_round is None:
         i = rounds.index(base) if base in rounds else len(rounds) - 1
-        target_round = rounds[i + 1] if i + 1 < len(rounds) else _next_round(rounds)
+        target_round = rounds[i + 1] if i + 1 < len(rounds) else next_round(rounds)
     labels = ds.profile.labels
     fill = {
         "children": labels.get("children", "Børn").lower(),

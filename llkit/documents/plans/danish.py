@@ -43,7 +43,7 @@ def _outline(source: Plan | dict | None) -> list[tuple[str | None, list[str | No
     return out
 
 
-def _where_da(column: Any, plan: Plan | dict | None) -> str:
+def where_da(column: Any, plan: Plan | dict | None) -> str:
     """Where a problem is, in Danish: ``focus_areas[2].goals[1].target`` →
     "Fokusområde 2 »Sprog« › mål 1 › målværdi" (the names from ``plan``: a Plan or the raw
     data of a plan file; a goal's name replaces its focus area's)."""
@@ -93,7 +93,7 @@ def _is_share_goal(plan: Plan | None, column: Any) -> bool:
     return bool(g is not None and g.indicator is not None and g.indicator.kind in _SHARE_KINDS)
 
 
-def _danish_row(row: dict[str, Any], plan: Plan | None) -> tuple[str, str]:
+def danish_row(row: dict[str, Any], plan: Plan | None) -> tuple[str, str]:
     """Danish (problem, action) for a row of an English problem table from this module
     (found by its message's English template); other text is kept after "Problem i
     planen:"."""
@@ -109,5 +109,5 @@ def _in_lang(log: ProblemLog, lang: str, names: Plan | dict | None) -> pd.DataFr
     """The log's problem table, with ``column`` in Danish ("where") when ``lang`` is da."""
     frame = log.frame()
     if lang == "da" and len(frame):
-        frame["column"] = [_where_da(c, names) for c in frame["column"]]
+        frame["column"] = [where_da(c, names) for c in frame["column"]]
     return frame

@@ -37,7 +37,7 @@ def _plans_dir(ds: Dataset) -> Path | None:
     return folder / PLANS_FOLDER
 
 
-def _plan_files(ds: Dataset) -> list[Path]:
+def plan_files(ds: Dataset) -> list[Path]:
     folder = _plans_dir(ds)
     if folder is None or not folder.is_dir():
         return []
@@ -66,7 +66,7 @@ def plans_for(ds: Dataset) -> dict[str, Plan]:
     """
     log = ProblemLog()
     plans: dict[str, Plan] = {}
-    for path in _plan_files(ds):
+    for path in plan_files(ds):
         plan, plog, _, file, _ = _parse(path)
         if plog.has_errors or plan is None:
             log.add_frame(plog.frame())
@@ -103,7 +103,7 @@ def plans_overview(ds: Dataset) -> pd.DataFrame:
     inst = (ds.org[["institution_id", "institution_name"]].drop_duplicates()
             .astype(str).sort_values("institution_id").reset_index(drop=True))
     rows: dict[str, dict[str, Any]] = {}
-    for path in _plan_files(ds):
+    for path in plan_files(ds):
         row: dict[str, Any] = {"plan": path.name}
         try:
             plan = load_plan(path)

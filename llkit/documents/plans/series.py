@@ -37,7 +37,7 @@ def _round_position(r: str, rounds: list[str]) -> float | None:
     return float(len(rounds) - 1 + (n - last))
 
 
-def _next_round(rounds: list[str]) -> str | None:
+def next_round(rounds: list[str]) -> str | None:
     m = re.match(r"^(.*?)(\d+)$", rounds[-1]) if rounds else None
     if not m:
         return None

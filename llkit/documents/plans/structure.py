@@ -90,7 +90,7 @@ class _Checker:
             self.absent(path, m, key, "missing_date", "empty_date",
                         explain=_EXPLAIN.get(key, key))
             return None
-        parsed = _parse_date(value)
+        parsed = parse_date(value)
         if parsed is None:
             self.error(path + (key,), "bad_date", value, value=value)
         return parsed
@@ -189,7 +189,7 @@ class _Checker:
         if value is None or value == "":
             self.absent(path, m, "target", "missing_target", "empty_target")
             return None
-        number, percent = _parse_number(value)
+        number, percent = parse_number(value)
         if number is None:
             self.error(tpath, "target_not_number", value, value=value)
             return None
@@ -252,7 +252,7 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _parse_date(value: Any) -> date | None:
+def parse_date(value: Any) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -273,7 +273,7 @@ def _parse_date(value: Any) -> date | None:
 _NUMBER = re.compile(r"^\s*([+\-\u2212]?\d+(?:[.,]\d+)?)\s*(%|pct\.?|procent)?\s*$", re.I)
 
 
-def _parse_number(value: Any) -> tuple[float | None, bool]:
+def parse_number(value: Any) -> tuple[float | None, bool]:
     """A number from YAML: 3.5, "3,5", "10 %" (-> 10.0, True). Booleans are not numbers."""
     if isinstance(value, bool):
         return None, False

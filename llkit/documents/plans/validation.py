@@ -14,7 +14,7 @@ from llkit.documents.plans.loading import _parse, plan_to_dict
 from llkit.documents.plans.messages import _check_lang, _message
 from llkit.documents.plans.model import Goal, Indicator, Plan
 from llkit.documents.plans.reading import Path_, _field, _Lines
-from llkit.documents.plans.series import _indicator_info, _next_round, _round_position, _series
+from llkit.documents.plans.series import _indicator_info, _round_position, _series, next_round
 from llkit.documents.plans.structure import _Checker, fmt_plain
 from llkit.errors import ProblemLog
 
@@ -146,7 +146,7 @@ class _DataChecker:
         if g.target_round is not None:
             pos_t = _round_position(g.target_round, rounds)
             if pos_t is None:
-                later = _next_round(rounds)
+                later = next_round(rounds)
                 self.error(gp + ("target_round",), "unknown_target_round", g.target_round,
                            round=g.target_round, rounds=", ".join(rounds),
                            later=f" or a later one such as {later}" if later else "")
