@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO   := build/demo
 
-.PHONY: help install demo test lint format bench lock clean seminar serve
+.PHONY: help install demo test lint format bench lock clean seminar serve dist
 
 help:
 	@echo "make demo   - set up .venv, build and validate the sample municipality, write a report per institution"
@@ -13,6 +13,7 @@ help:
 	@echo "make bench  - run the benchmarks in benchmarks/"
 	@echo "make seminar - regenerate exercises/learner and exercises/solutions from exercises/src"
 	@echo "make serve  - serve the dashboard and e-learning on the sample (token printed)"
+	@echo "make dist   - build wheel and sdist into dist/ and check them installed outside the repository"
 	@echo "make lock   - re-resolve the newest allowed versions into constraints.txt"
 	@echo "make clean  - remove .venv and build/"
 
@@ -46,6 +47,9 @@ format: $(STAMP)
 bench: $(STAMP)
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
+dist: $(STAMP)
+	$(BIN)/python scripts/check_install.py --dist dist
+
 seminar: $(STAMP)
 	$(BIN)/python -m llkit.apps.seminar build
 
@@ -56,7 +60,7 @@ lock:
 	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
 	build/lock-venv/bin/python -m pip install --quiet --upgrade "pip>=24"
 	build/lock-venv/bin/python -m pip install --quiet '.[dev]'
-	build/lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^llkit' > constraints.txt
+	build/lock-venv/bin/python -m pip freeze --all --exclude-editable | grep -v -E '^(llkit|pip)==' > constraints.txt
 	rm -rf build/lock-venv
 
 clean:

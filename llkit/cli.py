@@ -260,7 +260,8 @@ def _add_batch(sub: Any) -> None:
     p.add_argument("--out", required=True, help="output folder (an earlier batch there is "
                    "updated: unchanged units are skipped, failed ones redone)")
     p.add_argument("--notebook", default=None,
-                   help="the notebook to run (default: notebooks/institution_report.ipynb)")
+                   help="the notebook to run (default: the shipped institution_report.ipynb; "
+                   "'llkit notebooks copy DIR' gives an editable copy)")
     p.add_argument("--level", choices=["institution", "cluster", "area", "department"],
                    default="institution",
                    help="one report per unit of this level; the unit's id is passed as the "
@@ -300,6 +301,10 @@ def build_parser() -> argparse.ArgumentParser:
     from llkit.apps.serve import add_serve_command
 
     add_serve_command(sub)
+
+    from llkit.apps.notebooks import add_notebooks_command
+
+    add_notebooks_command(sub)
     return parser
 
 

@@ -79,3 +79,23 @@ def test_every_public_name_resolves_and_import_is_side_effect_free():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_conda_recipe_lists_the_same_runtime_packages_as_pyproject():
+    runtime = dict(_parse(s) for s in _pyproject()["project"]["dependencies"])
+    recipe = yaml.safe_load((ROOT / "conda" / "recipe.yaml").read_text(encoding="utf-8"))
+    run = dict(_parse(s) for s in recipe["requirements"]["run"])
+    python = run.pop("python")
+    assert python == ">=3.11" == _pyproject()["project"]["requires-python"]
+    assert run == runtime
+    assert recipe["context"]["version"] == _pyproject()["project"]["version"]
+    assert recipe["build"]["noarch"] == "python"
+
+
+def test_metadata_fit_for_an_index():
+    project = _pyproject()["project"]
+    assert project["license"] == "MIT" and (ROOT / "LICENSE").is_file()
+    assert any(c.startswith("Programming Language :: Python :: 3.11") for c in project["classifiers"])
+    assert {"Homepage", "Repository", "Issues", "Changelog"} <= set(project["urls"])
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "## [Unreleased]" in changelog and f"## [{project['version']}]" in changelog

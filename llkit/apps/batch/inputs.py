@@ -12,16 +12,17 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-#: Default notebook per level, in the project's ``notebooks/`` folder.
+from llkit import bundled
+
+#: Default notebook per level, among the notebooks that ship with llkit.
 DEFAULT_NOTEBOOKS = {"institution": "institution_report.ipynb",
                      "cluster": "cluster_dialogue.ipynb"}
 
 
 def default_notebook(level: str = "institution") -> Path:
-    """The project's notebook for a level (``notebooks/institution_report.ipynb`` …).
-
-    Looked for in the ``notebooks/`` folder of the llkit source tree, then of the current
-    directory.
+    """The shipped notebook for a level (``institution_report.ipynb`` …), found by
+    :func:`llkit.bundled.notebook` in an installed llkit or in the source checkout.
+    ``llkit notebooks copy`` puts an editable copy elsewhere (then pass ``--notebook``).
 
     Raises
     ------
@@ -33,13 +34,7 @@ def default_notebook(level: str = "institution") -> Path:
         raise FileNotFoundError(f"there is no default notebook for level {level!r}; pass "
                                 "--notebook with a notebook that has a parameter "
                                 f"{level!r}")
-    candidates = [Path(__file__).resolve().parents[3] / "notebooks" / name,
-                  Path.cwd() / "notebooks" / name]
-    for c in candidates:
-        if c.is_file():
-            return c
-    raise FileNotFoundError(f"the default notebook {name} was not found (looked in "
-                            f"{', '.join(str(c.parent) for c in candidates)}); pass --notebook")
+    return bundled.notebook(name)
 
 
 def notebook_parameters(notebook: str | Path) -> dict[str, str]:

@@ -9,12 +9,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from llkit.bundled import notebooks_dir
+
 #: Name of the kernel specification the served notebooks use (this installation's Python).
 KERNEL_NAME = "llkit-serve"
 NOTEBOOK_CHOICES = ("dashboard", "elearning", "all")
 
-_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_NOTEBOOKS = _ROOT / "notebooks"
+#: The shipped notebooks (:func:`llkit.bundled.notebooks_dir`), served unless told otherwise.
+DEFAULT_NOTEBOOKS = notebooks_dir()
 
 
 _INJECTED = (
