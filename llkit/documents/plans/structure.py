@@ -30,8 +30,8 @@ from llkit.documents.plans.reading import Path_, _field, _Lines
 from llkit.errors import ProblemLog
 
 
-class _Checker:
-    """Turns the raw YAML structure into a :class:`Plan`, logging every problem."""
+class _Reporter:
+    """Logs a plan file's problems at the YAML line of a path, in the plan's language."""
 
     def __init__(self, file: str, lines: _Lines, log: ProblemLog, lang: str = "en") -> None:
         self.file, self.lines, self.log, self.lang = file, lines, log, lang
@@ -48,6 +48,10 @@ class _Checker:
         problem, action = _message(msg, self.lang, **params)
         self.log.warning(file=self.file, line=self.lines.of(path), column=_field(path),
                          value=value, problem=problem, action=action)
+
+
+class _Checker(_Reporter):
+    """Turns the raw YAML structure into a :class:`Plan`, logging every problem."""
 
     def absent(self, path: Path_, m: dict, key: str, missing: str, empty: str,
                **params: Any) -> None:

@@ -11,11 +11,11 @@ import pandas as pd
 
 from llkit.documents.plans.danish import _in_lang
 from llkit.documents.plans.loading import _parse, plan_to_dict
-from llkit.documents.plans.messages import _check_lang, _message
+from llkit.documents.plans.messages import _check_lang
 from llkit.documents.plans.model import Goal, Indicator, Plan
-from llkit.documents.plans.reading import Path_, _field, _Lines
+from llkit.documents.plans.reading import Path_, _Lines
 from llkit.documents.plans.series import _indicator_info, _round_position, _series, next_round
-from llkit.documents.plans.structure import _Checker, fmt_plain
+from llkit.documents.plans.structure import _Checker, _Reporter, fmt_plain
 from llkit.errors import ProblemLog
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,23 +28,13 @@ def _check_data(plan: Plan, ds: Dataset, file: str, lines: _Lines, log: ProblemL
     _DataChecker(plan, ds, file, lines, log, cache, lang).run()
 
 
-class _DataChecker:
+class _DataChecker(_Reporter):
     """Checks a :class:`Plan` against a dataset, in plan order, logging every problem."""
 
     def __init__(self, plan: Plan, ds: Dataset, file: str, lines: _Lines, log: ProblemLog,
                  cache: dict, lang: str = "en") -> None:
-        self.plan, self.ds, self.file, self.lines, self.log = plan, ds, file, lines, log
-        self.cache, self.lang = cache, lang
-
-    def error(self, path: Path_, msg: str, value: Any = None, /, **params: Any) -> None:
-        problem, action = _message(msg, self.lang, **params)
-        self.log.error(file=self.file, line=self.lines.of(path), column=_field(path),
-                       value=value, problem=problem, action=action)
-
-    def warning(self, path: Path_, msg: str, value: Any = None, /, **params: Any) -> None:
-        problem, action = _message(msg, self.lang, **params)
-        self.log.warning(file=self.file, line=self.lines.of(path), column=_field(path),
-                         value=value, problem=problem, action=action)
+        super().__init__(file, lines, log, lang)
+        self.plan, self.ds, self.cache = plan, ds, cache
 
     def run(self) -> None:
         plan, ds = self.plan, self.ds
