@@ -18,6 +18,7 @@ import pandas as pd
 
 from llkit.apps import exercises as ex
 from llkit.apps.elearning import common as cm
+from llkit.apps.elearning.prose import chapter_texts
 from llkit.present import text as tx
 from llkit.stats import indicators
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 NUMBER = 3
 TITLE = cm.CHAPTER_TITLES[NUMBER]
 MINUTES = 20
+TEXTS = chapter_texts(NUMBER)
 
 __all__ = ["header", "facts", "intervals_section", "funnel_section", "suppression_section", "exercise_width",
            "exercise_widest", "exercise_four_times", "exercise_jump", "reflection", "summary",
@@ -35,13 +37,8 @@ __all__ = ["header", "facts", "intervals_section", "funnel_section", "suppressio
 
 def header(ds: Dataset, institution: str) -> cm.Block:
     """The chapter's title, purpose and reading time."""
-    lab = cm.labels(ds)
-    return cm.chapter_header(
-        ds, institution, number=NUMBER, title=TITLE, minutes=MINUTES,
-        purpose=(f"I kan forklare, hvorfor et gennemsnit for få {lab['children']} er usikkert, læse et "
-                 f"usikkerhedsinterval, og I ved, hvorfor små {lab['departments']} hopper op og ned, og hvorfor "
-                 "nogle tal ikke vises."),
-    )
+    return cm.chapter_header(ds, institution, number=NUMBER, title=TITLE, minutes=MINUTES,
+                             purpose=TEXTS.paragraph("purpose", **cm.labels(ds)))
 
 
 def facts(ds: Dataset, institution: str, measure: str | None = None) -> dict[str, Any] | None:
@@ -98,20 +95,17 @@ def intervals_section(ds: Dataset, institution: str) -> cm.Block:
     f = facts(ds, institution)
     lab = cm.labels(ds)
     if f is None:
-        return cm.no_data(f"et mål med skala, som nok af jeres {lab['children']} har svar på")
+        return cm.no_data(TEXTS.paragraph("intervals_no_data", **lab))
     d = f["decimals"]
     text = cm.prose(
-        f"Et gennemsnit er et skøn. Havde andre {lab['children']} været med, eller var de målt en anden dag, var tallet "
-        f"blevet lidt anderledes. Usikkerhedsintervallet (95 %) viser, hvor gennemsnittet med rimelighed kan ligge.",
-        f"Jeres gennemsnit for »{f['label']}« i {f['round']} er {_f(f['mean'], d)} for {tx.fmt_int(f['n'])} "
-        f"{lab['children']}, med intervallet {tx.fmt_interval(f['ci_low'], f['ci_high'], d)}. Jo færre "
-        f"{lab['children']}, jo bredere interval: bredden falder med kvadratroden af antallet, så fire gange så "
-        f"mange {lab['children']} giver et halvt så bredt interval.",
-        title="Antal og usikkerhedsintervaller")
+        *TEXTS.paragraphs("intervals", **lab, label=f["label"], round=f["round"], mean=_f(f["mean"], d),
+                          n=tx.fmt_int(f["n"]), interval=tx.fmt_interval(f["ci_low"], f["ci_high"], d)),
+        title=TEXTS.paragraph("intervals_title"))
     rows = [{lab["department"].capitalize(): v["name"], f"Antal {lab['children']}": tx.fmt_int(v["n"]),
              "Gennemsnit": _f(v["mean"], d), "Interval (95 %)": tx.fmt_interval(v["ci_low"], v["ci_high"], d)}
             for v in f["departments"].values()]
-    rows.append({lab["department"].capitalize(): "Hele institutionen", f"Antal {lab['children']}": tx.fmt_int(f["n"]),
+    rows.append({lab["department"].capitalize(): TEXTS.paragraph("intervals_total_row"),
+                 f"Antal {lab['children']}": tx.fmt_int(f["n"]),
                  "Gennemsnit": _f(f["mean"], d), "Interval (95 %)": tx.fmt_interval(f["ci_low"], f["ci_high"], d)})
     return text + cm.table(pd.DataFrame(rows), caption=f"{f['title']}, {cm.round_label(ds, f['round'])}")
 
@@ -121,20 +115,15 @@ def funnel_section(ds: Dataset, institution: str) -> cm.Block:
     f = facts(ds, institution)
     lab = cm.labels(ds)
     if f is None or not f["departments"]:
-        return cm.no_data(f"{lab['departments']} med nok {lab['children']} til en tragtfigur")
+        return cm.no_data(TEXTS.paragraph("funnel_no_data", **lab))
     from llkit.present import plots
 
-    text = cm.prose(
-        f"Tragtfiguren viser alle {lab['departments']} i kommunen: gennemsnittet op ad, antallet af "
-        f"{lab['children']} hen ad. De små {lab['departments']} til venstre spreder sig langt mere end de store – "
-        f"ikke fordi de er bedre eller dårligere, men fordi få {lab['children']} giver tilfældige udsving. Kun "
-        "punkter uden for tragten afviger mere, end tilfældigheder plejer at give.",
-        title=f"Hvorfor små {lab['departments']} hopper")
+    text = cm.prose(*TEXTS.paragraphs("funnel", **lab), title=TEXTS.paragraph("funnel_title", **lab))
     try:
         fig = cm.figure_html(plots.funnel(ds, measure=f["measure"], round=f["round"], level="department",
                                           highlight=list(f["departments"])))
     except Exception:  # noqa: BLE001 - the text stands without the figure
-        fig = cm.no_data("nok data til tragtfiguren")
+        fig = cm.no_data(TEXTS.paragraph("funnel_no_figure"))
     return text + fig
 
 
@@ -142,17 +131,13 @@ def suppression_section(ds: Dataset, institution: str) -> cm.Block:
     """How suppression works, with the institution's count of hidden departments."""
     f = facts(ds, institution)
     lab = cm.labels(ds)
-    k = ds.meta.min_n
     extra = ""
     if f is not None:
-        extra = (f"Hos jer er tallene for {tx.fmt_int(f['n_hidden'])} af {tx.fmt_int(f['n_departments'])} "
-                 f"{lab['departments']} skjult i {f['round']} (»{f['label']}«).")
-    return cm.prose(
-        f"Et gennemsnit for meget få {lab['children']} er både for usikkert til at bygge beslutninger på og kan "
-        f"afsløre enkeltes svar. Derfor vises tal for grupper med færre end {k} {lab['children']} ikke; der står "
-        f"»færre end {k} {lab['children']}«. Er kun én {lab['department']} skjult, skjules også den næstmindste, så "
-        "tallet ikke kan regnes ud af de andre og totalen.",
-        extra, title="Tal, der ikke vises")
+        extra = TEXTS.paragraph("suppression_here", **lab, hidden=tx.fmt_int(f["n_hidden"]),
+                                departments_total=tx.fmt_int(f["n_departments"]), round=f["round"],
+                                label=f["label"])
+    return cm.prose(*TEXTS.paragraphs("suppression", **lab, k=ds.meta.min_n), extra,
+                    title=TEXTS.paragraph("suppression_title"))
 
 
 # ----------------------------------------------------------------------------- exercises
@@ -165,14 +150,13 @@ def exercise_width(ds: Dataset, institution: str, session: ex.Session) -> Any:
         return cm.exercise_skipped()
     d = f["decimals"]
     t = 1.2 * 10.0 ** -d
-    wrong = [(f["width"] / 2, t / 2, "Det er den halve bredde (fra gennemsnittet til en af grænserne). Regn øvre "
-              "minus nedre grænse."), (f["mean"], t / 2, "Det er gennemsnittet, ikke intervallets bredde.")]
+    wrong = [(f["width"] / 2, t / 2, TEXTS.paragraph("width_wrong_half")),
+             (f["mean"], t / 2, TEXTS.paragraph("width_wrong_mean"))]
     return session.add(ex.Numeric(
-        "ch03_width", "Hvor bredt er intervallet for hele jeres institutions gennemsnit – øvre minus nedre grænse?",
-        f["width"], t, decimals=d, wrong=wrong,
-        hint="Find rækken »Hele institutionen« i tabellen og træk den nedre grænse fra den øvre.",
-        solution=f"{tx.fmt_interval(f['ci_low'], f['ci_high'], d)}: {_f(f['ci_high'], d)} − {_f(f['ci_low'], d)} = "
-                 f"{_f(f['width'], d)}."))
+        "ch03_width", TEXTS.paragraph("width_question"), f["width"], t, decimals=d, wrong=wrong,
+        hint=TEXTS.paragraph("width_hint"),
+        solution=TEXTS.paragraph("width_solution", interval=tx.fmt_interval(f["ci_low"], f["ci_high"], d),
+                                 high=_f(f["ci_high"], d), low=_f(f["ci_low"], d), width=_f(f["width"], d))))
 
 
 def exercise_widest(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -185,17 +169,17 @@ def exercise_widest(ds: Dataset, institution: str, session: ex.Session) -> Any:
     top = max(v["width"] for v in deps.values())
     correct = {k for k, v in deps.items() if v["width"] >= top - 1e-9}
     smallest = min(deps, key=lambda k: deps[k]["n"])
-    feedback = {k: (f"{v['name']} har {tx.fmt_int(v['n'])} {lab['children']} og et interval på "
-                    f"{tx.fmt_interval(v['ci_low'], v['ci_high'], f['decimals'])}. Find et bredere.")
+    feedback = {k: TEXTS.paragraph("widest_wrong", **lab, name=v["name"], n=tx.fmt_int(v["n"]),
+                                   interval=tx.fmt_interval(v["ci_low"], v["ci_high"], f["decimals"]))
                 for k, v in deps.items() if k not in correct}
-    why = ("Den har også færrest " + lab["children"] + "." if smallest in correct else
-           f"Den har ikke færrest {lab['children']} – også spredningen blandt {lab['children']} gør intervallet bredt.")
+    why = (TEXTS.paragraph("widest_why_smallest", **lab) if smallest in correct
+           else TEXTS.paragraph("widest_why_not_smallest", **lab))
     names = ", ".join(deps[k]["name"] for k in sorted(correct))
     return session.add(ex.PickUnit(
-        "ch03_widest", f"Hvilken {lab['department']} har det bredeste usikkerhedsinterval?",
+        "ch03_widest", TEXTS.paragraph("widest_question", **lab),
         {k: v["name"] for k, v in deps.items()}, correct, feedback=feedback,
-        hint=f"Regn øvre minus nedre grænse for hver {lab['department']}. Små grupper har ofte brede intervaller.",
-        solution=f"{names} har det bredeste interval (bredde {_f(top, f['decimals'])}). {why}"))
+        hint=TEXTS.paragraph("widest_hint", **lab),
+        solution=TEXTS.paragraph("widest_solution", names=names, width=_f(top, f["decimals"]), why=why)))
 
 
 def exercise_four_times(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -209,14 +193,12 @@ def exercise_four_times(ds: Dataset, institution: str, session: ex.Session) -> A
     w = f["width"]
     t = max(0.08 * w, 0.6 * 10.0 ** -d)
     return session.add(ex.Numeric(
-        "ch03_four_times", f"Jeres interval er {_f(w, d)} bredt. Hvor bredt ville det omtrent være med fire gange så "
-        f"mange {lab['children']} (og samme spredning)?", w / 2, t, decimals=d,
-        wrong=[(w / 4, t, "Intervallet skrumper med kvadratroden af antallet, ikke med antallet: √4 = 2."),
-               (w, t, f"Flere {lab['children']} giver et smallere interval – ikke det samme."),
-               (w * 2, t, "Omvendt: flere giver et smallere interval, ikke et bredere.")],
-        hint="Bredden er proportional med 1/√n.",
-        solution=f"Bredden deles med √4 = 2: {_f(w, d)} / 2 ≈ {_f(w / 2, d)}. Derfor skal en gruppe være fire gange så "
-                 "stor for at halvere usikkerheden."))
+        "ch03_four_times", TEXTS.paragraph("four_times_question", **lab, width=_f(w, d)), w / 2, t, decimals=d,
+        wrong=[(w / 4, t, TEXTS.paragraph("four_times_wrong_quarter")),
+               (w, t, TEXTS.paragraph("four_times_wrong_same", **lab)),
+               (w * 2, t, TEXTS.paragraph("four_times_wrong_double"))],
+        hint=TEXTS.paragraph("four_times_hint"),
+        solution=TEXTS.paragraph("four_times_solution", width=_f(w, d), half=_f(w / 2, d))))
 
 
 def exercise_jump(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -234,54 +216,36 @@ def exercise_jump(ds: Dataset, institution: str, session: ex.Session) -> Any:
     if f is not None and f["departments"]:
         small = min(f["departments"].values(), key=lambda v: v["n"])
         n = small["n"]
-        iv = f" Dens interval i {f['round']} er {tx.fmt_interval(small['ci_low'], small['ci_high'], d)}."
+        iv = " " + TEXTS.paragraph("jump_interval", round=f["round"],
+                                   interval=tx.fmt_interval(small["ci_low"], small["ci_high"], d))
         name = small["name"]
     else:
-        n, iv, name = k + 1, "", f"En {lab['department']}"
+        n, iv, name = k + 1, "", TEXTS.paragraph("jump_unit", **lab)
+    v = {**lab, "n": tx.fmt_int(n), "k": k, "jump": jump, "scale": scale}
     return session.add(ex.MultipleChoice(
-        "ch03_jump", f"{name} har {tx.fmt_int(n)} {lab['children']} med svar.{iv} Ved næste måling er gennemsnittet "
-        f"steget {jump} point. Hvad er den bedste tolkning?",
-        {"a": f"En klar fremgang – {jump} point er meget på en skala {scale}.",
-         "b": f"Det kan ikke afgøres ud fra tallet alene – med så få {lab['children']} er intervallet bredt, og "
-              f"et udsving på {jump} kan være tilfældigt.",
-         "c": f"Tallet burde være skjult, fordi gruppen er under {k}."},
+        "ch03_jump", TEXTS.paragraph("jump_question", **v, name=name, interval_sentence=iv),
+        {"a": TEXTS.paragraph("jump_option_a", **v),
+         "b": TEXTS.paragraph("jump_option_b", **v),
+         "c": TEXTS.paragraph("jump_option_c", **v)},
         "b",
-        feedback={"a": f"Forsigtig: for få {lab['children']} hopper gennemsnittet let {jump} point af tilfældige grunde. "
-                       "Se på intervallet.",
-                  "b": f"Rigtigt. Se på intervallerne og på, om det er de samme {lab['children']} – og spørg "
-                       "medarbejderne, hvad de ser.",
-                  "c": f"Nej – gruppen har {tx.fmt_int(n)}, så tallet vises (grænsen er {k}). Men det er usikkert."},
-        hint=f"Sammenlign {jump} med intervallets bredde.",
-        solution=f"Et udsving, der er mindre end intervallets bredde, kan skyldes tilfældigheder: hvilke "
-                 f"{lab['children']} der var med, og hvordan dagen var. Brug tallet som anledning til at spørge, ikke "
-                 "som konklusion."))
+        feedback={"a": TEXTS.paragraph("jump_feedback_a", **v),
+                  "b": TEXTS.paragraph("jump_feedback_b", **v),
+                  "c": TEXTS.paragraph("jump_feedback_c", **v)},
+        hint=TEXTS.paragraph("jump_hint", **v),
+        solution=TEXTS.paragraph("jump_solution", **v)))
 
 
 def reflection(ds: Dataset, institution: str, session: ex.Session) -> ex.Reflection:
     """The team's reflection prompt."""
-    lab = cm.labels(ds)
-    return session.add(ex.Reflection(
-        "ch03_reflection",
-        f"Hvornår har I sidst reageret på et tal for en lille {lab['department']}? Hvordan vil I fremover tale om "
-        f"usikkerhed, når I viser tal for {lab['departments']} til medarbejdere og forældre?"))
+    return session.add(ex.Reflection("ch03_reflection", TEXTS.paragraph("reflection", **cm.labels(ds))))
 
 
 def summary(ds: Dataset, institution: str) -> cm.Block:
     """The chapter's summary."""
     lab = cm.labels(ds)
     f = facts(ds, institution)
-    points = [
-        "Et gennemsnit er et skøn; intervallet viser, hvor usikkert det er.",
-        f"Få {lab['children']} giver brede intervaller: fire gange så mange halverer bredden.",
-        f"Små {lab['departments']} hopper op og ned af tilfældige grunde – se efter mønstre over flere målinger.",
-        f"Tal for færre end {ds.meta.min_n} {lab['children']} vises ikke, for at beskytte de enkelte.",
-        "Et 95\u00a0%-interval gælder ét tal. Ser man på mange tal på én gang, vil omkring 1 ud af 20 "
-        "ligge skævt af ren tilfældighed – derfor tager rapporterne højde for alle tallene samlet "
-        "(mere om det i kapitel 5).",
-    ]
+    points = TEXTS.paragraphs("summary", **lab, k=ds.meta.min_n)
     if f is not None:
-        points.append(f"Jeres interval for »{f['label']}« er {_f(f['width'], f['decimals'])} bredt "
-                      f"({tx.fmt_int(f['n'])} {lab['children']}).")
+        points.append(TEXTS.paragraph("summary_width", **lab, label=f["label"],
+                                      width=_f(f["width"], f["decimals"]), n=tx.fmt_int(f["n"])))
     return cm.summary(points)
-
-

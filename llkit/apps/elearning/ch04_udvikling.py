@@ -20,6 +20,7 @@ import pandas as pd
 
 from llkit.apps import exercises as ex
 from llkit.apps.elearning import common as cm
+from llkit.apps.elearning.prose import chapter_texts
 from llkit.present import text as tx
 from llkit.present.labels import format_estimate
 from llkit.stats import indicators
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
 NUMBER = 4
 TITLE = cm.CHAPTER_TITLES[NUMBER]
 MINUTES = 25
+TEXTS = chapter_texts(NUMBER)
 Z = 1.96
 
 __all__ = ["header", "facts", "threshold_facts", "rtm_facts", "development_section", "children_section",
@@ -39,13 +41,8 @@ __all__ = ["header", "facts", "threshold_facts", "rtm_facts", "development_secti
 
 def header(ds: Dataset, institution: str) -> cm.Block:
     """The chapter's title, purpose and reading time."""
-    lab = cm.labels(ds)
-    return cm.chapter_header(
-        ds, institution, number=NUMBER, title=TITLE, minutes=MINUTES,
-        purpose=(f"I kan læse en udvikling fra måling til måling, skelne mellem andre {lab['children']} og de samme "
-                 f"{lab['children']}, genkende regression mod midten, og I ved, hvornår en ændring hos "
-                 f"{lab['the_single_child']} er større end målingens usikkerhed."),
-    )
+    return cm.chapter_header(ds, institution, number=NUMBER, title=TITLE, minutes=MINUTES,
+                             purpose=TEXTS.paragraph("purpose", **cm.labels(ds)))
 
 
 def _f(x: float, d: int) -> str:
@@ -169,22 +166,20 @@ def development_section(ds: Dataset, institution: str) -> cm.Block:
     f = facts(ds, institution)
     lab = cm.labels(ds)
     if f is None:
-        return cm.no_data(f"mindst to målinger med nok {lab['children']} – udviklingen over tid kan ikke vises")
+        return cm.no_data(TEXTS.paragraph("development_no_data", **lab))
     from llkit.present import plots
 
     d = f["decimals"]
     est, iv = format_estimate(ds, f["measure"], f["diff"], f["ci_low"], f["ci_high"])
     text = cm.prose(
-        f"Figuren viser jeres gennemsnit for »{f['label']}« ved hver måling, med usikkerhedsintervaller. En fuld "
-        f"linje betyder, at ændringen gælder de samme {lab['children']}; en stiplet linje, at det er andre "
-        f"{lab['children']}.",
-        f"Fra {f['from_round']} til {f['to_round']} gik gennemsnittet for alle {lab['children']} fra "
-        f"{_f(f['mean_from'], d)} til {_f(f['mean_to'], d)} ({est}; interval {iv}).",
-        title="Fra måling til måling")
+        *TEXTS.paragraphs("development", **lab, label=f["label"], from_round=f["from_round"],
+                          to_round=f["to_round"], mean_from=_f(f["mean_from"], d), mean_to=_f(f["mean_to"], d),
+                          change=est, interval=iv),
+        title=TEXTS.paragraph("development_title"))
     try:
         fig = cm.figure_html(plots.development(ds, measure=f["measure"], institution=institution))
     except Exception:  # noqa: BLE001 - the text stands without the figure
-        fig = cm.no_data("nok data til figuren over udviklingen")
+        fig = cm.no_data(TEXTS.paragraph("development_no_figure"))
     return text + fig
 
 
@@ -192,49 +187,41 @@ def children_section(ds: Dataset, institution: str) -> cm.Block:
     """Other children versus the same children: counts and both changes."""
     f = facts(ds, institution)
     lab = cm.labels(ds)
-    first, second = ("første måling", "næste") if f is None else (f["from_round"], f["to_round"])
-    intro = (f"Mellem to målinger kommer nye {lab['children']} til, og andre stopper. Sammenligner I alle "
-             f"{lab['children']} ved {first} med alle ved {second}, kan en ændring skyldes, at gruppen er en anden. "
-             f"Følger I de samme {lab['children']}, ser I deres udvikling – men de er også blevet ældre.")
+    first, second = ((TEXTS.paragraph("children_first_default"), TEXTS.paragraph("children_second_default"))
+                     if f is None else (f["from_round"], f["to_round"]))
+    intro = cm.prose(*TEXTS.paragraphs("children", **lab, first=first, second=second),
+                     title=TEXTS.paragraph("children_title", **lab))
     if f is None:
-        return cm.prose(intro, title=f"Andre {lab['children']} eller de samme?") + cm.no_data(
-            "to målinger for jeres institution – sammenligningen af andre og samme " + lab["children"] + " udgår")
+        return intro + cm.no_data(TEXTS.paragraph("children_no_data", **lab))
     est, iv = format_estimate(ds, f["measure"], f["diff"], f["ci_low"], f["ci_high"])
-    rows = [{"Sammenligning": f"Alle {lab['children']} (andre {lab['children']})",
+    rows = [{"Sammenligning": TEXTS.paragraph("children_row_all", **lab),
              f"Antal {lab['children']}": f"{tx.fmt_int(f['n_from'])} → {tx.fmt_int(f['n_to'])}",
              "Ændring": est, "Interval (95 %)": iv}]
     if f["paired"]:
         p = f["paired"]
         est, iv = format_estimate(ds, f["measure"], p["diff"], p["ci_low"], p["ci_high"])
-        rows.append({"Sammenligning": f"De samme {lab['children']}",
+        rows.append({"Sammenligning": TEXTS.paragraph("children_row_same", **lab),
                      f"Antal {lab['children']}": tx.fmt_int(f["n_paired"]), "Ændring": est, "Interval (95 %)": iv})
     else:
-        rows.append({"Sammenligning": f"De samme {lab['children']}",
-                     f"Antal {lab['children']}": f"færre end {ds.meta.min_n}", "Ændring": tx.MISSING,
-                     "Interval (95 %)": tx.MISSING})
-    return (cm.prose(intro, title=f"Andre {lab['children']} eller de samme?")
-            + cm.table(pd.DataFrame(rows), caption=f"»{f['label']}«, {f['from_round']} → {f['to_round']}"))
+        rows.append({"Sammenligning": TEXTS.paragraph("children_row_same", **lab),
+                     f"Antal {lab['children']}": TEXTS.paragraph("children_too_few", k=ds.meta.min_n),
+                     "Ændring": tx.MISSING, "Interval (95 %)": tx.MISSING})
+    return intro + cm.table(pd.DataFrame(rows), caption=f"»{f['label']}«, {f['from_round']} → {f['to_round']}")
 
 
 def rtm_section(ds: Dataset, institution: str) -> cm.Block:
     """Regression to the mean in words, with the quarter-wise changes of all departments."""
     lab = cm.labels(ds)
-    intro = cm.prose(
-        f"Når en {lab['department']} scorer meget lavt ved én måling, skyldes det ofte dels reelle forhold, dels "
-        "uheld: en svær dag, få svar. Ved næste måling er uheldet typisk væk, og tallet nærmer sig midten – også "
-        "uden nogen indsats. Det kaldes regression mod midten. Omvendt falder de højeste ofte lidt. Vælger I "
-        "indsatser ud fra de laveste tal, skal I derfor forvente en fremgang, der ikke skyldes indsatsen.",
-        title="Regression mod midten")
+    intro = cm.prose(*TEXTS.paragraphs("rtm", **lab), title=TEXTS.paragraph("rtm_title"))
     r = rtm_facts(ds, institution)
     if r is None:
-        return intro + cm.no_data(f"to målinger for nok {lab['departments']} til at vise regression mod midten")
+        return intro + cm.no_data(TEXTS.paragraph("rtm_no_data", **lab))
     d = r["decimals"] + 1
-    return intro + cm.prose(
-        f"I jeres kommune gælder for »{r['label']}«: de {tx.fmt_int(r['n_low'])} {lab['departments']} med de laveste "
-        f"gennemsnit ved {r['from_round']} ændrede sig i gennemsnit {tx.fmt_number(r['low_change'], d, sign=True)} "
-        f"point til {r['to_round']}; de {tx.fmt_int(r['n_high'])} med de højeste "
-        f"{tx.fmt_number(r['high_change'], d, sign=True)} point. Figuren i opgaven nedenfor viser alle "
-        f"{tx.fmt_int(r['n_departments'])} {lab['departments']}.")
+    return intro + cm.prose(*TEXTS.paragraphs(
+        "rtm_here", **lab, label=r["label"], n_low=tx.fmt_int(r["n_low"]), from_round=r["from_round"],
+        low_change=tx.fmt_number(r["low_change"], d, sign=True), to_round=r["to_round"],
+        n_high=tx.fmt_int(r["n_high"]), high_change=tx.fmt_number(r["high_change"], d, sign=True),
+        n_departments=tx.fmt_int(r["n_departments"])))
 
 
 def reliable_section(ds: Dataset, institution: str) -> cm.Block:
@@ -242,16 +229,15 @@ def reliable_section(ds: Dataset, institution: str) -> cm.Block:
     lab = cm.labels(ds)
     t = threshold_facts(ds, institution)
     f = facts(ds, institution)
-    parts = [f"{lab['each_child'].capitalize()}s score er også usikker. En ændring er først pålidelig, når den er større end "
-             "det, målingens usikkerhed alene kan give: 1,96 × s × √2 × √(1 − r), hvor s er spredningen ved første "
-             "måling og r målets pålidelighed (Jacobson og Truax)."]
+    parts = TEXTS.paragraphs("reliable", **{**lab, "each_child": lab["each_child"].capitalize()})
     if t is not None:
-        parts.append(f"For »{t['label']}« er s = {_f(t['sd'], 2)} og r = {_f(t['reliability'], 2)} ({t['round']}).")
-    body = cm.prose(*parts, title=f"Pålidelig ændring hos {lab['the_single_child']}")
+        parts.append(TEXTS.paragraph("reliable_values", label=t["label"], sd=_f(t["sd"], 2),
+                                     reliability=_f(t["reliability"], 2), round=t["round"]))
+    body = cm.prose(*parts, title=TEXTS.paragraph("reliable_title", **lab))
     if t is None:
-        return body + cm.no_data("et mål med kendt pålidelighed – grænsen for pålidelig ændring kan ikke regnes ud")
+        return body + cm.no_data(TEXTS.paragraph("reliable_no_reliability"))
     if f is None or not f["paired"]:
-        return body + cm.no_data(f"nok {lab['children']} målt to gange til at tælle pålidelige ændringer")
+        return body + cm.no_data(TEXTS.paragraph("reliable_no_pairs", **lab))
     n = f["n_paired"]
     up = round(f["share_reliable_up"] * n)
     down = round(f["share_reliable_down"] * n)
@@ -268,29 +254,26 @@ def exercise_same_children(ds: Dataset, institution: str, session: ex.Session) -
     lab = cm.labels(ds)
     if f is None:
         return session.add(ex.MultipleChoice(
-            "ch04_same_children", f"Gennemsnittet stiger fra T1 til T2, men en tredjedel af {lab['children']} er nye. "
-            "Hvad kan I sige?",
-            {"a": f"At {lab['children']} har udviklet sig.",
-             "b": f"At gruppen har et højere gennemsnit – men ikke om de enkelte {lab['children']} har udviklet sig; "
-                  f"det kræver, at I følger de samme {lab['children']}.",
-             "c": "Ingenting – tal fra forskellige år kan aldrig sammenlignes."},
+            "ch04_same_children", TEXTS.paragraph("same_children_concept_question", **lab),
+            {"a": TEXTS.paragraph("same_children_concept_option_a", **lab),
+             "b": TEXTS.paragraph("same_children_concept_option_b", **lab),
+             "c": TEXTS.paragraph("same_children_concept_option_c")},
             "b",
-            feedback={"a": f"Ikke nødvendigvis: de nye {lab['children']} kan bare score højere end dem, der stoppede.",
-                      "c": "Jo, men I skal vide, om det er de samme eller andre – det ændrer spørgsmålet."},
-            hint="Tænk på, hvem der er med ved begge målinger.",
-            solution=f"Et højere gennemsnit for en ny gruppe siger noget om gruppen. Udvikling hos {lab['children']} "
-                     f"ses kun ved at følge de samme {lab['children']} (parret sammenligning)."))
-    wrong = [(f["n_from"], 0, f"Det er antallet ved {f['from_round']}. Hvor mange af dem er også målt ved "
-              f"{f['to_round']}?"),
-             (f["n_to"], 0, f"Det er antallet ved {f['to_round']}. Hvor mange af dem var også med ved {f['from_round']}?"),
-             (f["n_from"] + f["n_to"], 0, "Det er summen af de to målinger – de samme tælles så to gange.")]
+            feedback={"a": TEXTS.paragraph("same_children_concept_feedback_a", **lab),
+                      "c": TEXTS.paragraph("same_children_concept_feedback_c")},
+            hint=TEXTS.paragraph("same_children_concept_hint"),
+            solution=TEXTS.paragraph("same_children_concept_solution", **lab)))
+    v = {**lab, "from_round": f["from_round"], "to_round": f["to_round"]}
+    wrong = [(f["n_from"], 0, TEXTS.paragraph("same_children_wrong_from", **v)),
+             (f["n_to"], 0, TEXTS.paragraph("same_children_wrong_to", **v)),
+             (f["n_from"] + f["n_to"], 0, TEXTS.paragraph("same_children_wrong_sum"))]
     wrong = [w for w in wrong if w[0] != f["n_paired"]]
     return session.add(ex.Numeric(
-        "ch04_same_children", f"Hvor mange af jeres {lab['children']} har en score på »{f['label']}« ved både "
-        f"{f['from_round']} og {f['to_round']}?", f["n_paired"], 0, decimals=0, unit=lab["children"], wrong=wrong,
-        hint="Tabellen »Andre eller de samme?« viser antallet i rækken med de samme " + lab["children"] + ".",
-        solution=f"{tx.fmt_int(f['n_from'])} {lab['children']} ved {f['from_round']} og {tx.fmt_int(f['n_to'])} ved "
-                 f"{f['to_round']}, men kun {tx.fmt_int(f['n_paired'])} er målt begge gange."))
+        "ch04_same_children", TEXTS.paragraph("same_children_question", **v, label=f["label"]),
+        f["n_paired"], 0, decimals=0, unit=lab["children"], wrong=wrong,
+        hint=TEXTS.paragraph("same_children_hint", **lab),
+        solution=TEXTS.paragraph("same_children_solution", **v, n_from=tx.fmt_int(f["n_from"]),
+                                 n_to=tx.fmt_int(f["n_to"]), n_paired=tx.fmt_int(f["n_paired"]))))
 
 
 def _direction(lo: float, hi: float, hib: bool) -> str:
@@ -309,7 +292,7 @@ def exercise_change(ds: Dataset, institution: str, session: ex.Session) -> Any:
     if f is None:
         return cm.exercise_skipped()
     c = f["paired"] or {"diff": f["diff"], "ci_low": f["ci_low"], "ci_high": f["ci_high"]}
-    who = f"de samme {lab['children']}" if f["paired"] else f"alle {lab['children']}"
+    who = TEXTS.paragraph("change_who_paired", **lab) if f["paired"] else TEXTS.paragraph("change_who_all", **lab)
     direction = _direction(c["ci_low"], c["ci_high"], f["hib"])
     # the answer key follows the report's family decision (llkit.stats.decision), not the interval alone
     fam = cm.report_family(ds, f["inst_id"], f["to_round"])
@@ -317,30 +300,27 @@ def exercise_change(ds: Dataset, institution: str, session: ex.Session) -> Any:
     correct = direction if (real or direction == "none") else "chance"
     n_fam = int(fam["p_value"].notna().sum())
     est, iv = format_estimate(ds, f["measure"], c["diff"], c["ci_low"], c["ci_high"])
+    v = {"interval": iv, "n_fam": n_fam}
+    wrong_direction = TEXTS.paragraph("change_feedback_direction_wrong", **v)
+    conclusion = {"up": TEXTS.paragraph("change_solution_up"), "down": TEXTS.paragraph("change_solution_down"),
+                  "chance": TEXTS.paragraph("change_solution_chance", n_fam=n_fam),
+                  "none": TEXTS.paragraph("change_solution_none")}[correct]
     return session.add(ex.MultipleChoice(
-        "ch04_change", f"Se på ændringen for {who} fra {f['from_round']} til {f['to_round']} i tabellen. Hvad viser "
-        "den?",
-        {"up": "En fremgang, der er større end usikkerheden – også når man tager højde for rapportens mange tal.",
-         "down": "En tilbagegang, der er større end usikkerheden – også når man tager højde for rapportens mange tal.",
-         "chance": "Intervallet rummer ikke 0, men med alle rapportens sammenligninger kan ændringen stadig være tilfældig.",
-         "none": "En ændring, der ikke er større end usikkerheden – intervallet rummer 0."},
+        "ch04_change", TEXTS.paragraph("change_question", who=who, from_round=f["from_round"],
+                                       to_round=f["to_round"]),
+        {"up": TEXTS.paragraph("change_option_up"),
+         "down": TEXTS.paragraph("change_option_down"),
+         "chance": TEXTS.paragraph("change_option_chance"),
+         "none": TEXTS.paragraph("change_option_none")},
         correct,
-        feedback={"up": f"Intervallet er {iv}." + (" Det ligger helt over 0, og ændringen holder også, når man tager højde for alle rapportens tal – rigtigt." if correct == "up" else
-                                                     " Rummer det 0? Og holder ændringen, når rapporten sammenligner mange tal?"),
-                  "down": f"Intervallet er {iv}." + (" Det ligger helt under 0, og ændringen holder også, når man tager højde for alle rapportens tal – rigtigt." if correct == "down" else
-                                                       " Rummer det 0? Og holder ændringen, når rapporten sammenligner mange tal?"),
-                  "chance": f"Intervallet er {iv}." + (f" Rigtigt: det rummer ikke 0, men rapporten sammenligner {n_fam} tal, og så giver tilfældigheder let et par af den slags." if correct == "chance" else
-                                                       " Se igen: hvor ligger intervallet i forhold til 0?"),
-                  "none": f"Intervallet er {iv}." + (" Det rummer 0 – rigtigt." if correct == "none" else
-                                                       " Rummer det virkelig 0?")},
-        hint=("Se først, om hele intervallet ligger over 0, under 0, eller om 0 er med. Tjek derefter "
-              "rapportens vurdering: den tager højde for, at mange tal er sammenlignet på én gang."),
-        solution=f"Ændringen for {who} er {est} med intervallet {iv}. "
-                 + {"up": "Hele intervallet ligger over 0, og fremgangen holder, når man tager højde for alle rapportens sammenligninger.",
-                    "down": "Hele intervallet ligger under 0, og tilbagegangen holder, når man tager højde for alle rapportens sammenligninger.",
-                    "chance": (f"Intervallet rummer ikke 0, men rapporten sammenligner {n_fam} tal. Ser man på hvert tal "
-                               "for sig, giver tilfældigheder ca. 1 af 20 af den slags, så ændringen er ikke sikker."),
-                    "none": "0 ligger i intervallet, så ændringen kan være tilfældig."}[correct]))
+        feedback={"up": TEXTS.paragraph("change_feedback_up_right", **v) if correct == "up" else wrong_direction,
+                  "down": TEXTS.paragraph("change_feedback_down_right", **v) if correct == "down" else wrong_direction,
+                  "chance": (TEXTS.paragraph("change_feedback_chance_right", **v) if correct == "chance"
+                             else TEXTS.paragraph("change_feedback_chance_wrong", **v)),
+                  "none": (TEXTS.paragraph("change_feedback_none_right", **v) if correct == "none"
+                           else TEXTS.paragraph("change_feedback_none_wrong", **v))},
+        hint=TEXTS.paragraph("change_hint"),
+        solution=TEXTS.paragraph("change_solution", who=who, change=est, interval=iv, conclusion=conclusion)))
 
 
 def _rtm_figure(r: dict[str, Any], lab: dict[str, str]):
@@ -372,39 +352,35 @@ def exercise_rtm(ds: Dataset, institution: str, session: ex.Session) -> Any:
     r = rtm_facts(ds, institution)
     if r is None:
         return session.add(ex.MultipleChoice(
-            "ch04_rtm", f"De fem {lab['departments']} med de laveste tal ved T1 fik en særlig indsats. Ved T2 er deres "
-            "gennemsnit steget. Hvad er den bedste konklusion?",
-            {"a": "Indsatsen virker.",
-             "b": "En del af stigningen kan være regression mod midten; sammenlign med lignende "
-                  f"{lab['departments']} uden indsats.",
-             "c": "Stigningen er tilfældig og betyder intet."},
+            "ch04_rtm", TEXTS.paragraph("rtm_concept_question", **lab),
+            {"a": TEXTS.paragraph("rtm_concept_option_a"),
+             "b": TEXTS.paragraph("rtm_concept_option_b", **lab),
+             "c": TEXTS.paragraph("rtm_concept_option_c")},
             "b",
-            feedback={"a": "Måske – men de laveste stiger ofte også uden indsats (regression mod midten).",
-                      "c": "Ikke nødvendigvis – men I kan ikke tilskrive indsatsen hele stigningen."},
-            hint="Hvad sker der typisk med de laveste tal ved næste måling, helt uden indsats?",
-            solution="De, der er valgt, fordi de lå lavest, stiger typisk lidt af sig selv. En sammenligning med "
-                     "lignende enheder uden indsats viser, hvad indsatsen selv har betydet."))
+            feedback={"a": TEXTS.paragraph("rtm_concept_feedback_a"),
+                      "c": TEXTS.paragraph("rtm_concept_feedback_c")},
+            hint=TEXTS.paragraph("rtm_concept_hint"),
+            solution=TEXTS.paragraph("rtm_concept_solution")))
     d = r["decimals"] + 1
     gap = r["low_change"] - r["high_change"]
     correct = "low" if gap > 0.02 else ("high" if gap < -0.02 else "same")
+    v = {**lab, "from_round": r["from_round"], "to_round": r["to_round"]}
     return session.add(ex.InterpretPlot(
-        "ch04_rtm", f"Hvert punkt er en {lab['department']}: gennemsnittet ved {r['from_round']} (hen ad) og ændringen "
-        f"til {r['to_round']} (op ad). Hvad viser figuren?",
+        "ch04_rtm", TEXTS.paragraph("rtm_question", **v),
         _rtm_figure(r, lab),
-        {"low": f"De {lab['departments']}, der lå lavest ved {r['from_round']}, steg mest – de høje steg mindre eller "
-                "faldt.",
-         "high": f"De {lab['departments']}, der lå højest ved {r['from_round']}, steg mest.",
-         "same": "Lave og høje ændrede sig lige meget."},
+        {"low": TEXTS.paragraph("rtm_option_low", **v),
+         "high": TEXTS.paragraph("rtm_option_high", **v),
+         "same": TEXTS.paragraph("rtm_option_same")},
         correct,
-        feedback={"low": "Rigtigt – og det er netop regression mod midten: det ville ske, selv uden nogen indsats."
-                  if correct == "low" else "Se på den røde linje: falder den fra venstre mod højre?",
-                  "high": "Se på den røde linje: stiger den fra venstre mod højre?" if correct != "high" else
-                  "Rigtigt – usædvanligt, for det modsatte (regression mod midten) er det almindelige.",
-                  "same": "Se på den røde linje: er den vandret?" if correct != "same" else "Rigtigt."},
-        hint="Den røde linje viser tendensen. Falder den mod højre, steg de lave mest.",
-        solution=f"De laveste fjerdedel ændrede sig i gennemsnit {tx.fmt_number(r['low_change'], d, sign=True)}, den "
-                 f"højeste fjerdedel {tx.fmt_number(r['high_change'], d, sign=True)}. At de lave stiger og de høje "
-                 "falder, forventes af regression mod midten alene."))
+        feedback={"low": (TEXTS.paragraph("rtm_feedback_low_right") if correct == "low"
+                          else TEXTS.paragraph("rtm_feedback_low_wrong")),
+                  "high": (TEXTS.paragraph("rtm_feedback_high_right") if correct == "high"
+                           else TEXTS.paragraph("rtm_feedback_high_wrong")),
+                  "same": (TEXTS.paragraph("rtm_feedback_same_right") if correct == "same"
+                           else TEXTS.paragraph("rtm_feedback_same_wrong"))},
+        hint=TEXTS.paragraph("rtm_hint"),
+        solution=TEXTS.paragraph("rtm_solution", low_change=tx.fmt_number(r["low_change"], d, sign=True),
+                                 high_change=tx.fmt_number(r["high_change"], d, sign=True))))
 
 
 def exercise_threshold(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -418,17 +394,17 @@ def exercise_threshold(ds: Dataset, institution: str, session: ex.Session) -> An
     value = Z * s * math.sqrt(2) * math.sqrt(1 - r)
     d = max(2, t["decimals"])
     tol = max(0.03 * value, 0.6 * 10.0 ** -d)
+    root = _f(math.sqrt(1 - r), 3)
     return session.add(ex.Numeric(
-        "ch04_threshold", f"Regn grænsen for en pålidelig ændring ud for »{t['label']}«: 1,96 × s × √2 × √(1 − r) med "
-        f"s = {_f(s, 2)} og r = {_f(r, 2)}. Hvor mange point skal {lab['a_child']} mindst ændre sig?",
+        "ch04_threshold", TEXTS.paragraph("threshold_question", **lab, label=t["label"], sd=_f(s, 2),
+                                          reliability=_f(r, 2)),
         value, tol, decimals=d,
-        wrong=[(Z * s * math.sqrt(1 - r), tol, "Du mangler faktoren √2 (der er usikkerhed i begge målinger)."),
-               (s * math.sqrt(2) * math.sqrt(1 - r), tol, "Du mangler faktoren 1,96 (95 %)."),
-               (Z * s * math.sqrt(2) * (1 - r), tol, "Husk kvadratroden af (1 − r)."),
-               (Z * s * math.sqrt(2) * math.sqrt(r), tol, "Det skal være √(1 − r), ikke √r.")],
-        hint=f"√2 ≈ 1,414 og √(1 − {_f(r, 2)}) = √{_f(1 - r, 2)} ≈ {_f(math.sqrt(1 - r), 3)}.",
-        solution=f"1,96 × {_f(s, 2)} × 1,414 × {_f(math.sqrt(1 - r), 3)} ≈ {_f(value, d)} point. Ændringer, der er "
-                 "mindre, kan skyldes målingens usikkerhed."))
+        wrong=[(Z * s * math.sqrt(1 - r), tol, TEXTS.paragraph("threshold_wrong_no_sqrt2")),
+               (s * math.sqrt(2) * math.sqrt(1 - r), tol, TEXTS.paragraph("threshold_wrong_no_z")),
+               (Z * s * math.sqrt(2) * (1 - r), tol, TEXTS.paragraph("threshold_wrong_no_root")),
+               (Z * s * math.sqrt(2) * math.sqrt(r), tol, TEXTS.paragraph("threshold_wrong_root_r"))],
+        hint=TEXTS.paragraph("threshold_hint", reliability=_f(r, 2), one_minus_r=_f(1 - r, 2), root=root),
+        solution=TEXTS.paragraph("threshold_solution", sd=_f(s, 2), root=root, value=_f(value, d))))
 
 
 def exercise_reliable(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -441,36 +417,26 @@ def exercise_reliable(ds: Dataset, institution: str, session: ex.Session) -> Any
     p = 100 * f["share_reliable_up"]
     wrong = []
     if np.isfinite(f["share_any_up"]) and abs(100 * f["share_any_up"] - p) > 1.5:
-        wrong.append((100 * f["share_any_up"], 1.0, "Det er andelen med en hvilken som helst fremgang. En pålidelig "
-                      "fremgang skal være større end grænsen."))
+        wrong.append((100 * f["share_any_up"], 1.0, TEXTS.paragraph("reliable_wrong_any")))
     return session.add(ex.Numeric(
-        "ch04_reliable", f"Hvor mange procent af de {tx.fmt_int(f['n_paired'])} {lab['children']}, der er målt både "
-        f"{f['from_round']} og {f['to_round']}, har en pålidelig fremgang?", p, 1.0, decimals=0, unit="%",
-        wrong=wrong, hint="Sætningen under »Pålidelig ændring« giver svaret.",
+        "ch04_reliable", TEXTS.paragraph("reliable_question", **lab, n_paired=tx.fmt_int(f["n_paired"]),
+                                         from_round=f["from_round"], to_round=f["to_round"]),
+        p, 1.0, decimals=0, unit="%", wrong=wrong, hint=TEXTS.paragraph("reliable_hint"),
         solution=tx.describe_reliable_change(f["n_paired"], round(f["share_reliable_up"] * f["n_paired"]),
                                              round(f["share_reliable_down"] * f["n_paired"]), noun=lab["children"])))
 
 
 def reflection(ds: Dataset, institution: str, session: ex.Session) -> ex.Reflection:
     """The team's reflection prompt."""
-    lab = cm.labels(ds)
-    return session.add(ex.Reflection(
-        "ch04_reflection",
-        f"Hvilke ændringer i jeres tal har I tolket som resultater af en indsats? Var det de samme {lab['children']}, "
-        "var ændringen større end usikkerheden, og kan regression mod midten forklare en del af den?"))
+    return session.add(ex.Reflection("ch04_reflection", TEXTS.paragraph("reflection", **cm.labels(ds))))
 
 
 def summary(ds: Dataset, institution: str) -> cm.Block:
     """The chapter's summary."""
     lab = cm.labels(ds)
     f = facts(ds, institution)
-    points = [
-        f"Skeln mellem andre {lab['children']} (gruppen har ændret sig) og de samme {lab['children']} (udvikling).",
-        "En ændring er først mere end tilfældigheder, når intervallet ikke rummer 0.",
-        "De laveste stiger og de højeste falder ofte af sig selv: regression mod midten.",
-        f"For {lab['the_single_child']} skal ændringen være større end grænsen for pålidelig ændring.",
-    ]
+    points = TEXTS.paragraphs("summary", **lab)
     if f is not None:
-        points.append(f"Hos jer er {tx.fmt_int(f['n_paired'])} {lab['children']} målt både {f['from_round']} og "
-                      f"{f['to_round']}.")
+        points.append(TEXTS.paragraph("summary_paired", **lab, n_paired=tx.fmt_int(f["n_paired"]),
+                                      from_round=f["from_round"], to_round=f["to_round"]))
     return cm.summary(points)
