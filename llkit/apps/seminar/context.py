@@ -1,0 +1,273 @@
+"""What the checks work on: the data, the institution, the measure, the round (:class:`_Ctx`)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from llkit.present import text as tx
+
+if TYPE_CHECKING:  # pragma: no cover
+    from llkit.data.dataset import Dataset
+
+
+class _Skip(Exception):
+    """The data lack what an exercise needs; the message says what (Danish)."""
+
+
+class _BadAnswer(Exception):
+    """The answer has the wrong shape; the message says how to fix it (Danish)."""
+
+
+def _words(ds: Dataset) -> dict[str, str]:
+    labels = ds.profile.labels
+    school = ds.profile.sector == "skole"
+    return {
+        "children": labels.get("children", "Børn").lower(),
+        "children_def": "eleverne" if school else "børnene",
+        "child": "elev" if school else "barn",
+        "dept": "klasse" if school else "stue",
+        "depts": "klasser" if school else "stuer",
+        "dept_def": "klassen" if school else "stuen",
+        "depts_def": "klasserne" if school else "stuerne",
+        "inst": "skole" if school else "dagtilbud",
+        "inst_def": "skolen" if school else "dagtilbuddet",
+        "insts": "skoler" if school else "dagtilbud",
+        "insts_def": "skolerne" if school else "dagtilbuddene",
+        "same_inst": "den samme skole" if school else "det samme dagtilbud",
+    }
+
+
+def pick_measure(ds: Dataset, measure: str | None = None) -> str:
+    """The measure the exercises work with: ``measure`` checked against the data, or by
+    default the language measure (dagtilbud) or the Danish test (skole) — otherwise the
+    first child measure with cut points.
+
+    Examples
+    --------
+    >>> import llkit
+    >>> pick_measure(llkit.load("data/sample/dagtilbud"))
+    'sprog'
+    """
+    known = ds.measures["measure_id"].astype(str).tolist()
+    if measure is not None:
+        if measure not in known:
+            raise KeyError(f"unknown measure {measure!r}; the dataset has: {', '.join(known)}")
+        return measure
+    m = ds.measures
+    child = m[(m["subject"] == "child") & m["low_cut"].notna()]["measure_id"].astype(str).tolist()
+    for preferred in ("sprog", "dansk"):
+        if preferred in child:
+            return preferred
+    if not child:
+        raise ValueError("the dataset has no child measure with cut points (low_cut) to "
+                         "work with; give measure= explicitly")
+    return child[0]
+
+
+def _inst_rounds(ds: Dataset, institution: str) -> list[str]:
+    depts = set(ds.org.loc[ds.org["institution_id"].astype(str) == institution,
+                           "department_id"].astype(str))
+    present = set(ds.responses.loc[ds.responses["department_id"].astype(str).isin(depts),
+                                   "round"].dropna().astype(str))
+    return [str(r) for r in ds.meta.rounds if str(r) in present]
+
+
+def latest_round(ds: Dataset, institution: str) -> str:
+    """The latest round in which ``institution`` has data.
+
+    Examples
+    --------
+    >>> import llkit
+    >>> latest_round(llkit.load("data/sample/dagtilbud"), "I01")
+    'T3'
+    """
+    _check_institution(ds, institution)
+    rounds = _inst_rounds(ds, institution)
+    if not rounds:
+        raise ValueError(f"institution {institution} has no data in any round")
+    return rounds[-1]
+
+
+def _check_institution(ds: Dataset, institution: str) -> None:
+    known = ds.org["institution_id"].astype(str)
+    if str(institution) not in set(known):
+        raise KeyError(f"unknown institution {institution!r}; the dataset has: "
+                       + ", ".join(sorted(known.unique())))
+
+
+def meeting_teams(ds: Dataset, institution: str, teams: str | Sequence[str] | None = None
+                  ) -> list[str]:
+    """The 3–4 leadership teams of a cluster meeting: ``teams`` if given (ids, checked),
+    otherwise the institutions of ``institution``'s own cluster.
+
+    Examples
+    --------
+    >>> import llkit
+    >>> meeting_teams(llkit.load("data/sample/dagtilbud"), "I02")
+    ['I01', 'I02', 'I03', 'I04']
+    """
+    from llkit.documents import common
+
+    _check_institution(ds, institution)
+    if teams is not None and len(teams):
+        return common.cluster_institutions(ds, institutions=teams)
+    org = ds.org
+    cluster = org.loc[org["institution_id"].astype(str) == institution, "cluster"].dropna()
+    if cluster.empty:
+        return [institution]
+    return common.cluster_institutions(ds, str(cluster.iloc[0]))
+
+
+def intro(ds: Dataset, institution: str, measure: str | None = None) -> Any:
+    """A short Danish block: whose data, which measure and scale, how many units.
+
+    Returns an object that displays as HTML in a notebook (and as text otherwise).
+    """
+    from llkit.present import html as blocks
+
+    _check_institution(ds, institution)
+    w = _words(ds)
+    org = ds.org[ds.org["institution_id"].astype(str) == institution]
+    name = str(org["institution_name"].iloc[0])
+    m = pick_measure(ds, measure)
+    row = ds.measures.set_index("measure_id").loc[m]
+    scale = ""
+    if pd.notna(row.get("scale_min")) and pd.notna(row.get("scale_max")):
+        scale = (f" på en skala fra {tx.fmt_number(row['scale_min'], 0)} til "
+                 f"{tx.fmt_number(row['scale_max'], 0)}")
+    cut = ""
+    if pd.notna(row.get("low_cut")):
+        cut = (f" En score under {tx.fmt_number(row['low_cut'], 2 if row['low_cut'] % 1 else 0)} "
+               "tæller som lav.")
+    sources = ", ".join(ds.profile.source_labels.get(s, s) for s in
+                        dict.fromkeys(ds.measures["source"].astype(str)))
+    body = (f"<p><b>{html.escape(name)}</b> ({html.escape(institution)}) – "
+            f"{len(org)} {w['depts']} i data. Øvelserne bruger målet "
+            f"<b>{html.escape(str(row['label']))}</b> (<code>{html.escape(m)}</code>){scale}."
+            f"{cut} Kilder i data: {html.escape(sources)}.</p>")
+    if getattr(ds.meta, "synthetic", False):
+        body += "<p><i>Eksempeldata: alle navne og tal er opdigtede.</i></p>"
+    return blocks.Block(body)
+
+
+@dataclass
+class _Ctx:
+    ds: Any
+    institution: str
+    measure: str
+    round: str
+    teams: list[str]
+    extra: dict[str, Any] = field(default_factory=dict)
+    _memo: dict[Any, Any] = field(default_factory=dict)
+
+    @property
+    def w(self) -> dict[str, str]:
+        return self.memo("words", lambda: _words(self.ds))
+
+    def memo(self, key: Any, make: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    @property
+    def rounds(self) -> list[str]:
+        return self.memo("rounds", lambda: _inst_rounds(self.ds, self.institution))
+
+    @property
+    def first(self) -> str:
+        return self.rounds[0]
+
+    @property
+    def name(self) -> str:
+        return self.inst_name(self.institution)
+
+    def inst_name(self, inst: str) -> str:
+        org = self.ds.org
+        return str(org.loc[org["institution_id"].astype(str) == inst, "institution_name"].iloc[0])
+
+    @property
+    def label(self) -> str:
+        return str(self.ds.measures.set_index("measure_id").loc[self.measure, "label"])
+
+    @property
+    def hib(self) -> bool:
+        v = self.ds.measures.set_index("measure_id").loc[self.measure, "higher_is_better"]
+        return True if pd.isna(v) else bool(v)
+
+    def inst_row(self, round: str | None = None, measure: str | None = None) -> pd.Series:
+        from llkit.stats import indicators
+
+        r, m = round or self.round, measure or self.measure
+
+        def make():
+            t = indicators.summarize(self.ds, m, by="institution", round=r)
+            t = t[t["institution_id"].astype(str) == self.institution]
+            if t.empty:
+                raise _Skip(f"{self.w['inst_def'].capitalize()} har ingen data for "
+                            f"{self.label_of(m)} i {r}.")
+            return t.iloc[0]
+        return self.memo(("inst", r, m), make)
+
+    def muni_row(self, round: str | None = None, measure: str | None = None) -> pd.Series:
+        from llkit.stats import indicators
+
+        r, m = round or self.round, measure or self.measure
+        return self.memo(("muni", r, m), lambda: indicators.summarize(
+            self.ds, m, by=None, round=r).iloc[0])
+
+    def label_of(self, measure: str) -> str:
+        return str(self.ds.measures.set_index("measure_id").loc[measure, "label"])
+
+    def visible(self, row: pd.Series) -> pd.Series:
+        if bool(row["suppressed"]):
+            raise _Skip(f"Tallet for {self.w['inst_def']} er skjult, fordi der er færre end "
+                        f"{self.ds.meta.min_n} {self.w['children']} med svar – opgaven "
+                        "springes over.")
+        return row
+
+
+def _context(ds: Dataset, institution: str, measure: str | None, round: str | None,
+             teams: str | Sequence[str] | None, extra: dict[str, Any]) -> _Ctx:
+    institution = str(institution)
+    _check_institution(ds, institution)
+    m = pick_measure(ds, measure)
+    r = round or latest_round(ds, institution)
+    t = meeting_teams(ds, institution, teams)
+    return _Ctx(ds=ds, institution=institution, measure=m, round=str(r), teams=t, extra=extra)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _unit(k: Any, one: str, many: str) -> str:
+    return one if k == 1 else many
+
+
+def _pct(x: Any) -> str:
+    return tx.fmt_percent(x)
+
+
+def _n(x: Any) -> str:
+    return tx.fmt_int(x)
+
+
+def _num(x: Any, d: int = 2) -> str:
+    return tx.fmt_number(x, d)
+
+
+def _answer_rows(ctx: _Ctx, round: str, institution: str | None = None) -> int:
+    """Rows of ``responses`` for the measure's items (institution or all) in a round."""
+    ds = ctx.ds
+    items = set(ds.items.loc[ds.items["measure_id"].astype(str) == ctx.measure, "item_id"].astype(str))
+    r = ds.responses
+    mask = r["item_id"].astype(str).isin(items) & (r["round"].astype(str) == round)
+    if institution is not None:
+        depts = set(ds.org.loc[ds.org["institution_id"].astype(str) == institution,
+                               "department_id"].astype(str))
+        mask &= r["department_id"].astype(str).isin(depts)
+    return int(mask.sum())
