@@ -28,6 +28,7 @@ import pandas as pd
 
 from llkit.apps import exercises as ex
 from llkit.apps.elearning import common
+from llkit.apps.elearning.prose import chapter_texts
 from llkit.data import memo
 from llkit.documents import common as doc
 from llkit.documents import family as families
@@ -49,18 +50,17 @@ __all__ = [
 NUMBER = 5
 TITLE = common.CHAPTER_TITLES[NUMBER]
 MINUTES = "20"
-PURPOSE = ("Efter kapitlet kan I sætte jeres tal ved siden af kommunens og landets, forklare, "
-           "hvorfor én af mange sammenligninger ser ud som en forskel ved et tilfælde, læse et "
-           "tragtdiagram og forklare, hvorfor en rangliste ikke siger, hvem der gør det bedst.")
+TEXTS = chapter_texts(NUMBER)
+PURPOSE = TEXTS.paragraph("purpose")
 Z95, Z998 = 1.959963984540054, 3.090232306167813
 
 #: Where a unit's point lies in the funnel plot (option id -> Danish label).
 ZONES = {
-    "inside": "Inden for de stiplede linjer (95\u00a0%-grænserne)",
-    "between_over": "Over den øverste stiplede linje, men inden for den prikkede (99,8\u00a0%)",
-    "between_under": "Under den nederste stiplede linje, men inden for den prikkede (99,8\u00a0%)",
-    "outside_over": "Over den øverste prikkede linje (uden for 99,8\u00a0%-grænsen)",
-    "outside_under": "Under den nederste prikkede linje (uden for 99,8\u00a0%-grænsen)",
+    "inside": TEXTS.paragraph("zone_inside"),
+    "between_over": TEXTS.paragraph("zone_between_over"),
+    "between_under": TEXTS.paragraph("zone_between_under"),
+    "outside_over": TEXTS.paragraph("zone_outside_over"),
+    "outside_under": TEXTS.paragraph("zone_outside_under"),
 }
 
 
@@ -179,7 +179,8 @@ def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def words(ds: Dataset) -> dict[str, str]:
-    """Sector words with their grammatical gender: ``et dagtilbud`` but ``en skole``.
+    """Sector words with their grammatical gender: ``et dagtilbud`` but ``en skole``
+    (``An``/``Which`` … capitalised for the start of a sentence).
 
     Examples
     --------
@@ -189,13 +190,15 @@ def words(ds: Dataset) -> dict[str, str]:
     """
     lab = common.labels(ds)
     neuter = lab["institution"] == "dagtilbud"
-    return {**lab,
-            "an": "et" if neuter else "en", "which": "hvilket" if neuter else "hvilken",
-            "other": "andet" if neuter else "anden",
-            "the_inst": "dagtilbuddet" if lab["institution"] == "dagtilbud" else
-            ("skolen" if lab["institution"] == "skole" else "institutionen"),
-            "the_depts": "stuerne/grupperne" if lab["departments"] == "stuer/grupper" else
-            ("klasserne" if lab["departments"] == "klasser" else "afdelingerne")}
+    out = {**lab,
+           "an": "et" if neuter else "en", "which": "hvilket" if neuter else "hvilken",
+           "other": "andet" if neuter else "anden",
+           "the_inst": "dagtilbuddet" if lab["institution"] == "dagtilbud" else
+           ("skolen" if lab["institution"] == "skole" else "institutionen"),
+           "the_depts": "stuerne/grupperne" if lab["departments"] == "stuer/grupper" else
+           ("klasserne" if lab["departments"] == "klasser" else "afdelingerne")}
+    return {**out, "An": out["an"].capitalize(), "Which": out["which"].capitalize(),
+            "Institutions": out["institutions"].capitalize()}
 
 
 def _f(x: float, d: int) -> str:
@@ -207,14 +210,10 @@ def _d(f: dict[str, Any]) -> int:
     return min(2, f["decimals"] + 1)
 
 
-_NO_COMPARE = ("et mål om {children}, hvor {name} har tal nok til at blive sammenlignet "
-               "med kommunen")
-
-
 def _missing(ds: Dataset, institution: str) -> blocks.Block:
     lab = common.labels(ds)
     name = common.institution_info(ds, institution)["name"]
-    return common.no_data(_NO_COMPARE.format(children=lab["children"], name=name))
+    return common.no_data(TEXTS.paragraph("no_compare", children=lab["children"], name=name))
 
 
 # ----------------------------------------------------------------------------- page
@@ -236,21 +235,21 @@ def position_section(ds: Dataset, institution: str) -> blocks.Block:
     d = _d(f)
     parts = [institution_report.status_section(ds, institution)]
     diff = f["mean"] - f["target"]
+    v = {"name": name, "label": f["label"], "noun": f["noun"], "round": f["round"]}
+    numbers = TEXTS.paragraph("position_numbers", **v, mean=_f(f["mean"], d), n=tx.fmt_int(f["n"]),
+                              target=_f(f["target"], d))
+    if np.isfinite(f["national"]):
+        numbers += " " + TEXTS.paragraph("position_national", national=_f(f["national"], d))
     text = [
-        f"I resten af kapitlet bruger vi {f['label']} ({f['source_label'].lower()}) som "
-        f"eksempel: det er den måling, hvor {name} i {f['round']} ligger længst fra kommunens "
-        f"gennemsnit, når man tager højde for antallet af {f['noun']}.",
-        f"{name}: {_f(f['mean'], d)} ({tx.fmt_int(f['n'])} {f['noun']}). Kommunen: "
-        f"{_f(f['target'], d)}."
-        + (f" Landsplan: {_f(f['national'], d)}." if np.isfinite(f["national"]) else ""),
+        TEXTS.paragraph("position_intro", **v, source=f["source_label"].lower()),
+        numbers,
         tx.describe_difference(diff, diff - Z95 * f["se"], diff + Z95 * f["se"], name=name,
                                reference="kommunen", decimals=d,
                                real=families.family_verdict(families.report_family(ds, f["inst"], f["round"]),
                                                       "position", f["measure"])[0]),
-        f"Kommunens tal er gennemsnittet af alle {lab['children']} i data – også jeres egne. "
-        "Landstallet kommer fra en national måling og er et fast referencepunkt.",
+        *TEXTS.paragraphs("position_reference", **lab),
     ]
-    parts.append(common.prose(*text, title=f"Eksemplet i kapitlet: {f['label']}"))
+    parts.append(common.prose(*text, title=TEXTS.paragraph("position_title", label=f["label"])))
     return blocks.Block("".join(p.html if hasattr(p, "html") else str(p) for p in parts))
 
 
@@ -263,28 +262,18 @@ def exercise_limit(ds: Dataset, institution: str, session: ex.Session) -> Any:
     d = _d(f)
     n, s = f["n"], f["sigma"]
     correct = Z95 * s / np.sqrt(n)
+    v = {"label": f["label"], "noun": f["noun"], "name": f["inst"]["name"], "n": tx.fmt_int(n),
+         "sigma": _f(s, 2), "se": _f(s / np.sqrt(n), 3), "limit": _f(correct, 2)}
     q = ex.Numeric(
-        "ch05-graense",
-        f"I {f['label']} er spredningen (standardafvigelsen) blandt alle {f['noun']} i kommunen "
-        f"{_f(s, 2)} point, og {f['inst']['name']} har {tx.fmt_int(n)} {f['noun']} med. Hvor mange "
-        f"point skal jeres gennemsnit mindst ligge fra kommunens gennemsnit, før det kommer uden "
-        f"for 95\u00a0%-grænserne i tragtdiagrammet?",
+        "ch05-graense", TEXTS.paragraph("limit_question", **v),
         correct, max(0.01, 10.0 ** -d),
-        hint="Standardfejlen er spredningen divideret med kvadratroden af antallet: "
-             "σ/√n. 95\u00a0%-grænsen ligger 1,96 standardfejl fra gennemsnittet.",
-        solution=f"Standardfejl = {_f(s, 2)} / √{tx.fmt_int(n)} = {_f(s / np.sqrt(n), 3)}. "
-                 f"Grænsen ligger 1,96 × {_f(s / np.sqrt(n), 3)} = {_f(correct, 2)} point fra "
-                 f"kommunens gennemsnit. En forskel, der er mindre end det, kan let opstå af ren "
-                 f"tilfældighed – hvilke {f['noun']} der tilfældigvis gik hos jer det år.",
+        hint=TEXTS.paragraph("limit_hint"),
+        solution=TEXTS.paragraph("limit_solution", **v),
         wrong=[
-            (Z95 * s / n, 0.005, "Du har divideret med antallet, ikke med kvadratroden af "
-                                 "antallet. Standardfejlen er σ/√n."),
-            (Z998 * s / np.sqrt(n), 10.0 ** -d, "Det er afstanden til 99,8\u00a0%-grænsen (3,09 "
-                                                "standardfejl). Spørgsmålet gælder 95\u00a0%-grænsen."),
-            (s / np.sqrt(n), 10.0 ** -d, "Det er én standardfejl. Grænsen ligger 1,96 "
-                                         "standardfejl fra gennemsnittet."),
-            (Z95 * s, 10.0 ** -d, "Du har glemt at dividere med √n. Jo flere "
-                                  f"{f['noun']}, jo smallere er tragten."),
+            (Z95 * s / n, 0.005, TEXTS.paragraph("limit_wrong_n")),
+            (Z998 * s / np.sqrt(n), 10.0 ** -d, TEXTS.paragraph("limit_wrong_998")),
+            (s / np.sqrt(n), 10.0 ** -d, TEXTS.paragraph("limit_wrong_one_se")),
+            (Z95 * s, 10.0 ** -d, TEXTS.paragraph("limit_wrong_no_root", **v)),
         ],
         unit="point", decimals=2,
     )
@@ -298,21 +287,42 @@ def funnel_section(ds: Dataset, institution: str) -> blocks.Block:
         return _missing(ds, institution)
     lab = words(ds)
     d = _d(f)
+    neuter = lab["an"] == "et"
     return common.prose(
-        f"I tragtdiagrammet er hvert punkt {'ét' if lab['an'] == 'et' else 'én'} {lab['institution']} i kommunen. Den vandrette "
-        f"akse er antallet af {f['noun']}, den lodrette gennemsnittet. Punkterne står altså "
-        "efter størrelse – ikke i rækkefølge efter resultat.",
-        f"Linjerne viser, hvor langt fra kommunens gennemsnit et resultat kan ligge af ren "
-        f"tilfældighed. Med {tx.fmt_int(f['n'])} {f['noun']} ligger jeres 95\u00a0%-grænser "
-        f"±{_f(f['limit95'], d)} point fra gennemsnittet og 99,8\u00a0%-grænserne "
-        f"±{_f(f['limit998'], d)} point. {lab['an'].capitalize()} lille {lab['institution']} har en "
-        f"bred tragt; {lab['an']} {'stort' if lab['an'] == 'et' else 'stor'} en smal.",
-        "Et punkt uden for de prikkede 99,8\u00a0%-grænser er værd at undersøge nærmere: så "
-        "stor en afstand opstår sjældent ved tilfældighed alene. Det fortæller ikke hvorfor – "
-        f"det kan være praksis, men også hvilke {f['noun']} der går der, eller hvordan "
-        "målingen blev gennemført.",
-        title="Sådan læses et tragtdiagram",
+        *TEXTS.paragraphs("funnel_text", **lab, noun=f["noun"], n=tx.fmt_int(f["n"]),
+                          limit95=_f(f["limit95"], d), limit998=_f(f["limit998"], d),
+                          one="ét" if neuter else "én", big="stort" if neuter else "stor"),
+        title=TEXTS.paragraph("funnel_title"),
     )
+
+
+def _funnel_feedback(f: dict[str, Any], z: str, side: str) -> dict[str, str]:
+    """Feedback per zone for the funnel exercise: the right zone's explanation, and for
+    each wrong zone what the participant probably misread."""
+    v = {"name": f["inst"]["name"], "noun": f["noun"], "side": side, "mean": _f(f["mean"], _d(f)),
+         "target": _f(f["target"], _d(f))}
+    fb = {
+        "inside": TEXTS.paragraph("funnel_explain_inside", **v),
+        "between_over": TEXTS.paragraph("funnel_explain_between_over"),
+        "between_under": TEXTS.paragraph("funnel_explain_between_under"),
+        "outside_over": TEXTS.paragraph("funnel_explain_outside_over"),
+        "outside_under": TEXTS.paragraph("funnel_explain_outside_under"),
+    }
+    feedback = {k: TEXTS.paragraph("funnel_right", explanation=e) if k == z else "" for k, e in fb.items()}
+    for k in ZONES:
+        if k == z:
+            continue
+        if z == "inside" and k.endswith(side):
+            feedback[k] = TEXTS.paragraph("funnel_wrong_inside_side", **v)
+        elif z.startswith("outside") and k.startswith("between") and k.endswith(side):
+            feedback[k] = TEXTS.paragraph("funnel_wrong_almost")
+        elif z.startswith("between") and k.startswith("outside") and k.endswith(side):
+            feedback[k] = TEXTS.paragraph("funnel_wrong_not_dotted")
+        elif not k.endswith(side) and k != "inside":
+            feedback[k] = TEXTS.paragraph("funnel_wrong_other_side", **v)
+        else:
+            feedback[k] = TEXTS.paragraph("funnel_wrong")
+    return feedback
 
 
 def exercise_funnel(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -324,53 +334,21 @@ def exercise_funnel(ds: Dataset, institution: str, session: ex.Session) -> Any:
         return _missing(ds, institution)
     name = f["inst"]["name"]
     z = f["zone"]
-    below = f["mean"] < f["target"]
-    side = "under" if below else "over"
-    fb = {
-        "inside": (f"{name} ligger inden for 95\u00a0%-grænserne: forskellen til kommunen kan "
-                   "sagtens skyldes tilfældigheder."),
-        "between_over": ("Punktet er over den stiplede linje, men inden for den prikkede: en "
-                         "forskel, der er værd at holde øje med, men ikke en klar afvigelse."),
-        "between_under": ("Punktet er under den stiplede linje, men inden for den prikkede: en "
-                          "forskel, der er værd at holde øje med, men ikke en klar afvigelse."),
-        "outside_over": ("Punktet ligger over den prikkede linje: så stor en forskel opstår "
-                         "sjældent ved tilfældighed alene – undersøg hvorfor."),
-        "outside_under": ("Punktet ligger under den prikkede linje: så stor en forskel opstår "
-                          "sjældent ved tilfældighed alene – undersøg hvorfor."),
-    }
-    feedback = {k: ("Rigtigt. " + v) if k == z else "" for k, v in fb.items()}
-    for k in ZONES:
-        if k == z:
-            continue
-        if z == "inside" and k.endswith(side):
-            feedback[k] = (f"Jeres punkt ligger {side} den vandrette linje (kommunens "
-                           "gennemsnit), men se på tragtens linjer ved jeres antal "
-                           f"{f['noun']}: punktet er stadig inden for de stiplede grænser.")
-        elif z.startswith("outside") and k.startswith("between") and k.endswith(side):
-            feedback[k] = "Næsten – se efter, om punktet også er forbi den prikkede linje."
-        elif z.startswith("between") and k.startswith("outside") and k.endswith(side):
-            feedback[k] = ("Se efter igen: punktet er forbi den stiplede linje, men ikke forbi "
-                           "den prikkede.")
-        elif not k.endswith(side) and k != "inside":
-            feedback[k] = (f"Jeres gennemsnit ({_f(f['mean'], _d(f))}) ligger {side} kommunens "
-                           f"({_f(f['target'], _d(f))}), så punktet er på den anden side af "
-                           "den vandrette linje.")
-        else:
-            feedback[k] = "Ikke rigtigt. Find det fremhævede punkt med jeres navn og sammenlign med linjerne lige over og under det."
+    side = "under" if f["mean"] < f["target"] else "over"
+    feedback = _funnel_feedback(f, z, side)
     fig = plots.funnel(ds, measure=f["measure"], round=f["round"], highlight=f["inst"]["id"])
+    d = _d(f)
+    v = {"name": name, "label": f["label"], "round": f["round"], "noun": f["noun"]}
     q = ex.InterpretPlot(
         "ch05-tragt",
-        f"Tragtdiagrammet viser {f['label']} i {f['round']} for alle {common.labels(ds)['institutions']} "
-        f"i kommunen. Hvor ligger punktet for {name}?",
+        TEXTS.paragraph("funnel_question", **v, institutions=common.labels(ds)["institutions"]),
         fig, ZONES, z,
-        hint=("Find punktet med jeres navn. De stiplede linjer er 95\u00a0%-grænserne, de "
-              "prikkede 99,8\u00a0%-grænserne – begge ved jeres antal " + f["noun"] + "."),
-        solution=(f"{name} har {tx.fmt_int(f['n'])} {f['noun']} og et gennemsnit på "
-                  f"{_f(f['mean'], _d(f))}; kommunens er {_f(f['target'], _d(f))}. Ved det antal "
-                  f"går 95\u00a0%-grænserne fra {_f(f['target'] - f['limit95'], _d(f))} til "
-                  f"{_f(f['target'] + f['limit95'], _d(f))} og 99,8\u00a0%-grænserne fra "
-                  f"{_f(f['target'] - f['limit998'], _d(f))} til {_f(f['target'] + f['limit998'], _d(f))}. "
-                  f"Altså: {ZONES[z].lower()}. {tx.describe_funnel_flag(f['flag'], name=name)}"),
+        hint=TEXTS.paragraph("funnel_hint", **v),
+        solution=TEXTS.paragraph(
+            "funnel_solution", **v, n=tx.fmt_int(f["n"]), mean=_f(f["mean"], d), target=_f(f["target"], d),
+            low95=_f(f["target"] - f["limit95"], d), high95=_f(f["target"] + f["limit95"], d),
+            low998=_f(f["target"] - f["limit998"], d), high998=_f(f["target"] + f["limit998"], d),
+            zone=ZONES[z].lower(), flag=tx.describe_funnel_flag(f["flag"], name=name)),
         feedback=feedback,
     )
     return session.add(q)
@@ -384,20 +362,35 @@ def national_section(ds: Dataset, institution: str) -> Any:
     if f is None:
         return _missing(ds, institution)
     if not np.isfinite(f["national"]):
-        return common.no_data(f"landstal for {f['label']} i {f['round']}")
+        return common.no_data(TEXTS.paragraph("national_no_data", label=f["label"], round=f["round"]))
     name = f["inst"]["name"]
     fig = plots.funnel(ds, measure=f["measure"], round=f["round"], highlight=f["inst"]["id"],
                        target="reference")
     diff = f["mean"] - f["national"]
     texts = [
-        f"Landsplan: {_f(f['national'], _d(f))}; {name}: {_f(f['mean'], _d(f))} – "
-        f"{'over' if diff > 0 else 'under'} landstallet med {_f(abs(diff), _d(f))} point.",
+        TEXTS.paragraph("national_numbers", national=_f(f["national"], _d(f)), name=name, mean=_f(f["mean"], _d(f)),
+                        side="over" if diff > 0 else "under", diff=_f(abs(diff), _d(f))),
         tx.describe_funnel_flag(f["nat_flag"], name=name),
-        "Landstallet er et fast referencepunkt, men husk, at andre kommuner kan have andre "
-        "børnegrupper og har målt på andre tidspunkter. Kommunens tal er ofte det mest "
-        "relevante at sammenligne med, fordi rammerne er de samme.",
+        *TEXTS.paragraphs("national_caveat"),
     ]
     return blocks.Block(common.figure_html(fig).html + common.prose(*texts).html)
+
+
+def _pick_table(f: dict[str, Any], units: pd.DataFrame, opts: list[str], lab: dict[str, str]) -> str:
+    """The options of the pick-the-unit exercise with n, mean and 99,8 % limits."""
+    d = _d(f)
+    rows = []
+    for i in opts:
+        u = units.loc[i]
+        rows.append({
+            lab["institution"].capitalize(): str(u["institution_name"]),
+            f"Antal {f['noun']}": tx.fmt_int(u["n"]),
+            "Gennemsnit": _f(u["mean"], d),
+            "99,8\u00a0%-grænser ved dette antal": tx.fmt_interval(u["lower998"], u["upper998"], d),
+        })
+    caption = TEXTS.paragraph("pick_caption", label=f["label"], round=f["round"], target=_f(f["target"], d))
+    table = blocks.styled_table(pd.DataFrame(rows), caption=caption)
+    return table + blocks.note_html(TEXTS.paragraph("pick_note", noun=f["noun"]))
 
 
 def exercise_pick_unit(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -412,49 +405,26 @@ def exercise_pick_unit(ds: Dataset, institution: str, session: ex.Session) -> An
         return common.exercise_skipped()
     d = _d(f)
     opts = sorted(options, key=lambda i: str(units.loc[i, "institution_name"]))
-    rows = []
-    for i in opts:
-        u = units.loc[i]
-        rows.append({
-            lab["institution"].capitalize(): str(u["institution_name"]),
-            f"Antal {f['noun']}": tx.fmt_int(u["n"]),
-            "Gennemsnit": _f(u["mean"], d),
-            "99,8\u00a0%-grænser ved dette antal": tx.fmt_interval(u["lower998"], u["upper998"], d),
-        })
-    table = blocks.styled_table(pd.DataFrame(rows), caption=f"{f['label']}, {f['round']}. Kommunens gennemsnit: "
-                                                   f"{_f(f['target'], d)}. Ordnet efter navn.")
-    table += blocks.note_html(
-        "Grænserne er de prikkede linjer i tragtdiagrammet ved det antal: jo færre "
-        f"{f['noun']}, jo bredere. Et gennemsnit uden for sine grænser afviger mere, end "
-        "tilfældigheder normalt giver; et gennemsnit tæt på midten af sine grænser afviger næsten ikke.")
+    table = _pick_table(f, units, opts, lab)
     feedback = {}
     correct = f["pick_correct"]
     best = units.loc[sorted(correct)[0]]
     for i in opts:
         u = units.loc[i]
+        v = {"name": u["institution_name"], "z": _f(abs(u["z"]), 1)}
         if i in correct:
-            feedback[i] = (f"Rigtigt. {u['institution_name']} ligger {_f(abs(u['z']), 1)} "
-                           "standardfejl fra kommunens gennemsnit – længst af dem alle i forhold "
-                           "til sin tragt.")
+            feedback[i] = TEXTS.paragraph("pick_feedback_right", **v)
         elif i == f["pick_trap"]:
-            feedback[i] = (f"{u['institution_name']} har det gennemsnit, der ligger længst fra "
-                           f"kommunens, men med {tx.fmt_int(u['n'])} {f['noun']} er tragten "
-                           "bred dér. Sammenlign afstanden med grænserne ved hvert antal.")
+            feedback[i] = TEXTS.paragraph("pick_feedback_trap", **v, n=tx.fmt_int(u["n"]), noun=f["noun"])
         else:
-            feedback[i] = (f"{u['institution_name']} ligger {_f(abs(u['z']), 1)} standardfejl fra "
-                           f"gennemsnittet; {best['institution_name']} ligger {_f(abs(best['z']), 1)}.")
+            feedback[i] = TEXTS.paragraph("pick_feedback_other", **v, best=best["institution_name"],
+                                          best_z=_f(abs(best["z"]), 1))
     q = ex.PickUnit(
-        "ch05-enhed",
-        f"{lab['which'].capitalize()} af disse {lab['institutions']} afviger mest fra kommunens gennemsnit i "
-        f"{f['label']}, når man tager højde for antallet af {f['noun']}?",
+        "ch05-enhed", TEXTS.paragraph("pick_question", **lab, label=f["label"], noun=f["noun"]),
         {i: str(units.loc[i, "institution_name"]) for i in opts}, correct,
-        hint=("Det er ikke nødvendigvis det gennemsnit, der ligger længst fra kommunens. Se, hvor "
-              "langt hvert gennemsnit ligger fra kommunens i forhold til hvor brede grænserne "
-              "er ved det antal."),
-        solution=(f"{best['institution_name']}: gennemsnit {_f(best['mean'], d)} med "
-                  f"{tx.fmt_int(best['n'])} {f['noun']}, dvs. {_f(abs(best['z']), 1)} standardfejl "
-                  "fra kommunens gennemsnit (99,8\u00a0%-grænsen ligger ved 3,1). "
-                  f"{lab['an'].capitalize()} lille {lab['institution']} kan ligge langt fra gennemsnittet af ren tilfældighed."),
+        hint=TEXTS.paragraph("pick_hint"),
+        solution=TEXTS.paragraph("pick_solution", **lab, name=best["institution_name"], mean=_f(best["mean"], d),
+                                 n=tx.fmt_int(best["n"]), noun=f["noun"], z=_f(abs(best["z"]), 1)),
         feedback=feedback,
     )
     session.add(q)
@@ -484,25 +454,15 @@ def league_section(ds: Dataset, institution: str) -> blocks.Block:
     name = f["inst"]["name"]
     N = f["n_units"]
     same = N - 1 - f["clearly_better"] - f["clearly_worse"]
+    v = {**lab, "name": name, "label": f["label"], "round": f["round"]}
     rows = [
-        {"": f"{lab['institutions'].capitalize()} med tal nok i {f['label']}", "Antal": tx.fmt_int(N)},
-        {"": f"Tydeligt bedre end {name} (hele intervallet bedre)", "Antal": tx.fmt_int(f["clearly_better"])},
-        {"": f"Tydeligt dårligere end {name}", "Antal": tx.fmt_int(f["clearly_worse"])},
-        {"": f"Kan ikke skelnes fra {name}", "Antal": tx.fmt_int(same)},
+        {"": TEXTS.paragraph("league_row_all", **v), "Antal": tx.fmt_int(N)},
+        {"": TEXTS.paragraph("league_row_better", **v), "Antal": tx.fmt_int(f["clearly_better"])},
+        {"": TEXTS.paragraph("league_row_worse", **v), "Antal": tx.fmt_int(f["clearly_worse"])},
+        {"": TEXTS.paragraph("league_row_same", **v), "Antal": tx.fmt_int(same)},
     ]
-    table = blocks.styled_table(pd.DataFrame(rows), caption=f"{f['label']}, {f['round']}: hvem kan skelnes fra jer?")
-    texts = [
-        "En rangliste sætter alle på én række, som om forskellen mellem nr. 5 og nr. 6 betød "
-        "noget. Men hvert gennemsnit er usikkert, og små enheder svinger mest. Nationale "
-        f"undersøgelser viser, at kun en lille del af forskellene mellem {lab['children']} skyldes, "
-        f"{lab['which']} {lab['institution']} de går i – resten er forskelle inden for {lab['the_inst']}.",
-        f"Tabellen bruger intervaller, der tager højde for usikkerheden (små {lab['institutions']} "
-        f"trækkes lidt ind mod kommunens gennemsnit). {lab['an'].capitalize()} {lab['other']} {lab['institution']} regnes kun for "
-        f"tydeligt bedre end {name}, når hele dets interval ligger over jeres.",
-        "Derfor viser llkit aldrig en rangliste – kun tragtdiagrammer, hvor punkterne står "
-        "efter størrelse, og intervaller.",
-    ]
-    return blocks.Block(common.prose(*texts).html + table)
+    table = blocks.styled_table(pd.DataFrame(rows), caption=TEXTS.paragraph("league_caption", **v))
+    return blocks.Block(common.prose(*TEXTS.paragraphs("league_text", **v)).html + table)
 
 
 def exercise_rank(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -511,33 +471,22 @@ def exercise_rank(ds: Dataset, institution: str, session: ex.Session) -> Any:
     if f is None:
         return _missing(ds, institution)
     lab = common.labels(ds)
-    name = f["inst"]["name"]
     best, worst, point = f["best_rank"], f["worst_rank"], f["point_rank"]
+    v = {**lab, "name": f["inst"]["name"], "label": f["label"], "better": tx.fmt_int(f["clearly_better"]),
+         "worse": tx.fmt_int(f["clearly_worse"]), "best": tx.fmt_int(best), "worst": tx.fmt_int(worst),
+         "point": tx.fmt_int(point), "n_units": tx.fmt_int(f["n_units"])}
     wrong = []
     if point != best:
-        wrong.append((point, 0.4, f"Det er pladsen ud fra gennemsnittet alene. Men kun de "
-                                  f"{tx.fmt_int(f['clearly_better'])}, der er tydeligt bedre, ligger "
-                                  "med sikkerhed foran jer."))
+        wrong.append((point, 0.4, TEXTS.paragraph("rank_wrong_point", **v)))
     if f["clearly_better"] not in (best, point):
-        wrong.append((f["clearly_better"], 0.4, "Det er antallet, der er tydeligt bedre. Jeres "
-                                                "bedste plads er lige efter dem: læg 1 til."))
+        wrong.append((f["clearly_better"], 0.4, TEXTS.paragraph("rank_wrong_better")))
     if worst not in (best, point):
-        wrong.append((worst, 0.4, "Det er jeres dårligst mulige plads. Spørgsmålet gælder den "
-                                  "bedste."))
+        wrong.append((worst, 0.4, TEXTS.paragraph("rank_wrong_worst")))
     q = ex.Numeric(
-        "ch05-plads",
-        f"Forestil jer, at nogen rangordner kommunens {lab['institutions']} efter {f['label']}. "
-        f"Brug tabellen ovenfor: hvad er den bedste plads (nr. 1 = bedst), {name} realistisk kan "
-        "have, når usikkerheden tages med?",
+        "ch05-plads", TEXTS.paragraph("rank_question", **v),
         best, 0.4,
-        hint=(f"De {lab['institutions']}, der er tydeligt bedre end jer, ligger med sikkerhed foran "
-              "jer. Alle de andre kan ligge bag jer."),
-        solution=(f"{tx.fmt_int(f['clearly_better'])} er tydeligt bedre, så den bedste plads er nr. "
-                  f"{tx.fmt_int(best)}. {tx.fmt_int(f['clearly_worse'])} er tydeligt dårligere, så "
-                  f"den dårligste er nr. {tx.fmt_int(worst)} af {tx.fmt_int(f['n_units'])}. Ud fra "
-                  f"gennemsnittet alene ville I stå som nr. {tx.fmt_int(point)} – men alt fra nr. "
-                  f"{tx.fmt_int(best)} til nr. {tx.fmt_int(worst)} er foreneligt med data. Derfor "
-                  "siger en rangliste meget lidt."),
+        hint=TEXTS.paragraph("rank_hint", **v),
+        solution=TEXTS.paragraph("rank_solution", **v),
         wrong=wrong, unit="", decimals=0,
     )
     return session.add(q)
@@ -549,25 +498,17 @@ def family_section(ds: Dataset, institution: str) -> blocks.Block:
     fam = families.report_family(ds, inst)
     n = int(fam["p_value"].notna().sum())
     if n == 0:
-        return common.no_data("sammenligninger i rapporten")
+        return common.no_data(TEXTS.paragraph("family_no_data"))
     naive = int((fam["p_value"] <= 0.05).sum())
     real = int(fam["real"].sum())
+    verdict = (TEXTS.paragraph("family_real", name=inst["name"], real=tx.fmt_int(real), le="le" if real != 1 else "")
+               if real else TEXTS.paragraph("family_none", name=inst["name"]))
     text = [
-        f"Jeres rapport sammenligner {tx.fmt_int(n)} tal: hver måling med kommunens gennemsnit, "
-        "hver ændring siden sidste måling, forskellen mellem grupper med forskellig social baggrund "
-        f"og forskellene mellem {common.labels(ds)['departments']}.",
-        f"Ser man på hvert tal for sig med et 95\u00a0%-interval, ligger {tx.fmt_int(naive)} af dem "
-        "uden for usikkerheden. Men selv hvis der slet ingen reelle forskelle var, ville man vente "
-        f"omkring {tx.fmt_number(0.05 * n, 1)} af den slags – 1 ud af 20 – ved tilfældighed alene. Og "
-        "vælger man den største af dem til forsiden, er den næsten altid »en forskel«.",
-        "Derfor kalder rapporten kun en forskel sikker, når den holder, efter at der er taget højde "
-        "for alle sammenligningerne på én gang: risikoen for blot én falsk sikker forskel i hele "
-        "rapporten er under 5\u00a0%. "
-        + (f"Hos {inst['name']} holder {tx.fmt_int(real)} forskel{'le' if real != 1 else ''} den prøve."
-           if real else f"Hos {inst['name']} holder ingen forskel den prøve – det er et almindeligt og "
-           "ærligt resultat, fordi forskellene mellem enheder er små."),
+        *TEXTS.paragraphs("family_text", n=tx.fmt_int(n), departments=common.labels(ds)["departments"],
+                          naive=tx.fmt_int(naive), expected=tx.fmt_number(0.05 * n, 1)),
+        TEXTS.paragraph("family_sure") + " " + verdict,
     ]
-    return common.prose(*text, title="Mange tal på én gang")
+    return common.prose(*text, title=TEXTS.paragraph("family_title"))
 
 
 def exercise_family(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -578,22 +519,16 @@ def exercise_family(ds: Dataset, institution: str, session: ex.Session) -> Any:
     if n < 2:
         return common.exercise_skipped()
     correct = 0.05 * n
+    v = {"name": inst["name"], "n": tx.fmt_int(n), "expected": tx.fmt_number(correct, 1)}
     q = ex.Numeric(
-        "ch05-mange-tal",
-        f"Rapporten for {inst['name']} sammenligner {tx.fmt_int(n)} tal. Forestil jer, at der slet "
-        "ingen reelle forskelle var. Hvor mange af tallene ville man alligevel vente lå uden for "
-        "deres 95\u00a0%-interval, hvis man så på hvert tal for sig?",
+        "ch05-mange-tal", TEXTS.paragraph("many_question", **v),
         correct, 0.15,
-        hint="Et 95\u00a0%-interval rammer forkert i 5\u00a0% af tilfældene, når der ingen forskel er.",
-        solution=(f"5\u00a0% af {tx.fmt_int(n)} = {tx.fmt_number(correct, 1)}. Så mange »forskelle« giver "
-                  "tilfældighederne i gennemsnit – derfor tager rapporten højde for alle tallene på én "
-                  "gang, før den kalder en forskel sikker."),
+        hint=TEXTS.paragraph("many_hint"),
+        solution=TEXTS.paragraph("many_solution", **v),
         wrong=[
-            (0.0, 0.01, "Hvis der ingen reelle forskelle er, kan der stadig være tal uden for deres "
-                        "interval: intervallet rammer forkert i 1 ud af 20 tilfælde."),
-            (0.95 * n, 0.5, "Det er antallet, der ligger *inden for* intervallet. Spørgsmålet er, "
-                            "hvor mange der ligger uden for."),
-            (5.0, 0.01, "5 % er en andel, ikke et antal: gang 0,05 med antallet af tal."),
+            (0.0, 0.01, TEXTS.paragraph("many_wrong_zero")),
+            (0.95 * n, 0.5, TEXTS.paragraph("many_wrong_inside")),
+            (5.0, 0.01, TEXTS.paragraph("many_wrong_five")),
         ],
         unit="tal", decimals=1,
     )
@@ -602,34 +537,15 @@ def exercise_family(ds: Dataset, institution: str, session: ex.Session) -> Any:
 
 def reflection(ds: Dataset, institution: str, session: ex.Session) -> Any:
     """The chapter's reflection prompt for the leadership team (saved with the answers)."""
-    lab = words(ds)
-    q = ex.Reflection(
-        "ch05-refleksion",
-        "Hvem sammenligner I jer med i dag – og hvad bruger I det til? Hvis en forælder eller "
-        f"en avis spørger, {lab['which']} {lab['institution']} der er »bedst«, hvad vil I så svare ud "
-        "fra tragtdiagrammet? Hvilken afvigelse fra kommunen vil I undersøge nærmere, og hvem "
-        "skal I tale med for at forstå den?",
-    )
-    return session.add(q)
+    return session.add(ex.Reflection("ch05-refleksion", TEXTS.paragraph("reflection", **words(ds))))
 
 
 def chapter_summary(ds: Dataset, institution: str) -> blocks.Block:
     """Opsummering."""
     f = facts(ds, institution)
-    lab = common.labels(ds)
-    points = [
-        f"Kommunens gennemsnit omfatter alle {lab['children']} i data; landstallet er et fast "
-        "referencepunkt fra en national måling.",
-        "En forskel er kun værd at drøfte som forskel, når den er større end usikkerheden. Hvor "
-        f"stor den skal være, afhænger af antallet af {lab['children']}: 1,96·σ/√n for 95\u00a0%.",
-        "En rapport sammenligner mange tal på én gang. Ved tilfældighed alene ligger ca. 1 ud af 20 "
-        "uden for sit 95\u00a0%-interval, så rapporten kalder kun en forskel sikker, når den holder for "
-        "alle tallene samlet.",
-        "Tragtdiagrammet placerer enhederne efter størrelse. Punkter uden for 99,8\u00a0%-grænserne "
-        "afviger mere, end tilfældigheder normalt giver – det er et spørgsmål, ikke en dom.",
-    ]
+    points = TEXTS.paragraphs("summary", **common.labels(ds))
     if f is not None:
-        points.append(f"I {f['label']} kan {f['inst']['name']} ligge alt fra nr. "
-                      f"{tx.fmt_int(f['best_rank'])} til nr. {tx.fmt_int(f['worst_rank'])} af "
-                      f"{tx.fmt_int(f['n_units'])}: en rangliste uden usikkerhed vildleder.")
+        points.append(TEXTS.paragraph("summary_yours", label=f["label"], name=f["inst"]["name"],
+                                      best=tx.fmt_int(f["best_rank"]), worst=tx.fmt_int(f["worst_rank"]),
+                                      n_units=tx.fmt_int(f["n_units"])))
     return common.summary(points)
