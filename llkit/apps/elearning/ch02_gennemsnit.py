@@ -37,12 +37,8 @@ TEXTS = chapter_texts(NUMBER)
 
 def header(ds: Dataset, institution: str) -> cm.Block:
     """The chapter's title, purpose and reading time."""
-    lab = cm.labels(ds)
-    return cm.chapter_header(
-        ds, institution, number=NUMBER, title=TITLE, minutes=MINUTES,
-        purpose=(f"I kan læse en skala, forklare forskellen på et gennemsnit og en fordeling, og I "
-                 f"kan finde de {lab['children']}, som gennemsnittet skjuler: dem med lave scorer."),
-    )
+    return cm.chapter_header(ds, institution, number=NUMBER, title=TITLE, minutes=MINUTES,
+                             purpose=TEXTS.paragraph("purpose", **cm.labels(ds)))
 
 
 def tol(ds: Dataset, measure: str) -> float:
@@ -104,6 +100,12 @@ def _f(x: float, d: int) -> str:
     return tx.fmt_number(x, d)
 
 
+def _words(ds: Dataset) -> dict[str, str]:
+    """The sector's words for the templates, with ``Children`` capitalised."""
+    lab = cm.labels(ds)
+    return {**lab, "Children": lab["children"].capitalize()}
+
+
 def scales_section(ds: Dataset) -> cm.Block:
     """Table of the measures: informant, scale and the cut points for low/high level."""
     info = cm.measure_info(ds)
@@ -118,51 +120,45 @@ def scales_section(ds: Dataset) -> cm.Block:
             "Højt niveau": f"fra {_f(r['high_cut'], r['decimals'])}" if cuts else tx.MISSING,
         })
     intro = cm.prose(*TEXTS.paragraphs("scales_intro"), title=TEXTS.paragraph("scales_title"))
-    return intro + cm.table(pd.DataFrame(rows), caption="Målene i jeres data")
+    return intro + cm.table(pd.DataFrame(rows), caption=TEXTS.paragraph("scales_caption"))
 
 
 def mean_section(ds: Dataset, institution: str) -> cm.Block:
     """The institution's mean, median and shares in words, with the distribution figure."""
     f = facts(ds, institution)
     if f is None:
-        return cm.no_data("et mål med skala og grænser for lavt og højt niveau for jeres institution")
-    lab = cm.labels(ds)
+        return cm.no_data(TEXTS.paragraph("mean_no_data"))
     d = f["decimals"]
-    text = cm.prose(
-        f"I {cm.round_label(ds, f['round'])} har {tx.fmt_int(f['n'])} {lab['children']} en score på "
-        f"»{f['label']}«. Gennemsnittet er {_f(f['mean'], d)}, og medianen – den midterste score – er "
-        f"{_f(f['median'], d)}. I hele kommunen er gennemsnittet {_f(f['municipality_mean'], d)}.",
-        f"Men gennemsnittet siger ikke, hvordan {lab['children']} fordeler sig. "
-        f"{tx.fmt_percent(f['share_middle'])} ligger i midten og {tx.fmt_percent(f['share_high'])} på højt niveau "
-        f"(fra {_f(f['high_cut'], d)}). Resten ligger på lavt niveau (under {_f(f['low_cut'], d)}) – den "
-        f"andel regner I ud i en opgave nedenfor. Figuren viser fordelingen for hver {lab['department']}.",
-        title=f"Gennemsnit og fordeling: {f['label']}")
+    text = cm.prose(*TEXTS.paragraphs(
+        "mean_text", **cm.labels(ds), round=cm.round_label(ds, f["round"]), n=tx.fmt_int(f["n"]),
+        label=f["label"], mean=_f(f["mean"], d), median=_f(f["median"], d),
+        municipality_mean=_f(f["municipality_mean"], d), share_middle=tx.fmt_percent(f["share_middle"]),
+        share_high=tx.fmt_percent(f["share_high"]), high_cut=_f(f["high_cut"], d),
+        low_cut=_f(f["low_cut"], d)),
+        title=TEXTS.paragraph("mean_title", label=f["label"]))
     from llkit.present import plots
 
     try:
         fig = cm.figure_html(plots.distribution(ds, institution=institution, measure=f["measure"], round=f["round"]))
     except Exception:  # noqa: BLE001 - the text stands without the figure
-        fig = cm.no_data("nok data til figuren over fordelingen")
+        fig = cm.no_data(TEXTS.paragraph("mean_figure_no_data"))
     return text + fig
 
 
 def low_scores_section(ds: Dataset, institution: str) -> cm.Block:
     """Per department: mean and share at low level side by side (shown departments only)."""
     f = facts(ds, institution)
-    lab = cm.labels(ds)
+    lab = _words(ds)
     if f is None or len(f["departments"]) < 2:
-        return cm.no_data(f"mindst to {lab['departments']} med nok {lab['children']} til at vise tal")
+        return cm.no_data(TEXTS.paragraph("low_no_data", **lab))
     d = f["decimals"]
     df = pd.DataFrame([
         {lab["department"].capitalize(): v["name"], f"Antal {lab['children']}": tx.fmt_int(v["n"]),
          "Gennemsnit": _f(v["mean"], d), "Andel på lavt niveau": tx.fmt_percent(v["share_low"])}
         for v in f["departments"].values()
     ])
-    intro = cm.prose(
-        f"De {lab['children']}, der scorer lavt, forsvinder let i et gennemsnit: et par meget høje scorer kan "
-        f"opveje dem. Se derfor både på gennemsnittet og på andelen på lavt niveau. Tabellen viser begge dele "
-        f"for de {lab['departments']}, der har mindst {ds.meta.min_n} {lab['children']} med svar.",
-        title=f"{lab['children'].capitalize()} med lave scorer")
+    intro = cm.prose(*TEXTS.paragraphs("low_intro", **lab, min_n=ds.meta.min_n),
+                     title=TEXTS.paragraph("low_title", **lab))
     return intro + cm.table(df, caption=f"{f['label']}, {cm.round_label(ds, f['round'])}")
 
 
@@ -179,18 +175,17 @@ def exercise_mean(ds: Dataset, institution: str, session: ex.Session) -> Any:
     diff = f["mean"] - f["municipality_mean"]
     wrong = []
     if abs(diff) > t:
-        wrong.append((-diff, t, "Fortegnet er forkert: regn jeres gennemsnit minus kommunens. Ligger I under "
-                      "kommunen, er forskellen negativ."))
-    wrong.append((f["mean"], t / 2, "Det er jeres gennemsnit. Spørgsmålet gælder forskellen til kommunens."))
-    rounding = "afrund til et helt tal" if d == 0 else f"skriv med {d} decimal{'er' if d != 1 else ''}"
+        wrong.append((-diff, t, TEXTS.paragraph("mean_wrong_sign")))
+    wrong.append((f["mean"], t / 2, TEXTS.paragraph("mean_wrong_own")))
+    rounding = (TEXTS.paragraph("mean_rounding_whole") if d == 0 else TEXTS.paragraph("mean_rounding_one")
+                if d == 1 else TEXTS.paragraph("mean_rounding_many", d=d))
     return session.add(ex.Numeric(
-        "ch02_mean", f"Hvor meget ligger jeres gennemsnit for »{f['label']}« over (+) eller under (−) kommunens i "
-        f"{f['round']}? ({rounding.capitalize()}; skriv et minus, hvis I ligger under.)",
+        "ch02_mean", TEXTS.paragraph("mean_question", label=f["label"], round=f["round"], rounding=rounding),
         diff, t, decimals=d, wrong=wrong,
-        hint="Begge gennemsnit står i første afsnit under »Gennemsnit og fordeling«. Regn jeres minus kommunens.",
-        solution=f"Jeres gennemsnit er {_f(f['mean'], d)}, kommunens {_f(f['municipality_mean'], d)}; forskellen er "
-                 f"{tx.fmt_number(diff, d, sign=True)}. Om en så stor forskel er mere end tilfældigheder, handler "
-                 "kapitel 3 om."))
+        hint=TEXTS.paragraph("mean_hint"),
+        solution=TEXTS.paragraph("mean_solution", mean=_f(f["mean"], d),
+                                 municipality_mean=_f(f["municipality_mean"], d),
+                                 diff=tx.fmt_number(diff, d, sign=True))))
 
 
 def exercise_share_low(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -202,19 +197,20 @@ def exercise_share_low(ds: Dataset, institution: str, session: ex.Session) -> An
         return cm.exercise_skipped()
     p = 100 * f["share_low"]
     rest = 100 * (f["share_middle"] + f["share_high"])
-    wrong = [(rest, 1.5, "Det er andelen, der IKKE ligger på lavt niveau. Træk den fra 100 %.")]
+    wrong = [(rest, 1.5, TEXTS.paragraph("share_low_wrong_rest"))]
     if abs(100 * f["share_high"] - p) > 2:
-        wrong.append((100 * f["share_high"], 0.6, "Det er andelen på højt niveau. Spørgsmålet gælder lavt niveau."))
+        wrong.append((100 * f["share_high"], 0.6, TEXTS.paragraph("share_low_wrong_high")))
     if p > 3:
-        wrong.append((f["share_low"], 0.015, "Skriv andelen i procent, fx 12 for 12 %, ikke som brøk."))
+        wrong.append((f["share_low"], 0.015, TEXTS.paragraph("share_low_wrong_fraction")))
+    low_cut = _f(f["low_cut"], f["decimals"])
     return session.add(ex.Numeric(
-        "ch02_share_low", f"Hvor mange procent af jeres {lab['children']} ligger på lavt niveau i »{f['label']}« "
-        f"({f['round']})?", p, 1.5, decimals=0, unit="%", wrong=wrong,
-        hint=f"Teksten giver andelen i midten og på højt niveau. Resten op til 100 % ligger på lavt niveau "
-             f"(under {_f(f['low_cut'], f['decimals'])}). Figuren viser det samme.",
-        solution=f"100 % − {tx.fmt_percent(f['share_middle'])} − {tx.fmt_percent(f['share_high'])} ≈ "
-                 f"{tx.fmt_percent(f['share_low'])} af {tx.fmt_int(f['n'])} {lab['children']} har en score under "
-                 f"{_f(f['low_cut'], f['decimals'])}."))
+        "ch02_share_low", TEXTS.paragraph("share_low_question", **lab, label=f["label"], round=f["round"]),
+        p, 1.5, decimals=0, unit="%", wrong=wrong,
+        hint=TEXTS.paragraph("share_low_hint", low_cut=low_cut),
+        solution=TEXTS.paragraph("share_low_solution", **lab, share_middle=tx.fmt_percent(f["share_middle"]),
+                                 share_high=tx.fmt_percent(f["share_high"]),
+                                 share_low=tx.fmt_percent(f["share_low"]), n=tx.fmt_int(f["n"]),
+                                 low_cut=low_cut)))
 
 
 def exercise_department(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -230,62 +226,51 @@ def exercise_department(ds: Dataset, institution: str, session: ex.Session) -> A
     lowest_mean = min(deps, key=lambda k: deps[k]["mean"])
     feedback = {}
     if lowest_mean not in correct:
-        feedback[lowest_mean] = (f"{deps[lowest_mean]['name']} har det laveste gennemsnit, men ikke den største "
-                                 "andel på lavt niveau. Gennemsnit og fordeling fortæller ikke det samme.")
+        feedback[lowest_mean] = TEXTS.paragraph("department_feedback_lowest_mean", name=deps[lowest_mean]["name"])
     for k, v in deps.items():
         if k not in correct and k not in feedback:
-            feedback[k] = (f"{v['name']} har {tx.fmt_percent(v['share_low'])} på lavt niveau. Find den "
-                           f"{lab['department']} med den største andel.")
+            feedback[k] = TEXTS.paragraph("department_feedback_other", **lab, name=v["name"],
+                                          share_low=tx.fmt_percent(v["share_low"]))
     names = ", ".join(deps[k]["name"] for k in sorted(correct))
     return session.add(ex.PickUnit(
-        "ch02_department", f"Hvilken {lab['department']} har den største andel {lab['children']} på lavt niveau i "
-        f"»{f['label']}«?", {k: v["name"] for k, v in deps.items()}, correct,
+        "ch02_department", TEXTS.paragraph("department_question", **lab, label=f["label"]),
+        {k: v["name"] for k, v in deps.items()}, correct,
         feedback=feedback,
-        hint="Se kolonnen »Andel på lavt niveau« i tabellen – ikke gennemsnittet.",
-        solution=f"{names} har den største andel på lavt niveau ({tx.fmt_percent(top)}). "
-                 f"{deps[lowest_mean]['name']} har det laveste gennemsnit ({_f(deps[lowest_mean]['mean'], f['decimals'])})."))
+        hint=TEXTS.paragraph("department_hint"),
+        solution=TEXTS.paragraph("department_solution", names=names, top=tx.fmt_percent(top),
+                                 lowest=deps[lowest_mean]["name"],
+                                 lowest_mean=_f(deps[lowest_mean]["mean"], f["decimals"]))))
 
 
 def exercise_concept(ds: Dataset, institution: str, session: ex.Session) -> Any:
     """Multiple choice (always available): what two equal means say about the low scores."""
     lab = cm.labels(ds)
     return session.add(ex.MultipleChoice(
-        "ch02_concept", f"To {lab['departments']} har begge gennemsnittet 3,5 på en skala 1–5. Hvad ved I så om "
-        f"{lab['children']} med lave scorer?",
-        {"a": f"At de to {lab['departments']} har lige mange {lab['children']} på lavt niveau.",
-         "b": "Ingenting sikkert – fordelingen kan være helt forskellig bag det samme gennemsnit.",
-         "c": f"At ingen {lab['children']} ligger på lavt niveau, fordi 3,5 er over midten."},
+        "ch02_concept", TEXTS.paragraph("concept_question", **lab),
+        {"a": TEXTS.paragraph("concept_option_a", **lab),
+         "b": TEXTS.paragraph("concept_option_b"),
+         "c": TEXTS.paragraph("concept_option_c", **lab)},
         "b",
-        feedback={"a": "Nej. Det samme gennemsnit kan dække over mange på lavt niveau og mange på højt niveau – "
-                       "eller næsten alle i midten.",
-                  "b": "Rigtigt. Derfor ser I både på gennemsnit og fordeling.",
-                  "c": f"Nej. Et gennemsnit over midten udelukker ikke, at nogle {lab['children']} scorer lavt."},
-        hint="Forestil jer én gruppe, hvor alle har 3,5, og én, hvor halvdelen har 2 og halvdelen 5.",
-        solution="Gennemsnittet 3,5 kan komme af, at alle har 3,5 – eller af, at halvdelen har 2 og halvdelen 5. "
-                 "Kun fordelingen viser, hvor mange der har brug for en særlig indsats."))
+        feedback={"a": TEXTS.paragraph("concept_feedback_a"),
+                  "b": TEXTS.paragraph("concept_feedback_b"),
+                  "c": TEXTS.paragraph("concept_feedback_c", **lab)},
+        hint=TEXTS.paragraph("concept_hint"),
+        solution=TEXTS.paragraph("concept_solution")))
 
 
 def reflection(ds: Dataset, institution: str, session: ex.Session) -> ex.Reflection:
     """The team's reflection prompt."""
-    lab = cm.labels(ds)
-    return session.add(ex.Reflection(
-        "ch02_reflection",
-        f"Hvem er de {lab['children']}, der ligger på lavt niveau hos jer – kender I dem i hverdagen? Hvad gør "
-        f"jeres læringsmiljø i dag for netop dem, og hvad vil I undersøge nærmere?"))
+    return session.add(ex.Reflection("ch02_reflection", TEXTS.paragraph("reflection", **cm.labels(ds))))
 
 
 def summary(ds: Dataset, institution: str) -> cm.Block:
     """The chapter's summary."""
     lab = cm.labels(ds)
     f = facts(ds, institution)
-    points = [
-        "Læs altid skalaen først: hvad er lavest, højest og midten?",
-        "Gennemsnittet er ét tal for hele gruppen; fordelingen viser, hvordan de enkelte ligger.",
-        f"Se efter andelen af {lab['children']} på lavt niveau – de kan gemme sig i et pænt gennemsnit.",
-    ]
+    points = TEXTS.paragraphs("summary", **lab)
     if f is not None:
-        points.append(f"Hos jer ligger {tx.fmt_percent(f['share_low'])} af {lab['children']} på lavt niveau i "
-                      f"»{f['label']}« ({f['round']}).")
+        points.append(TEXTS.paragraph("summary_own", **lab, share_low=tx.fmt_percent(f["share_low"]),
+                                      label=f["label"], round=f["round"]))
     return cm.summary(points)
 
 

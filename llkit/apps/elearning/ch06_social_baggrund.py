@@ -25,6 +25,7 @@ import pandas as pd
 from llkit.apps import exercises as ex
 from llkit.apps.elearning import common
 from llkit.apps.elearning.ch05_sammenligning import _Both, words
+from llkit.apps.elearning.prose import chapter_texts
 from llkit.data import memo
 from llkit.documents import common as doc
 from llkit.documents import family as families
@@ -46,20 +47,20 @@ __all__ = [
 NUMBER = 6
 TITLE = common.CHAPTER_TITLES[NUMBER]
 MINUTES = "20"
-PURPOSE = ("Efter kapitlet kan I aflæse forskellen mellem børn med forskellig social baggrund i "
-           "jeres egne data, sammenligne den med kommunens og vurdere, om den er blevet mindre.")
+TEXTS = chapter_texts(NUMBER)
+PURPOSE = TEXTS.paragraph("purpose")
 
 #: Answers to "has the gap narrowed?" (option id -> Danish label).
 TRENDS = {
-    "narrows": "Ja – forskellen er blevet mindre, og ændringen er større end usikkerheden",
-    "widens": "Nej – forskellen er blevet større, og ændringen er større end usikkerheden",
-    "unclear": "Det kan data ikke afgøre – ændringen er mindre end usikkerheden",
+    "narrows": TEXTS.paragraph("trend_option_narrows"),
+    "widens": TEXTS.paragraph("trend_option_widens"),
+    "unclear": TEXTS.paragraph("trend_option_unclear"),
 }
 #: Answers to "how does your gap compare with the municipality's?".
 POSITIONS = {
-    "larger": "Jeres forskel er tydeligt større end kommunens",
-    "same": "Jeres forskel kan ikke skelnes fra kommunens",
-    "smaller": "Jeres forskel er tydeligt mindre end kommunens",
+    "larger": TEXTS.paragraph("position_option_larger"),
+    "same": TEXTS.paragraph("position_option_same"),
+    "smaller": TEXTS.paragraph("position_option_smaller"),
 }
 
 
@@ -167,8 +168,7 @@ def _facts(ds: Dataset, inst: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _groups_text(ds: Dataset) -> str:
-    lab = common.labels(ds)
-    return f"{lab['children']} af forældre med kort og lang uddannelse"
+    return TEXTS.paragraph("groups_phrase", **common.labels(ds))
 
 
 def _d(f: dict[str, Any]) -> int:
@@ -182,10 +182,8 @@ def _f(x: float, d: int, sign: bool = False) -> str:
 def _missing(ds: Dataset) -> html.Block:
     lab = common.labels(ds)
     if not _has_background(ds):
-        return common.no_data(f"oplysninger om forældrenes uddannelse, så forskelle mellem grupper af "
-                              f"{lab['children']} kan ikke vises")
-    return common.no_data(f"nogen måling, hvor begge grupper har mindst {ds.meta.min_n} "
-                          f"{lab['children']}, så forskellen kan ikke vises")
+        return common.no_data(TEXTS.paragraph("no_background_no_data", **lab))
+    return common.no_data(TEXTS.paragraph("no_gap_no_data", **lab, min_n=ds.meta.min_n))
 
 
 # ----------------------------------------------------------------------------- page
@@ -210,24 +208,19 @@ def groups_section(ds: Dataset, institution: str) -> html.Block:
         xs = [x.lower() for x in xs]
         return xs[0] if len(xs) == 1 else f"{', '.join(xs[:-1])} eller {xs[-1]}"
 
+    lab = {**lab, "Children": lab["children"].capitalize()}
     texts = [
-        f"Gruppen med kort uddannelse er {lab['children']}, hvis forældre højst har "
-        f"{_or(low)} uddannelse. Gruppen med lang uddannelse er {lab['children']}, hvis forældre "
-        f"har {_or(high)} uddannelse. "
-        + (f"{lab['children'].capitalize()}, hvis forældre har {_or(middle)} uddannelse, og "
-           if middle else f"{lab['children'].capitalize()} ")
-        + f"{lab['children']} uden oplysninger tæller ikke med i nogen af grupperne.",
-        "Forskellen er gennemsnittet i gruppen med lang uddannelse minus gennemsnittet i gruppen "
-        "med kort uddannelse. Et positivt tal betyder, at den første gruppe ligger højest.",
+        TEXTS.paragraph("groups_definition", **lab, low=_or(low), high=_or(high)) + " "
+        + (TEXTS.paragraph("groups_excluded_middle", **lab, middle=_or(middle)) if middle else
+           TEXTS.paragraph("groups_excluded", **lab)),
+        *TEXTS.paragraphs("groups_gap_definition"),
     ]
     f = facts(ds, institution)
     if f is not None:
-        texts.append(
-            f"I {f['round']} havde {inst['name']} {tx.fmt_int(f['n_low'])} {lab['children']} i gruppen "
-            f"med kort uddannelse og {tx.fmt_int(f['n_high'])} i gruppen med lang uddannelse, som "
-            f"indgår i {f['label']}. Jo færre i en gruppe, jo større er usikkerheden – en gruppe med "
-            f"færre end {tx.fmt_int(ds.meta.min_n)} vises slet ikke.")
-    return common.prose(*texts, title="Hvem er i grupperne?")
+        texts.extend(TEXTS.paragraphs(
+            "groups_counts", **lab, round=f["round"], name=inst["name"], n_low=tx.fmt_int(f["n_low"]),
+            n_high=tx.fmt_int(f["n_high"]), label=f["label"], min_n=tx.fmt_int(ds.meta.min_n)))
+    return common.prose(*texts, title=TEXTS.paragraph("groups_title"))
 
 
 def gap_section(ds: Dataset, institution: str) -> Any:
@@ -251,26 +244,46 @@ def exercise_gap(ds: Dataset, institution: str, session: ex.Session) -> Any:
             {"Gruppe": "Forældre med lang uddannelse", f"Antal {lab['children']}": tx.fmt_int(f["n_high"]),
              "Gennemsnit": _f(hi, d)}]
     table = html.styled_table(pd.DataFrame(rows), caption=f"{f['inst']['name']}: {f['label']}, {f['round']}")
-    wrong = [(-correct, 10.0 ** -d, "Du har trukket den forkerte vej. Forskellen regnes som lang "
-                                   "uddannelse minus kort uddannelse, så et positivt tal betyder, "
-                                   "at børn af forældre med lang uddannelse ligger højest.")]
+    wrong = [(-correct, 10.0 ** -d, TEXTS.paragraph("gap_wrong_sign"))]
     if np.isfinite(f["muni_gap"]) and abs(f["muni_gap"] - correct) > 2 * 10.0 ** -d:
-        wrong.append((f["muni_gap"], 10.0 ** -d, "Det er kommunens forskel. Regn jeres egen ud fra tabellen."))
+        wrong.append((f["muni_gap"], 10.0 ** -d, TEXTS.paragraph("gap_wrong_municipality")))
+    verdict = (TEXTS.paragraph("gap_solution_long_highest") if correct > 0 else
+               TEXTS.paragraph("gap_solution_short_highest") if correct < 0 else
+               TEXTS.paragraph("gap_solution_none"))
     q = ex.Numeric(
         "ch06-forskel",
-        f"Hvor stor er forskellen i {f['label']} mellem de to grupper hos jer i {f['round']} "
-        "(lang minus kort uddannelse)?",
+        TEXTS.paragraph("gap_question", label=f["label"], round=f["round"]),
         correct, 10.0 ** -d * 1.01,
-        hint="Træk gennemsnittet for gruppen med kort uddannelse fra gennemsnittet for gruppen med "
-             "lang uddannelse.",
-        solution=f"{_f(hi, d)} − {_f(lo, d)} = {_f(correct, d)} point. "
-                 + ("Børn af forældre med lang uddannelse ligger altså højest." if correct > 0 else
-                    "Her ligger børn af forældre med kort uddannelse faktisk højest."
-                    if correct < 0 else "Der er ingen forskel mellem grupperne."),
+        hint=TEXTS.paragraph("gap_hint"),
+        solution=TEXTS.paragraph("gap_solution", high=_f(hi, d), low=_f(lo, d), gap=_f(correct, d))
+        + " " + verdict,
         wrong=wrong, unit="point", decimals=d,
     )
     session.add(q)
     return _Both(html.Block(table), q)
+
+
+def _municipality_feedback(f: dict[str, Any], d: int) -> dict[str, str]:
+    """Feedback on each answer to :func:`exercise_municipality` (empty: the generic one)."""
+    pos = f["position"]
+    nums = {"muni": _f(f["muni_gap"], d), "ci": tx.fmt_interval(f["ci_low"], f["ci_high"], d),
+            "gap": _f(f["gap"], d)}
+    point = "larger" if f["gap"] > f["muni_gap"] else "smaller"
+    fb = {k: "" for k in POSITIONS}
+    inside = f["ci_low"] <= f["muni_gap"] <= f["ci_high"]
+    if pos == "same" and not inside:
+        fb["same"] = TEXTS.paragraph("municipality_right_same_outside", **nums)
+        fb["larger"] = fb["smaller"] = TEXTS.paragraph("municipality_wrong_same_outside")
+    elif pos == "same":
+        fb["same"] = TEXTS.paragraph("municipality_right_same_inside", **nums)
+        fb[point] = TEXTS.paragraph("municipality_wrong_same_inside_point", **nums,
+                                    comparison="større" if point == "larger" else "mindre")
+        fb["smaller" if point == "larger" else "larger"] = TEXTS.paragraph("municipality_wrong_same_inside_other")
+    else:
+        fb[pos] = TEXTS.paragraph("municipality_right_clear", **nums, side="over" if pos == "larger" else "under")
+        fb["same"] = TEXTS.paragraph("municipality_wrong_clear_same")
+        fb["smaller" if pos == "larger" else "larger"] = TEXTS.paragraph("municipality_wrong_clear_other")
+    return fb
 
 
 def exercise_municipality(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -282,47 +295,19 @@ def exercise_municipality(ds: Dataset, institution: str, session: ex.Session) ->
     if f["position"] is None:
         return common.exercise_skipped()
     d = _d(f)
-    name = f["inst"]["name"]
     pos = f["position"]
-    point = "larger" if f["gap"] > f["muni_gap"] else "smaller"
-    fb = {k: "" for k in POSITIONS}
-    fb[pos] = "Rigtigt. "
-    inside = f["ci_low"] <= f["muni_gap"] <= f["ci_high"]
-    if pos == "same" and not inside:
-        fb["same"] += (f"Kommunens forskel ({_f(f['muni_gap'], d)}) ligger lige uden for jeres interval "
-                       f"({tx.fmt_interval(f['ci_low'], f['ci_high'], d)}), men målingen er valgt som den "
-                       "med den største forskel blandt flere. Når man tager højde for det, er forskellen "
-                       "til kommunen ikke sikker.")
-        fb["larger"] = fb["smaller"] = ("Intervallet alene ser sådan ud – men målingen er udvalgt blandt "
-                                        "flere, og så kan forskellen skyldes tilfældigheder.")
-    elif pos == "same":
-        fb["same"] += (f"Kommunens forskel ({_f(f['muni_gap'], d)}) ligger inde i jeres interval "
-                       f"({tx.fmt_interval(f['ci_low'], f['ci_high'], d)}).")
-    if pos == "same" and inside:
-        fb[point] = (f"Jeres forskel ({_f(f['gap'], d)}) er {'større' if point == 'larger' else 'mindre'} "
-                     "end kommunens som tal betragtet, men kommunens forskel ligger inde i jeres "
-                     "interval: forskellen kan skyldes tilfældigheder.")
-        other = "smaller" if point == "larger" else "larger"
-        fb[other] = "Se på tallene igen – og på intervallet omkring jeres forskel."
-    elif pos != "same":
-        fb[pos] += (f"Hele jeres interval ({tx.fmt_interval(f['ci_low'], f['ci_high'], d)}) ligger "
-                    f"{'over' if pos == 'larger' else 'under'} kommunens forskel ({_f(f['muni_gap'], d)}).")
-        fb["same"] = ("Kommunens forskel ligger uden for jeres interval, så her er forskellen større "
-                      "end usikkerheden – også når man tager højde for, at målingen er udvalgt blandt flere.")
-        other = "smaller" if pos == "larger" else "larger"
-        fb[other] = "Se efter, hvilken side af kommunens tal jeres interval ligger på."
+    ci, muni = tx.fmt_interval(f["ci_low"], f["ci_high"], d), _f(f["muni_gap"], d)
+    fb = _municipality_feedback(f, d)
     q = ex.MultipleChoice(
         "ch06-kommunen",
-        f"I {f['round']} var forskellen i {f['label']} hos {name} {_f(f['gap'], d)} point (95\u00a0%-interval "
-        f"{tx.fmt_interval(f['ci_low'], f['ci_high'], d)}). I hele kommunen var den "
-        f"{_f(f['muni_gap'], d)} point. Hvad kan I sige?",
+        TEXTS.paragraph("municipality_question", round=f["round"], label=f["label"], name=f["inst"]["name"],
+                        gap=_f(f["gap"], d), ci=ci, muni=muni),
         POSITIONS, pos,
-        hint="Ligger kommunens tal inde i jeres interval? Så kan forskellen skyldes tilfældigheder.",
-        solution=(f"Intervallet {tx.fmt_interval(f['ci_low'], f['ci_high'], d)} "
-                  + ("indeholder" if pos == "same" else "indeholder ikke")
-                  + f" kommunens forskel på {_f(f['muni_gap'], d)}. Derfor: {POSITIONS[pos].lower()}. "
-                  f"Med {tx.fmt_int(f['n_low'])} og {tx.fmt_int(f['n_high'])} {f['noun']} i "
-                  "grupperne er jeres interval bredt; kommunens tal bygger på langt flere."),
+        hint=TEXTS.paragraph("municipality_hint"),
+        solution=(TEXTS.paragraph("municipality_solution_same", ci=ci, muni=muni) if pos == "same" else
+                  TEXTS.paragraph("municipality_solution_clear", ci=ci, muni=muni))
+        + " " + TEXTS.paragraph("municipality_solution_rest", answer=POSITIONS[pos].lower(),
+                                n_low=tx.fmt_int(f["n_low"]), n_high=tx.fmt_int(f["n_high"]), noun=f["noun"]),
         feedback={k: v for k, v in fb.items() if v},
     )
     return session.add(q)
@@ -334,26 +319,36 @@ def trend_section(ds: Dataset, institution: str) -> Any:
     if f is None:
         return _missing(ds)
     if f["prev_round"] is None:
-        return common.no_data("mere end én måling, så det kan ikke ses, om forskellen bliver mindre")
+        return common.no_data(TEXTS.paragraph("trend_no_data"))
     d = _d(f)
     texts = []
     if f["trend"] is not None:
-        texts.append(f"{f['inst']['name']}, {f['label']}: " + tx.describe_gap_change(
+        texts.append(TEXTS.paragraph("trend_institution", name=f["inst"]["name"], label=f["label"],
+                                     description=tx.describe_gap_change(
             f["prev_gap"], f["gap"], f["change_ci_low"], f["change_ci_high"],
             groups=_groups_text(ds), from_round=f["prev_round"], to_round=f["round"], decimals=d,
-            real=f["real"]))
+            real=f["real"])))
     if f["muni_trend"]:
-        texts.append(f"Hele kommunen: {f['muni_trend']}")
-    texts.append(
-        "En forskel, der bliver mindre, er kun et fremskridt, hvis det sker, fordi gruppen med kort "
-        "uddannelse rykker op – ikke fordi gruppen med lang uddannelse går tilbage. Se derfor "
-        "altid også på de to gruppers gennemsnit.")
-    texts.append(
-        "Ændringen af en forskel er mere usikker end forskellen selv: den bygger på fire "
-        f"gennemsnit, hvert med sin usikkerhed. I {words(ds)['an']} enkelt {words(ds)['institution']} "
-        "skal forskellen ofte ændre sig meget, før data kan vise det; i hele kommunen er der "
-        "flere at regne på.")
-    return common.prose(*texts, title="Bliver forskellen mindre?")
+        texts.append(TEXTS.paragraph("trend_municipality", description=f["muni_trend"]))
+    texts.extend(TEXTS.paragraphs("trend_caution", **words(ds)))
+    return common.prose(*texts, title=TEXTS.paragraph("trend_title"))
+
+
+def _trend_feedback(f: dict[str, Any], d: int) -> dict[str, str]:
+    """Feedback on each answer to :func:`exercise_trend`."""
+    t = f["trend"]
+    nums = {"ci": tx.fmt_interval(f["change_ci_low"], f["change_ci_high"], d), "round": f["round"],
+            "prev_round": f["prev_round"], "prev_gap": _f(f["prev_gap"], d), "gap": _f(f["gap"], d)}
+    if t == "unclear":
+        smaller = abs(f["gap"]) < abs(f["prev_gap"])
+        pointed = "narrows" if smaller else "widens"
+        return {t: TEXTS.paragraph("trend_right_unclear", **nums),
+                pointed: (TEXTS.paragraph("trend_wrong_unclear_closer", **nums) if smaller else
+                          TEXTS.paragraph("trend_wrong_unclear_farther", **nums)),
+                "widens" if pointed == "narrows" else "narrows": TEXTS.paragraph("trend_wrong_unclear_other", **nums)}
+    return {t: TEXTS.paragraph("trend_right_clear", **nums),
+            "unclear": TEXTS.paragraph("trend_wrong_clear_unclear", **nums),
+            "widens" if t == "narrows" else "narrows": TEXTS.paragraph("trend_wrong_clear_other", **nums)}
 
 
 def exercise_trend(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -366,72 +361,36 @@ def exercise_trend(ds: Dataset, institution: str, session: ex.Session) -> Any:
     if f["trend"] is None:
         return common.exercise_skipped()
     d = _d(f)
-    t = f["trend"]
-    smaller = abs(f["gap"]) < abs(f["prev_gap"])
-    ci = tx.fmt_interval(f["change_ci_low"], f["change_ci_high"], d)
-    fb = {t: "Rigtigt. "}
-    if t == "unclear":
-        fb[t] += f"Intervallet for ændringen ({ci}) indeholder 0."
-        pointed = "narrows" if smaller else "widens"
-        fb[pointed] = (f"Punktet for {f['round']} ligger {'tættere på' if smaller else 'længere fra'} 0 "
-                       f"end punktet for {f['prev_round']}, men intervallet for ændringen ({ci}) "
-                       "indeholder 0: ændringen kan skyldes tilfældigheder.")
-        fb["widens" if pointed == "narrows" else "narrows"] = (
-            f"Forskellen er gået fra {_f(f['prev_gap'], d)} til {_f(f['gap'], d)} – og selv den "
-            "ændring er mindre end usikkerheden.")
-    else:
-        fb[t] += f"Intervallet for ændringen ({ci}) ligger helt på den ene side af 0."
-        fb["unclear"] = (f"Her er ændringen faktisk større end usikkerheden: intervallet ({ci}) "
-                         "indeholder ikke 0.")
-        other = "widens" if t == "narrows" else "narrows"
-        fb[other] = (f"Forskellen er gået fra {_f(f['prev_gap'], d)} til {_f(f['gap'], d)} point. "
-                     "Hvilken vej er det?")
+    rounds = {"round": f["round"], "prev_round": f["prev_round"]}
     fig = plots.gap(ds, measure=f["measure"], institution=f["inst"]["id"])
     q = ex.InterpretPlot(
         "ch06-udvikling",
-        f"Figuren viser forskellen i {f['label']} i hver måling. Er forskellen hos "
-        f"{f['inst']['name']} blevet mindre fra {f['prev_round']} til {f['round']}?",
-        fig, TRENDS, t,
-        hint=(f"Se ikke kun på punkterne. Ændringen fra {f['prev_round']} til {f['round']} har sit eget "
-              "interval; indeholder det 0, kan data ikke afgøre, om forskellen er blevet mindre. Og "
-              "selv når det ikke gør, skal ændringen holde, når man tager højde for alle de tal, "
-              "rapporten sammenligner."),
-        solution=(tx.describe_gap_change(f["prev_gap"], f["gap"], f["change_ci_low"],
-                                         f["change_ci_high"], groups=_groups_text(ds),
-                                         from_round=f["prev_round"], to_round=f["round"], decimals=d,
-                                         real=f["real"])
-                  + f" Ændringen er {_f(f['change'], d, sign=True)} point (95\u00a0%-interval {ci})."),
-        feedback=fb,
+        TEXTS.paragraph("trend_question", **rounds, label=f["label"], name=f["inst"]["name"]),
+        fig, TRENDS, f["trend"],
+        hint=TEXTS.paragraph("trend_hint", **rounds),
+        solution=TEXTS.paragraph(
+            "trend_solution", change=_f(f["change"], d, sign=True),
+            ci=tx.fmt_interval(f["change_ci_low"], f["change_ci_high"], d),
+            description=tx.describe_gap_change(f["prev_gap"], f["gap"], f["change_ci_low"],
+                                               f["change_ci_high"], groups=_groups_text(ds),
+                                               from_round=f["prev_round"], to_round=f["round"], decimals=d,
+                                               real=f["real"])),
+        feedback=_trend_feedback(f, d),
     )
     return session.add(q)
 
 
 def reflection(ds: Dataset, institution: str, session: ex.Session) -> Any:
     """The chapter's reflection prompt for the leadership team."""
-    lab = words(ds)
-    q = ex.Reflection(
-        "ch06-refleksion",
-        f"Hvilke {lab['children']} står bag tallene for gruppen med kort uddannelse hos jer – og "
-        "hvad ved I om dem, som data ikke viser? Hvor i hverdagen får de mindst ud af "
-        "læringsmiljøet, og hvad kunne I gøre anderledes, så deres baggrund betyder mindre?",
-    )
+    q = ex.Reflection("ch06-refleksion", TEXTS.paragraph("reflection", **words(ds)))
     return session.add(q)
 
 
 def chapter_summary(ds: Dataset, institution: str) -> html.Block:
     """Opsummering."""
-    lab = common.labels(ds)
     f = facts(ds, institution)
-    points = [
-        "Programmets produktkriterium er ikke kun bedre læring og trivsel, men at social "
-        f"baggrund betyder mindre for, hvordan det går {lab['children']}.",
-        "Forskellen er gennemsnittet for gruppen med lang uddannelse minus gruppen med kort "
-        "uddannelse. Den vises kun, når begge grupper er store nok.",
-        "Sammenlign med kommunen ved at se, om kommunens forskel ligger inde i jeres interval.",
-        "En forskel er først blevet mindre, når intervallet for ændringen ligger under 0 – og "
-        "det er kun et fremskridt, hvis gruppen med kort uddannelse er rykket op.",
-    ]
+    points = TEXTS.paragraphs("summary", **common.labels(ds))
     if f is not None:
-        points.append(f"Hos {f['inst']['name']} er {f['label']} den måling med den største forskel i "
-                      f"{f['round']}: {_f(f['gap'], _d(f))} point.")
+        points.append(TEXTS.paragraph("summary_own", name=f["inst"]["name"], label=f["label"],
+                                      round=f["round"], gap=_f(f["gap"], _d(f))))
     return common.summary(points)

@@ -24,6 +24,7 @@ import pandas as pd
 from llkit.apps import exercises as ex
 from llkit.apps.elearning import common
 from llkit.apps.elearning.ch05_sammenligning import words
+from llkit.apps.elearning.prose import chapter_texts
 from llkit.data import memo
 from llkit.documents import common as doc
 from llkit.documents import institution_report, plans
@@ -44,8 +45,8 @@ __all__ = [
 NUMBER = 8
 TITLE = common.CHAPTER_TITLES[NUMBER]
 MINUTES = "25"
-PURPOSE = ("Efter kapitlet kan I vælge et fokus ud fra jeres data, formulere mål med tegn på "
-           "læring, der kan følges i næste måling, og vurdere et måls status med usikkerheden.")
+TEXTS = chapter_texts(NUMBER)
+PURPOSE = TEXTS.paragraph("purpose")
 
 _KIND_DA = {"share_low": "Andel med lav score", "gap": "Forskel efter social baggrund",
             "staff": "Medarbejdernes svar", "coverage": "Tegn på læring", "mean": "Gennemsnit"}
@@ -133,13 +134,13 @@ def _example_plan(ds: Dataset, inst: dict[str, Any], measure: str) -> plans.Plan
         target = min(target, float(hi))
     label = str(info.loc[measure, "label"])
     goal = plans.Goal(
-        goal=f"Et højere gennemsnit i {label}", indicator=plans.Indicator(kind="mean", measure=measure),
+        goal=TEXTS.paragraph("example_goal", label=label), indicator=plans.Indicator(kind="mean", measure=measure),
         baseline=rounds[0], target=target, target_round=rounds[-1],
-        signs=["Eksempel på et tegn"],
-        actions=[plans.Action(what="Eksempel på en handling", who="Ledelsesteamet",
+        signs=[TEXTS.paragraph("example_sign")],
+        actions=[plans.Action(what=TEXTS.paragraph("example_action"), who=TEXTS.paragraph("example_who"),
                               deadline=dt.date(2000, 1, 1))],
     )
-    return plans.Plan(institution=inst["id"], title="Eksempel", created=dt.date(2000, 1, 1),
+    return plans.Plan(institution=inst["id"], title=TEXTS.paragraph("example_title"), created=dt.date(2000, 1, 1),
                       focus_areas=[plans.FocusArea(focus=label, goals=[goal])])
 
 
@@ -194,7 +195,7 @@ def candidates_section(ds: Dataset, institution: str) -> Any:
     f = facts(ds, institution)
     cand = f["candidates"]
     if cand is None:
-        return common.no_data(f"tal nok i {f['round']} til at pege på et fokusområde")
+        return common.no_data(TEXTS.paragraph("candidates_no_data", round=f["round"]))
     rows = []
     for r in cand.itertuples():
         share = r.kind in ("share_low", "coverage")
@@ -202,13 +203,9 @@ def candidates_section(ds: Dataset, institution: str) -> Any:
         rows.append({"Område": _KIND_DA.get(r.kind, r.kind), "Måling": r.label,
                      "Hvad data viser": r.why,
                      "Forslag til mål": val(r.proposed_target)})
-    return html.Block(html.styled_table(pd.DataFrame(rows), caption=f"Mulige fokusområder ud fra {f['round']}")
-                    + common.prose(
-                        "Listen er et forslag fra llkit, ikke en beslutning. Den peger på de steder, "
-                        "hvor jeres tal ligger lavest i forhold til kommunen, på forskellen efter "
-                        "social baggrund, på medarbejdernes svar og på dokumentationen af tegn på "
-                        "læring. Vælg ét eller to fokusområder, som I kan forklare med jeres "
-                        "kendskab til hverdagen – data peger, men I vælger.").html)
+    return html.Block(html.styled_table(pd.DataFrame(rows),
+                                        caption=TEXTS.paragraph("candidates_caption", round=f["round"]))
+                      + common.prose(*TEXTS.paragraphs("candidates_text")).html)
 
 
 def exercise_children(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -218,24 +215,21 @@ def exercise_children(ds: Dataset, institution: str, session: ex.Session) -> Any
     if low is None:
         return common.exercise_skipped()
     share, n, k = low["share"], low["n"], low["children"]
+    noun = low["noun"]
     wrong = []
     if abs(100 * share - k) > 0.5:
-        wrong.append((100 * share, 0.6, "Det er procenten. Spørgsmålet gælder antallet: gang "
-                                        "andelen med antallet af " + low["noun"] + "."))
+        wrong.append((100 * share, 0.6, TEXTS.paragraph("children_wrong_percent", noun=noun)))
     if abs(n - k) > 0.5:
-        wrong.append((n, 0.5, f"Det er alle {low['noun']}, der er målt. Hvor mange af dem havde en "
-                              "lav score?"))
+        wrong.append((n, 0.5, TEXTS.paragraph("children_wrong_all", noun=noun)))
     q = ex.Numeric(
         "ch08-antal",
-        f"{tx.fmt_percent(share)} af jeres {tx.fmt_int(n)} {low['noun']} havde en lav score i "
-        f"{low['label']} i {low['round']}. Hvor mange {low['noun']} er det?",
+        TEXTS.paragraph("children_question", share=tx.fmt_percent(share), n=tx.fmt_int(n), noun=noun,
+                        label=low["label"], round=low["round"]),
         k, 0.5,
-        hint="Gang andelen med antallet, og rund af til et helt tal.",
-        solution=(f"{tx.fmt_percent(share, 1)} × {tx.fmt_int(n)} = {tx.fmt_int(k)} {low['noun']}. Bag en "
-                  f"procent står konkrete {low['noun']} – I kender dem. Et mål om at halvere andelen "
-                  f"betyder, at omkring {tx.fmt_int(max(1, round(k / 2)))} af dem skal op over grænsen "
-                  "i næste måling."),
-        wrong=wrong, unit=low["noun"], decimals=0,
+        hint=TEXTS.paragraph("children_hint"),
+        solution=TEXTS.paragraph("children_solution", share=tx.fmt_percent(share, 1), n=tx.fmt_int(n),
+                                 k=tx.fmt_int(k), noun=noun, half=tx.fmt_int(max(1, round(k / 2)))),
+        wrong=wrong, unit=noun, decimals=0,
     )
     return session.add(q)
 
@@ -245,8 +239,7 @@ def department_section(ds: Dataset, institution: str) -> Any:
     f = facts(ds, institution)
     lab = words(ds)
     if f["departments"] is None:
-        return common.no_data(f"mindst to {lab['departments']} med tal nok til at vise andelen med en "
-                              "lav score")
+        return common.no_data(TEXTS.paragraph("department_no_data", **lab))
     dd = f["departments"]
     rows = []
     for _dep, r in dd["shown"].iterrows():
@@ -258,11 +251,10 @@ def department_section(ds: Dataset, institution: str) -> Any:
                      f"Antal {dd['noun']}": tx.suppressed_text(ds.meta.min_n, dd["noun"],
                                                                     complementary=r.suppressed_reason == "complementary"),
                      "Gennemsnit": "", "Andel med lav score": ""})
+    where = {**lab, "label": dd["label"], "round": dd["round"]}
     return html.Block(
-        common.prose(f"Et fokus for hele {lab['the_inst']} bliver konkret, når I ved, hvor I skal "
-                     f"begynde. Tabellen viser andelen med en lav score i {dd['label']} for hver {lab['department']} i "
-                     f"{dd['round']}.").html
-        + html.styled_table(pd.DataFrame(rows), caption=f"{dd['label']} i {lab['the_depts']}, {dd['round']}"))
+        common.prose(*TEXTS.paragraphs("department_intro", **where)).html
+        + html.styled_table(pd.DataFrame(rows), caption=TEXTS.paragraph("department_caption", **where)))
 
 
 def exercise_department(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -274,27 +266,23 @@ def exercise_department(ds: Dataset, institution: str, session: ex.Session) -> A
     dd = f["departments"]
     s = dd["shown"]
     best = s.loc[sorted(dd["correct"])[0]]
+    top = {"best": best["department_name"], "best_share": tx.fmt_percent(best["share_low"])}
     fb = {}
     for dep, r in s.iterrows():
+        unit = {"unit": r["department_name"], "share": tx.fmt_percent(r["share_low"])}
         if dep in dd["correct"]:
-            fb[dep] = f"Rigtigt. {r['department_name']}: {tx.fmt_percent(r['share_low'])} med lav score."
+            fb[dep] = TEXTS.paragraph("department_right", **unit)
         elif dep == dd["trap"]:
-            fb[dep] = (f"{r['department_name']} har det laveste gennemsnit, men spørgsmålet gælder "
-                       "andelen med en lav score. Et gennemsnit kan dække over få, der har det svært.")
+            fb[dep] = TEXTS.paragraph("department_wrong_lowest_mean", **unit)
         else:
-            fb[dep] = (f"{r['department_name']} har {tx.fmt_percent(r['share_low'])}; "
-                       f"{best['department_name']} har {tx.fmt_percent(best['share_low'])}.")
-    what = "stue/gruppe" if lab["department"] == "stue/gruppe" else lab["department"]
+            fb[dep] = TEXTS.paragraph("department_wrong_other", **unit, **top)
     q = ex.PickUnit(
         "ch08-enhed",
-        f"I {'hvilken' if lab['department'] in ('stue/gruppe', 'klasse') else lab['which']} {what} er "
-        f"andelen af {dd['noun']} med en lav score i {dd['label']} størst?",
+        TEXTS.paragraph("department_question", department=lab["department"], noun=dd["noun"], label=dd["label"],
+                        which="hvilken" if lab["department"] in ("stue/gruppe", "klasse") else lab["which"]),
         {dep: str(s.loc[dep, "department_name"]) for dep in s.index}, dd["correct"],
-        hint="Se på kolonnen »Andel med lav score«, ikke på gennemsnittet.",
-        solution=(f"{best['department_name']} med {tx.fmt_percent(best['share_low'])}. Men husk: med "
-                  f"{tx.fmt_int(best['n'])} {dd['noun']} er få {dd['noun']} nok til at "
-                  "flytte procenten meget. Brug tallet som anledning til at se nærmere på "
-                  "læringsmiljøet dér – ikke som en dom."),
+        hint=TEXTS.paragraph("department_hint"),
+        solution=TEXTS.paragraph("department_solution", **top, n=tx.fmt_int(best["n"]), noun=dd["noun"]),
         feedback=fb,
     )
     return session.add(q)
@@ -304,11 +292,11 @@ def draft_section(ds: Dataset, institution: str) -> Any:
     """A draft plan from the data (:func:`llkit.documents.plans.new_plan`): goals tied to indicators."""
     f = facts(ds, institution)
     if f["candidates"] is None:
-        return common.no_data(f"tal nok i {f['round']} til at lave et udkast til en handleplan")
+        return common.no_data(TEXTS.paragraph("draft_no_data", round=f["round"]))
     try:
         plan = plans.new_plan(ds, f["inst"]["id"])
     except (KeyError, ValueError, PlanError):
-        return common.no_data("tal nok til at lave et udkast til en handleplan")
+        return common.no_data(TEXTS.paragraph("draft_no_plan_no_data"))
     rows = []
     for fa, g in plan.goals:
         share = g.indicator.kind in ("share_low", "coverage")
@@ -318,13 +306,8 @@ def draft_section(ds: Dataset, institution: str) -> Any:
                      "Målværdi": (tx.fmt_percent(g.target) if share else _f(g.target, 1)) + f" i {g.target_round}",
                      "Tegn på læring": "(skriv selv)"})
     return html.Block(
-        html.styled_table(pd.DataFrame(rows), caption="Udkast til mål (lavet af llkit ud fra jeres data)")
-        + common.prose(
-            "Et godt mål siger, hvad der skal være anderledes, hvordan det måles, og hvornår. "
-            "Her er hvert mål knyttet til en indikator i kortlægningen, et udgangspunkt og en "
-            "målværdi i næste måling. Det, llkit ikke kan skrive, er tegnene: hvad vil I se og "
-            "høre i hverdagen, når målet er ved at blive nået? Og handlingerne: hvem gør hvad, "
-            "hvornår?").html)
+        html.styled_table(pd.DataFrame(rows), caption=TEXTS.paragraph("draft_caption"))
+        + common.prose(*TEXTS.paragraphs("draft_text")).html)
 
 
 def follow_up_section(ds: Dataset, institution: str) -> Any:
@@ -332,19 +315,33 @@ def follow_up_section(ds: Dataset, institution: str) -> Any:
     f = facts(ds, institution)
     st = f["status"]
     if st is None:
-        return common.no_data("en handleplan eller mindst to målinger at følge op på")
-    intro = common.prose(
-        "Når næste måling kommer, afgøres hvert mål med usikkerheden: »nået«, når hele intervallet "
-        "ligger på den rigtige side af målværdien; »ikke nået«, når målrunden er målt og hele "
-        "intervallet ligger på den forkerte side; »på vej«, når udviklingen siden udgangspunktet er "
-        "større end usikkerheden; ellers »kan ikke vurderes«.")
+        return common.no_data(TEXTS.paragraph("follow_up_no_data"))
+    intro = common.prose(*TEXTS.paragraphs("follow_up_intro"))
     if st["own_plan"]:
         return html.Block(intro.html + institution_report.plan_section(ds, f["inst"]["id"]).html)
     r = st["row"]
-    return html.Block(intro.html + common.prose(
-        f"{f['inst']['name']} har ingen handleplan i data. Vi bruger derfor et eksempel: målet "
-        f"»{r['goal']}« fra {_f(r['baseline_value'], 2)} i {r['baseline_round']} til "
-        f"{_f(r['target'], 1)} i {r['target_round']}.").html)
+    return html.Block(intro.html + common.prose(*TEXTS.paragraphs(
+        "follow_up_example", name=f["inst"]["name"], goal=r["goal"], baseline=_f(r["baseline_value"], 2),
+        baseline_round=r["baseline_round"], target=_f(r["target"], 1), target_round=r["target_round"])).html)
+
+
+def _status_feedback(r: Any, correct: str, on_side: bool) -> dict[str, str]:
+    """Feedback on each status in :func:`exercise_status`."""
+    fb = {correct: TEXTS.paragraph("status_right", reason=r["reason"])}
+    for k in plans.STATUSES:
+        if k == correct:
+            continue
+        if k == "nået" and on_side:
+            fb[k] = TEXTS.paragraph("status_wrong_reached_on_side")
+        elif k == "nået":
+            fb[k] = TEXTS.paragraph("status_wrong_reached")
+        elif k == "ikke nået" and r["latest_round"] != r["target_round"]:
+            fb[k] = TEXTS.paragraph("status_wrong_not_reached", target_round=r["target_round"])
+        elif k == "på vej":
+            fb[k] = TEXTS.paragraph("status_wrong_on_way", reason=r["reason"])
+        else:
+            fb[k] = TEXTS.paragraph("status_wrong_other", reason=r["reason"])
+    return fb
 
 
 def exercise_status(ds: Dataset, institution: str, session: ex.Session) -> Any:
@@ -359,60 +356,30 @@ def exercise_status(ds: Dataset, institution: str, session: ex.Session) -> Any:
     correct = str(r["status"])
     hib = bool(r["higher_is_better"])
     on_side = (r["latest_value"] >= r["target"]) if hib else (r["latest_value"] <= r["target"])
-    interval = (f" (95\u00a0%-interval {v(r['ci_low'])}{tx.DASH}{v(r['ci_high'])})"
+    interval = (" " + TEXTS.paragraph("status_interval", low=v(r["ci_low"]), high=v(r["ci_high"]))
                 if pd.notna(r["ci_low"]) else "")
-    fb = {correct: f"Rigtigt: {r['reason']}."}
-    for k in plans.STATUSES:
-        if k == correct:
-            continue
-        if k == "nået" and on_side:
-            fb[k] = ("Punktet ligger på den rigtige side af målværdien, men intervallet rummer "
-                     "målværdien: et mål er først nået, når hele intervallet er på den rigtige side.")
-        elif k == "nået":
-            fb[k] = "Seneste værdi ligger ikke engang som punkt på den rigtige side af målværdien."
-        elif k == "ikke nået" and r["latest_round"] != r["target_round"]:
-            fb[k] = (f"Målrunden {r['target_round']} er ikke målt endnu, så målet kan ikke erklæres "
-                     "ikke nået.")
-        elif k == "på vej":
-            fb[k] = ("»På vej« kræver en udvikling siden udgangspunktet, der er større end "
-                     f"usikkerheden. Her: {r['reason']}.")
-        else:
-            fb[k] = f"Ikke rigtigt. Status afgøres af intervallet: {r['reason']}."
-    whose = "jeres handleplan" if st["own_plan"] else "eksemplet ovenfor"
     q = ex.MultipleChoice(
         "ch08-status",
-        f"Målet »{r['goal']}« i {whose}: udgangspunkt {v(r['baseline_value'])} i {r['baseline_round']}, "
-        f"målværdi {v(r['target'])} i {r['target_round']}. I {r['latest_round']} er værdien "
-        f"{v(r['latest_value'])}{interval}. "
-        + ("Højere er bedre. " if hib else "Lavere er bedre. ")
-        + "Hvad er målets status?",
+        TEXTS.paragraph(
+            "status_question", goal=r["goal"], baseline=v(r["baseline_value"]), baseline_round=r["baseline_round"],
+            target=v(r["target"]), target_round=r["target_round"], latest_round=r["latest_round"],
+            latest=v(r["latest_value"]), interval=interval,
+            whose=TEXTS.paragraph("status_whose_own") if st["own_plan"] else TEXTS.paragraph("status_whose_example"),
+            direction=TEXTS.paragraph("status_higher_better") if hib else TEXTS.paragraph("status_lower_better")),
         list(plans.STATUSES), correct,
-        hint=("Ligger hele intervallet på den rigtige side af målværdien? Hvis ikke: er udviklingen "
-              "siden udgangspunktet større end usikkerheden?"),
-        solution=f"Status: {correct} – {r['reason']}.",
-        feedback=fb,
+        hint=TEXTS.paragraph("status_hint"),
+        solution=TEXTS.paragraph("status_solution", status=correct, reason=r["reason"]),
+        feedback=_status_feedback(r, correct, on_side),
     )
     return session.add(q)
 
 
 def reflection(ds: Dataset, institution: str, session: ex.Session) -> Any:
     """The chapter's reflection prompt for the leadership team."""
-    q = ex.Reflection(
-        "ch08-refleksion",
-        "Hvilket ét fokusområde vil I vælge til jeres handleplan, og hvorfor netop det? Formulér "
-        "ét mål, to tegn på læring, I vil se efter i hverdagen, og den første handling: hvem gør "
-        "hvad, og hvornår følger I op?",
-    )
+    q = ex.Reflection("ch08-refleksion", TEXTS.paragraph("reflection"))
     return session.add(q)
 
 
 def chapter_summary(ds: Dataset, institution: str) -> html.Block:
     """Opsummering."""
-    return common.summary([
-        "Data peger på mulige fokusområder; ledelsesteamet vælger ud fra sit kendskab til hverdagen.",
-        "Bag hver procent står konkrete børn eller elever – regn andelen om til et antal.",
-        "Et mål knyttes til en indikator, et udgangspunkt, en målværdi og en målrunde, så næste "
-        "måling kan vise, hvor I står.",
-        "Tegn på læring er det, I vil se og høre i hverdagen, før næste måling kommer.",
-        "Et mål er først nået, når hele intervallet ligger på den rigtige side af målværdien.",
-    ])
+    return common.summary(TEXTS.paragraphs("summary"))
