@@ -57,7 +57,6 @@ from llkit.apps.serve.kernel import (
 from llkit.apps.serve.kernel import HIDE_EARLY as HIDE_EARLY
 from llkit.apps.serve.kernel import early_display as early_display
 from llkit.apps.serve.notebooks import CELL_TIMEOUT as CELL_TIMEOUT
-from llkit.apps.serve.notebooks import DEFAULT_NOTEBOOKS as DEFAULT_NOTEBOOKS
 from llkit.apps.serve.notebooks import KERNEL_NAME as KERNEL_NAME
 from llkit.apps.serve.notebooks import NOTEBOOK_CHOICES as NOTEBOOK_CHOICES
 from llkit.apps.serve.notebooks import WAIT_TAG as WAIT_TAG

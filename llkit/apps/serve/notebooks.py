@@ -15,9 +15,6 @@ from llkit.bundled import notebooks_dir
 KERNEL_NAME = "llkit-serve"
 NOTEBOOK_CHOICES = ("dashboard", "elearning", "all")
 
-#: The shipped notebooks (:func:`llkit.bundled.notebooks_dir`), served unless told otherwise.
-DEFAULT_NOTEBOOKS = notebooks_dir()
-
 
 _INJECTED = (
     "# Injected by llkit serve: the data and the institution come from the server's scope.\n"
@@ -95,7 +92,7 @@ def prepare_notebooks(dest: str | Path, which: str = "dashboard", *,
     """
     import nbformat
 
-    source = Path(source) if source is not None else DEFAULT_NOTEBOOKS
+    source = Path(source) if source is not None else notebooks_dir()  # the shipped ones
     dest = Path(dest)
     served = []
     for nb_path in _select_notebooks(source, which):
