@@ -298,6 +298,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_plan_commands(sub)
 
+    from llkit.apps.export import add_export_command
+
+    add_export_command(sub)
+
     from llkit.apps.serve import add_serve_command
 
     add_serve_command(sub)
