@@ -131,7 +131,8 @@ _STATUS_DA = {"ok": "Færdig", "skipped": "Uændret", "failed": "Fejlet"}
 _KIND_DA = {"cell_error": "fejl i en celle", "timeout": "tog for lang tid",
             "dead_kernel": "Python-kernen stoppede", "kernel_start": "Python-kernen kunne "
             "ikke starte", "export": "eksporten fejlede", "version": "forkert llkit-version",
-            "worker_died": "arbejdsprocessen stoppede", "error": "fejl"}
+            "worker_died": "arbejdsprocessen stoppede", "error": "fejl",
+            "workbook": "Excel-filen kunne ikke laves"}
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:2rem auto;
@@ -192,6 +193,7 @@ def render_index(ds: Any, level: str, state: Mapping[str, Any], headline: Mappin
 <p class="meta">Én rapport pr. {e(unit_label.lower())} · runder: {e(rounds)} ·
 opdateret {e(_da_time(state.get("updated")))} · llkit {version}</p>
 <p class="summary">{summary}</p>
+{_workbook_link(state)}
 <table>
 <thead><tr><th>{e(unit_label)}</th><th>Status</th><th>Rapport</th>{head_cells}<th class="num">Lavet</th></tr></thead>
 <tbody>
@@ -205,6 +207,14 @@ opdateret {e(_da_time(state.get("updated")))} · llkit {version}</p>
 """
 
 
+def _workbook_link(state: Mapping[str, Any]) -> str:
+    """The link to the workbook of all units (``tal.xlsx``), when the batch wrote it."""
+    if not state.get("workbook"):
+        return ""
+    href = html.escape(quote(str(state["workbook"])))
+    return f'<p class="download"><a href="{href}" download>Hent alle tallene (Excel)</a></p>'
+
+
 def _index_row(uid: str, u: Mapping[str, Any], headline: Mapping[str, Any],
                cols: list[str]) -> str:
     """One unit's ``<tr>``: name and id, status (with the error), links, figures, time."""
@@ -216,6 +226,8 @@ def _index_row(uid: str, u: Mapping[str, Any], headline: Mapping[str, Any],
         links.append(f'<a href="{e(quote(outputs["html"]))}">Åbn rapport</a>')
         if "pdf" in outputs:
             links.append(f'<a href="{e(quote(outputs["pdf"]))}">PDF</a>')
+        if "xlsx" in outputs:
+            links.append(f'<a href="{e(quote(outputs["xlsx"]))}" download>Excel</a>')
         if "ipynb" in outputs:
             links.append(f'<a href="{e(quote(outputs["ipynb"]))}">notebook</a>')
     elif "failed_ipynb" in outputs:

@@ -49,6 +49,9 @@ from llkit.apps.batch.manifest import (
 )
 from llkit.apps.batch.pool import _cpu_count, _LocalPool
 
+#: The workbook of all units of the level, beside ``index.html``.
+WORKBOOK = "tal.xlsx"
+
 
 @dataclass
 class _Plan:
@@ -204,6 +207,9 @@ def _run_batch(data: str | Path, out: Path, *, pool: _LocalPool | None, client: 
     todo = _unchanged_skipped(plans, prev_units, out, force=force, pdf=pdf, results=results,
                               state=state)
 
+    from llkit.apps.export import batch_workbooks
+
+    workbook = batch_workbooks(ds, level, extra)
     # the index's figures are computed while the workers run
     headline: dict[str, Any] = {}
     figures = threading.Thread(
@@ -213,7 +219,8 @@ def _run_batch(data: str | Path, out: Path, *, pool: _LocalPool | None, client: 
 
     def on_result(p: _Plan, res: Mapping[str, Any]) -> UnitResult:
         with _sigint_deferred():   # a unit's files and its manifest entry go together
-            r = _store(out, p, res, prev_units.get(p.uid), str(data_path), version)
+            r = _store(out, p, res, prev_units.get(p.uid), str(data_path), version,
+                       workbook=workbook)
             results[p.uid] = r
             state["units"][p.uid] = r.to_json()
             _write_state(out, state, all_ids)
@@ -226,6 +233,7 @@ def _run_batch(data: str | Path, out: Path, *, pool: _LocalPool | None, client: 
             _run_dask(todo, on_result, bar, client=client, data_path=data_path)
         elif todo and pool is not None:
             pool.run(todo, on_result, bar)
+        _store_level_workbook(out, state, workbook)
     except KeyboardInterrupt:
         interrupted = True
         raise
@@ -347,19 +355,46 @@ def _sigint_deferred() -> Any:
             raise KeyboardInterrupt
 
 
+def _store_level_workbook(out: Path, state: dict[str, Any], workbook: Any) -> None:
+    """The workbook of every unit of the level (``tal.xlsx``, linked from the index)."""
+    _write_atomic(out / WORKBOOK, workbook(None))
+    state["workbook"] = WORKBOOK
+
+
+def _unit_workbook(p: _Plan, page: str, workbook: Any) -> tuple[bytes | None, str, str | None]:
+    """(the unit's workbook, its page with the link "Hent tallene (Excel)", error)."""
+    from urllib.parse import quote
+
+    from llkit.apps.export import add_download_link
+
+    try:
+        xlsx = workbook(p.uid)
+    except Exception as exc:  # noqa: BLE001 - recorded in the manifest
+        return None, page, f"workbook failed: {type(exc).__name__}: {exc}"
+    return xlsx, add_download_link(page, quote(f"{p.stem}.xlsx")), None
+
+
 def _store(out: Path, p: _Plan, res: Mapping[str, Any], prev: UnitResult | None,
-           client_data: str, version: str) -> UnitResult:
+           client_data: str, version: str, workbook: Any = None) -> UnitResult:
     """Write a unit's outputs (atomically) and return its manifest entry."""
     old = res.get("relocate")
     ipynb = _relocate(res.get("ipynb"), old, client_data, "json") if old else res.get("ipynb")
     page = _relocate(res.get("html"), old, client_data, "html") if old else res.get("html")
     ok = res.get("status") == "ok" and ipynb is not None and page is not None
     outputs: dict[str, str] = {}
+    xlsx = None
+    if ok and workbook is not None:
+        xlsx, page, wb_error = _unit_workbook(p, page, workbook)
+        if wb_error:
+            ok, res = False, {**res, "error": wb_error, "error_kind": "workbook"}
     if ok:
         _write_atomic(out / f"ipynb/{p.stem}.ipynb", ipynb)
         outputs["ipynb"] = f"ipynb/{p.stem}.ipynb"
         _write_atomic(out / f"html/{p.stem}.html", page)
         outputs["html"] = f"html/{p.stem}.html"
+        if xlsx is not None:
+            _write_atomic(out / f"html/{p.stem}.xlsx", xlsx)
+            outputs["xlsx"] = f"html/{p.stem}.xlsx"
         if res.get("pdf"):
             _write_atomic(out / f"pdf/{p.stem}.pdf", res["pdf"])
             outputs["pdf"] = f"pdf/{p.stem}.pdf"

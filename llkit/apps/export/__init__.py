@@ -12,7 +12,7 @@ import argparse
 import datetime as dt
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ from llkit.apps.export.writer import is_formula_like, workbook_bytes, write_work
 if TYPE_CHECKING:  # pragma: no cover
     from llkit.data.dataset import Dataset
 
-__all__ = ["export", "unit_workbook", "about_rows", "add_download_link", "add_export_command",
+__all__ = ["export", "unit_workbook", "batch_workbooks", "about_rows", "add_download_link", "add_export_command",
            "is_formula_like", "workbook_bytes", "write_workbook", "LINK_TEXT"]
 
 #: The text of the report's link to its workbook.
@@ -137,3 +137,21 @@ def add_export_command(subparsers: Any) -> argparse.ArgumentParser:
                    help="one unit's id: the workbook of that unit's report only")
     p.set_defaults(func=_cmd_export)
     return p
+
+
+def batch_workbooks(ds: Dataset, level: str, parameters: Mapping[str, Any] | None = None
+                    ) -> Callable[[str | None], bytes]:
+    """What ``llkit batch`` calls for each unit's workbook (``None``: all units of the
+    level, the workbook the index links): scoped like the report, with the batch's
+    ``rounds`` and ``min_n`` parameters applied as the notebooks apply them."""
+    from llkit.documents.common import prepare
+
+    params = dict(parameters or {})
+    prepared: list[Dataset] = []
+
+    def make(unit: str | None) -> bytes:
+        if not prepared:
+            prepared.append(prepare(ds, rounds=params.get("rounds"), min_n=params.get("min_n")))
+        return unit_workbook(prepared[0], level, unit)
+
+    return make
