@@ -522,11 +522,14 @@ def workbook_tables(
     unknown = [x for x in wanted if x not in SHEETS]
     if unknown:
         raise KeyError(f"unknown sheet(s) {', '.join(unknown)}; the sheets are: {', '.join(SHEETS)}")
+    # an institution report shows its departments side by side in the last rounds, but
+    # change, equity gap and comparison for the institution as a whole
+    whole = [(lvl, ids) for lvl, ids in scope if not (inst is not None and lvl == "department")]
     build = {
         "resultater": lambda: _summaries(ds, scope),
-        "udvikling": lambda: _changes(ds, scope),
-        "social_baggrund": lambda: _gaps(ds, scope),
-        "kommunen": lambda: _comparisons(ds, scope, last),
+        "udvikling": lambda: _changes(ds, whole),
+        "social_baggrund": lambda: _gaps(ds, whole),
+        "kommunen": lambda: _comparisons(ds, whole, last),
         "varians": lambda: _variance(ds, scope, last),
         "reliabilitet": lambda: _reliability(ds),
         "tegn_paa_laering": lambda: _coverage(ds, scope),

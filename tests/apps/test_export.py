@@ -208,3 +208,50 @@ def test_libreoffice_opens_the_workbook_and_evaluates_no_name(workbook, tmp_path
         # Danish number format as LibreOffice shows it: a decimal comma and "12 %"
         assert any(tok.count(",") == 1 and tok.replace(",", "").isdigit() for tok in pdf_text.split())
         assert " %" in pdf_text
+
+
+def _tiny_notebook(path: Path) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell('data = "x"  # str: the dataset\ninstitution = "I01"  # str: the unit\n'
+                                       'rounds = None  # list of str or None: rounds\n')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Rapport"), params, nbformat.v4.new_code_cell("print(institution)")]
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_batch_writes_each_reports_workbook_beside_its_html(data, tmp_path):
+    import json
+
+    nb = _tiny_notebook(tmp_path / "r.ipynb")
+    out = tmp_path / "out"
+    assert main(["batch", str(data), "--out", str(out), "--notebook", str(nb), "--only", "I02", "I03",
+                 "--workers", "1", "-p", "rounds", "T2,T3", "-q"]) == 0
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert m["workbook"] == "tal.xlsx" and (out / "tal.xlsx").is_file()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="tal.xlsx" download>Hent alle tallene (Excel)' in index
+    for uid in ("I02", "I03"):
+        outputs = m["units"][uid]["outputs"]
+        assert outputs["xlsx"] == f"html/{uid}.xlsx"
+        assert (out / outputs["xlsx"]).parent == (out / outputs["html"]).parent   # beside the HTML
+        page = (out / outputs["html"]).read_text(encoding="utf-8")
+        assert f'<a href="{uid}.xlsx" download>Hent tallene (Excel)</a>' in page
+        assert f'href="html/{uid}.xlsx" download>Excel</a>' in index
+        # scoped like the report, with the batch's rounds
+        got = pd.read_excel(out / outputs["xlsx"], sheet_name="resultater", dtype=str)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            want = workbook_tables(prepare(data, rounds=["T2", "T3"]), unit=uid)["resultater"]
+        assert list(got["Enheds-id"]) == list(want["enhed_id"])
+        assert set(got["Måling"]) == {"T2", "T3"}
+    # a re-run with nothing changed keeps the files and skips the units
+    stamp = (out / "html/I02.xlsx").stat().st_mtime_ns
+    assert main(["batch", str(data), "--out", str(out), "--notebook", str(nb), "--only", "I02", "I03",
+                 "--workers", "1", "-p", "rounds", "T2,T3", "-q"]) == 0
+    assert (out / "html/I02.xlsx").stat().st_mtime_ns == stamp
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["workbook"] == "tal.xlsx"

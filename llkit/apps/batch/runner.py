@@ -210,10 +210,19 @@ def _run_batch(data: str | Path, out: Path, *, pool: _LocalPool | None, client: 
     from llkit.apps.export import batch_workbooks
 
     workbook = batch_workbooks(ds, level, extra)
-    # the index's figures are computed while the workers run
+    # the index's figures (and the workbook of all units) are computed while the workers run
     headline: dict[str, Any] = {}
-    figures = threading.Thread(
-        target=lambda: headline.update(_headlines(ds, level, extra)), daemon=True)
+    level_book: dict[str, Any] = {}
+
+    def figures_and_workbook() -> None:
+        headline.update(_headlines(ds, level, extra))
+        if todo or not (out / WORKBOOK).is_file():
+            try:
+                level_book["xlsx"] = workbook(None)
+            except Exception as exc:  # noqa: BLE001 - recorded in the manifest
+                level_book["error"] = f"{type(exc).__name__}: {exc}"
+
+    figures = threading.Thread(target=figures_and_workbook, daemon=True)
     figures.start()
     interrupted = False
 
@@ -233,7 +242,8 @@ def _run_batch(data: str | Path, out: Path, *, pool: _LocalPool | None, client: 
             _run_dask(todo, on_result, bar, client=client, data_path=data_path)
         elif todo and pool is not None:
             pool.run(todo, on_result, bar)
-        _store_level_workbook(out, state, workbook)
+        figures.join()
+        _store_level_workbook(out, state, level_book)
     except KeyboardInterrupt:
         interrupted = True
         raise
@@ -355,10 +365,15 @@ def _sigint_deferred() -> Any:
             raise KeyboardInterrupt
 
 
-def _store_level_workbook(out: Path, state: dict[str, Any], workbook: Any) -> None:
+def _store_level_workbook(out: Path, state: dict[str, Any], level_book: Mapping[str, Any]) -> None:
     """The workbook of every unit of the level (``tal.xlsx``, linked from the index)."""
-    _write_atomic(out / WORKBOOK, workbook(None))
-    state["workbook"] = WORKBOOK
+    state.pop("workbook_error", None)
+    if "xlsx" in level_book:
+        _write_atomic(out / WORKBOOK, level_book["xlsx"])
+    if "error" in level_book:
+        state["workbook_error"] = level_book["error"]
+    elif (out / WORKBOOK).is_file():
+        state["workbook"] = WORKBOOK
 
 
 def _unit_workbook(p: _Plan, page: str, workbook: Any) -> tuple[bytes | None, str, str | None]:
