@@ -91,7 +91,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "change_from_previous": ("Ændring af forskel", "num", "Forskellens ændring siden den forrige måling."),
     "change_ci_low": ("Ændring nedre (95 %)", "num", "Nedre grænse af 95 %-intervallet om forskellens ændring."),
     "change_ci_high": ("Ændring øvre (95 %)", "num", "Øvre grænse af 95 %-intervallet om forskellens ændring."),
-    "target": ("Kommunen", "num", "Kommunens gennemsnit i samme måling (det enheden sammenlignes med)."),
+    "target_kommune": ("Kommunen", "num", "Kommunens gennemsnit i samme måling (det enheden sammenlignes med)."),
     "lower998": ("Tragt nedre (99,8 %)", "num", "Tragtdiagrammets nedre grænse (99,8 %) for en enhed af denne størrelse."),
     "upper998": ("Tragt øvre (99,8 %)", "num", "Tragtdiagrammets øvre grænse (99,8 %) for en enhed af denne størrelse."),
     "placering": ("Placering i tragten", "text", "Over, under eller inden for tragtens 99,8 %-grænser."),
@@ -116,6 +116,18 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "goals": ("Læringsmål", "int", "Antal læringsmål."),
     "goals_with_signs": ("Mål med tegn", "int", "Mål hvor tegn på læring er beskrevet."),
     "goals_documented": ("Mål dokumenteret", "int", "Mål hvor tegn på læring er dokumenteret."),
+    "fokus": ("Fokusområde", "text", "Handleplanens fokusområde."),
+    "maal_tekst": ("Planens mål", "text", "Målet i handleplanen, med teamets egne ord."),
+    "indikator": ("Indikator", "text", "Hvad målet følges med (mål, andel, forskel mellem grupper eller tegn på læring)."),
+    "afdeling": ("Stue/klasse", "text", "Den stue/gruppe eller klasse målet gælder; tom: hele dagtilbuddet/skolen."),
+    "baseline_round": ("Udgangspunkt måling", "text", "Målingen der er udgangspunktet."),
+    "baseline_value": ("Udgangspunkt", "num", "Værdien ved udgangspunktet (andele som 0–1)."),
+    "latest_round": ("Seneste måling", "text", "Den seneste måling med data mellem udgangspunkt og målrunde."),
+    "latest_value": ("Seneste værdi", "num", "Værdien i den seneste måling (andele som 0–1)."),
+    "target": ("Målværdi", "num", "Den værdi planen sigter mod."),
+    "target_round": ("Målrunde", "text", "Den måling målet skal være nået i."),
+    "status": ("Status", "text", "Hvor målet står, afgjort med usikkerheden (se begrundelsen)."),
+    "begrundelse": ("Begrundelse", "text", "Hvorfor målet har den status."),
     "skjult": ("Skjult fordi", "text", "Tom: tallene vises. Ellers hvorfor tallene i rækken er tomme: for få personer, eller skjult så et lille tal ikke kan regnes ud af de andre (også på tværs af arkene)."),
 }
 
@@ -128,6 +140,7 @@ SHEETS: dict[str, tuple[str, str]] = {
     "varians": ("Variation", "én række pr. niveau og mål: hvor meget af variationen der ligger mellem enhederne"),
     "reliabilitet": ("Reliabilitet", "én række pr. mål: Cronbachs alfa i den seneste måling"),
     "tegn_paa_laering": ("Tegn på læring", "én række pr. enhed og måling: dokumentation af tegn på læring"),
+    "handleplaner": ("Handleplaner", "én række pr. mål i dagtilbuddenes/skolernes handleplaner (mappen plans/): udgangspunkt, seneste værdi, målværdi og status"),
 }
 
 _UNIT = ["niveau", "enhed_id", "enhed"]
@@ -141,7 +154,7 @@ _COLS = {
     "social_baggrund": [*_UNIT, "maal_id", "maal", "runde", "baggrund", "n_low", "n_high", "mean_low",
                         "mean_high", "gap", "ci_low", "ci_high", "p_value", "change_from_previous",
                         "change_ci_low", "change_ci_high", "vurdering", "skjult"],
-    "kommunen": [*_UNIT, "maal_id", "maal", "runde", "n", "mean", "target", "lower998", "upper998",
+    "kommunen": [*_UNIT, "maal_id", "maal", "runde", "n", "mean", "target_kommune", "lower998", "upper998",
                  "placering", "shrunken_mean", "shrunken_ci_low", "shrunken_ci_high", "reliability",
                  "vurdering", "skjult"],
     "varians": ["level", "maal_id", "maal", "runde", "grand_mean", "tau2", "sigma2", "icc",
@@ -149,6 +162,9 @@ _COLS = {
     "reliabilitet": ["maal_id", "maal", "runde", "alpha", "ci_low", "ci_high", "n", "n_items"],
     "tegn_paa_laering": [*_UNIT, "runde", "teams", "teams_with_goals", "teams_documenting", "share",
                          "ci_low", "ci_high", "goals", "goals_with_signs", "goals_documented"],
+    "handleplaner": [*_UNIT, "fokus", "maal_tekst", "indikator", "maal_id", "afdeling", "baseline_round",
+                     "baseline_value", "latest_round", "n", "latest_value", "ci_low", "ci_high", "target",
+                     "target_round", "status", "begrundelse", "skjult"],
 }
 #: The value columns a suppressed row leaves empty, per sheet.
 _VALUES = {
@@ -158,9 +174,10 @@ _VALUES = {
                   "vurdering"],
     "social_baggrund": ["mean_low", "mean_high", "gap", "ci_low", "ci_high", "p_value",
                         "change_from_previous", "change_ci_low", "change_ci_high", "vurdering"],
-    "kommunen": ["mean", "target", "lower998", "upper998", "placering", "shrunken_mean",
+    "kommunen": ["mean", "target_kommune", "lower998", "upper998", "placering", "shrunken_mean",
                  "shrunken_ci_low", "shrunken_ci_high", "reliability", "vurdering"],
 }
+_VALUES["handleplaner"] = ["baseline_value", "latest_value", "ci_low", "ci_high", "status", "begrundelse"]
 _CHILD_LEVEL = {"institution": "department", "cluster": "institution", "area": "institution"}
 
 
@@ -247,8 +264,8 @@ def _measures(ds: Dataset, t: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
-def _reason_text(ds: Dataset, reason: Any) -> str:
-    noun = children_noun(ds)
+def _reason_text(ds: Dataset, reason: Any, noun: Any = None) -> str:
+    noun = noun if isinstance(noun, str) and noun else children_noun(ds)
     if reason in ("complementary", "cross"):
         return (f"skjult, så tal for færre end {ds.meta.min_n} {noun} ikke kan regnes ud"
                 + (" af tallene i de andre ark" if reason == "cross" else ""))
@@ -312,6 +329,7 @@ def _comparisons(ds: Dataset, scope, round: str) -> pd.DataFrame:
         return t
     t = _measures(ds, t)
     t["runde"] = t["round"].astype(str)
+    t["target_kommune"] = t["target"]
     t["placering"] = t["flag"].map(lambda f: _PLACEMENT.get(str(f), None) if pd.notna(f) else None)
     t["_hidden"] = t["suppressed"].astype(bool)
     t["_reason"] = t["reason"].where(t["_hidden"], None) if "reason" in t else np.where(t["_hidden"], "min_n", None)
@@ -348,6 +366,49 @@ def _coverage(ds: Dataset, scope) -> pd.DataFrame:
         return t
     t["runde"] = t["round"].astype(str)
     return t.rename(columns={"share_ci_low": "ci_low", "share_ci_high": "ci_high"})
+
+
+def _plans(ds: Dataset, scope) -> pd.DataFrame:
+    """Every goal of the plans in the dataset's ``plans/`` folder (a broken plan folder
+    gives no rows: ``llkit plan validate`` says why)."""
+    from llkit.documents.plans import plan_status, plans_for
+    from llkit.errors import PlanError
+
+    try:
+        plans = plans_for(ds)
+    except (PlanError, OSError):
+        return pd.DataFrame()
+    wanted = dict(scope).get("institution")
+    cache: dict = {}
+    parts = [plan_status(p, ds, _cache=cache) for i, p in plans.items() if wanted is None or i in wanted]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame()
+    t = _units(ds, pd.concat(parts, ignore_index=True).merge(
+        ds.org[["institution_id", "institution_name"]].drop_duplicates().astype(str),
+        on="institution_id", how="left"), "institution", None)
+    t = t.rename(columns={"focus": "fokus", "goal": "maal_tekst", "indicator": "indikator",
+                          "reason": "begrundelse"})
+    t["maal_id"] = t["measure_id"].astype(object).where(t["measure_id"].notna(), None)
+    t["afdeling"] = t["department_id"].astype(object).where(t["department_id"].notna(), None)
+    t["status"] = t["status"].astype(object).where(t["status"].notna(), None)
+    t["_hidden"] = t["suppressed"].fillna(False).astype(bool)
+    t["_reason"] = np.where(t["_hidden"], "min_n", None)
+    return t
+
+
+def _hide_plans(t: pd.DataFrame, hidden: set[str], hidden_gaps: set[str]) -> None:
+    """A plan's value hidden wherever the same unit, measure and round is hidden."""
+    dept = t["afdeling"].notna()
+    level = np.where(dept, "department", "institution")
+    unit = np.where(dept, t["afdeling"].astype(str), t["enhed_id"])
+    base = pd.Series(level, index=t.index) + "\x1f" + unit + "\x1f" + t["maal_id"].astype(str) + "\x1f"
+    keys = [base + t[c].astype(str) for c in ("baseline_round", "latest_round")]
+    pool = np.where(t["kind"].astype(str) == "gap", "gap", "mean")
+    mask = np.zeros(len(t), dtype=bool)
+    for k in keys:
+        mask |= np.where(pool == "gap", k.isin(hidden_gaps), k.isin(hidden))
+    _hide(t, mask)
 
 
 def _reason_of_comparisons(ds: Dataset, t: pd.DataFrame) -> pd.DataFrame:
@@ -462,6 +523,10 @@ def _harmonise(ds: Dataset, tables: dict[str, pd.DataFrame]) -> None:
     if g is not None and len(g):
         _hide(g, _key(g, "runde").isin(hidden).to_numpy())
         _complementary(ds, g, "_n", ["maal_id", "runde", "baggrund"])
+    p = tables.get("handleplaner")
+    if p is not None and len(p):
+        gaps = set(_key(g, "runde")[g["_hidden"].to_numpy(dtype=bool)]) if g is not None and len(g) else set()
+        _hide_plans(p, hidden, gaps)
 
 
 def _finish(ds: Dataset, sheet: str, t: pd.DataFrame) -> pd.DataFrame:
@@ -474,7 +539,10 @@ def _finish(ds: Dataset, sheet: str, t: pd.DataFrame) -> pd.DataFrame:
         for col in _VALUES.get(sheet, []):
             if col in t:
                 t[col] = t[col].astype(object).where(~hidden, None)
-        t["skjult"] = [(_reason_text(ds, r) if h else None) for h, r in zip(hidden, t["_reason"], strict=True)]
+        nouns = (t["maal_id"].map(measure_info(ds)["noun"]) if "maal_id" in t
+                 else pd.Series(None, index=t.index, dtype=object))
+        t["skjult"] = [(_reason_text(ds, r, noun) if h else None)
+                       for h, r, noun in zip(hidden, t["_reason"], nouns, strict=True)]
     for col in cols:
         if col not in t:
             t[col] = None
@@ -533,10 +601,13 @@ def workbook_tables(
         "varians": lambda: _variance(ds, scope, last),
         "reliabilitet": lambda: _reliability(ds),
         "tegn_paa_laering": lambda: _coverage(ds, scope),
+        "handleplaner": lambda: _plans(ds, scope),
     }
     tables = {name: build[name]() for name in SHEETS}   # all: suppression spans the sheets
     if len(tables["kommunen"]):
         _reason_of_comparisons(ds, tables["kommunen"])
     _harmonise(ds, tables)
     _verdicts(tables, _family(ds, level, unit, scope))
+    if sheets is None and not len(tables["handleplaner"]):
+        wanted.remove("handleplaner")   # no plans in the data: no empty sheet
     return {name: _finish(ds, name, tables[name]) for name in wanted}

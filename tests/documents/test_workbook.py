@@ -4,7 +4,9 @@ out by differencing across the sheets of one workbook."""
 
 from __future__ import annotations
 
+import shutil
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,6 +16,7 @@ import llkit
 from llkit.documents.common import prepare
 from llkit.documents.workbook import COLUMNS, SHEETS, scope_of, workbook_tables
 
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "dagtilbud"
 INST_LEVEL = {"Kommune": "municipality", "Klynge": "cluster", "Dagtilbud": "institution",
               "Stue/gruppe": "department", "Område": "area"}
 
@@ -24,6 +27,8 @@ def ds(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("wb") / "data"
     generate("dagtilbud", folder, institutions=6, seed=3)
+    (folder / "plans").mkdir(exist_ok=True)
+    shutil.copy(SAMPLE / "plans" / "I03.yaml", folder / "plans" / "I03.yaml")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return prepare(folder, min_n=10)   # some institutions hidden, some shown
@@ -45,6 +50,7 @@ def _rows(t: pd.DataFrame, level: str) -> pd.DataFrame:
 
 def test_every_column_is_explained_and_every_sheet_is_there(overview):
     assert list(overview) == list(SHEETS)
+    assert "handleplaner" not in workbook_tables(prepare(SAMPLE), unit="I05")   # I05 has no plan
     for name, t in overview.items():
         assert set(t.columns) <= set(COLUMNS), name
         assert len(t), name
@@ -77,9 +83,10 @@ def test_change_gap_and_comparison_equal_the_indicators_on_shown_cells(ds, overv
         ("social_baggrund", llkit.gap(ds, _child(ds), by="institution"),
          ["maal_id", "runde"], ["gap", "mean_low", "p_value"]),
         ("kommunen", llkit.compare(ds, measures, level="institution", round=ds.meta.rounds[-1]),
-         ["maal_id", "runde"], ["mean", "target", "shrunken_mean"]),
+         ["maal_id", "runde"], ["mean", "target_kommune", "shrunken_mean"]),
     ):
         ref = ref.assign(enhed_id=ref["institution_id"].astype(str), maal_id=ref["measure_id"].astype(str))
+        ref = ref.rename(columns={"target": "target_kommune"})
         if "round" in ref:
             ref["runde"] = ref["round"].astype(str)
         got = _rows(overview[sheet], "institution")
@@ -223,3 +230,28 @@ def test_a_stricter_min_n_hides_more(ds, overview):
     assert strict["skjult"].notna().sum() > overview["resultater"]["skjult"].notna().sum()
     persons = strict["maal_id"].map(ds.measures.set_index("measure_id")["subject"]) != "department"
     assert (strict.loc[strict["skjult"].isna() & persons, "n"].astype(int) >= 30).all()
+
+
+def test_action_plan_status_equals_plan_status_on_shown_cells(ds, report, overview):
+    from llkit.documents.plans import plan_status, plans_for
+
+    ref = plan_status(plans_for(ds)["I03"], ds)
+    got = overview["handleplaner"]
+    assert list(got["maal_tekst"]) == list(ref["goal"]) and set(got["enhed_id"]) == {"I03"}
+    shown = got["skjult"].isna().to_numpy()
+    for col in ("baseline_value", "latest_value", "ci_low", "ci_high"):
+        np.testing.assert_allclose(got.loc[shown, col].astype(float), ref.loc[shown, col].astype(float))
+        assert got.loc[~shown, col].isna().all()
+    assert list(got.loc[shown, "status"]) == [str(x) for x in ref.loc[shown, "status"]]
+    assert not (ref["suppressed"].fillna(False).astype(bool).to_numpy() & shown).any()
+    assert "handleplaner" not in report   # I02 has no plan
+
+
+def test_a_plan_value_hidden_elsewhere_is_hidden_in_the_plan_sheet(ds):
+    """With min_n raised until I03's sprog mean is hidden, the plan goal on it is too."""
+    strict = workbook_tables(prepare(ds, min_n=60))
+    res, plans = strict["resultater"], strict["handleplaner"]
+    row = res[(res["enhed_id"] == "I03") & (res["maal_id"] == "sprog") & (res["runde"] == "T3")]
+    goal = plans[(plans["maal_id"] == "sprog") & (plans["indikator"].str.startswith("Gennemsnit"))]
+    assert row["skjult"].notna().all() and len(goal) == 1
+    assert goal["latest_value"].isna().all() and goal["skjult"].notna().all()
