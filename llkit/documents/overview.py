@@ -94,8 +94,11 @@ def overview_family_note(ds: Dataset) -> Block:
 # ----------------------------------------------------------------------------- municipality overview
 
 
-def overview_title(ds: Dataset) -> Block:
-    """Title of the municipality overview."""
+def overview_title(ds: Dataset, workbook: str | None = None) -> Block:
+    """Title of the municipality overview; with ``workbook`` (a path relative to the HTML,
+    e.g. from ``llkit export``) a link "Hent tallene (Excel)" under it."""
+    from llkit.documents.workbook import download_link_html
+
     n_inst = ds.units["institution_id"].nunique()
     rounds = ", ".join(round_label(ds, r) for r in ds.meta.rounds)
     heading = f"{ds.meta.name}: {institutions_noun(ds)} side om side"
@@ -104,7 +107,7 @@ def overview_title(ds: Dataset) -> Block:
         f"{heading_html(1, heading)}"
         f"<p>{esc(tx.fmt_int(n_inst))} {esc(institutions_noun(ds))} · {esc(tx.fmt_int(len(ds.units)))} "
         f"{esc(departments_noun(ds))}</p><p>{esc(profile_label(ds, 'rounds', 'Målinger'))}: {esc(rounds)}</p>"
-        f"{synthetic_note(ds)}</header>"
+        f"{synthetic_note(ds)}</header>" + (download_link_html(workbook) if workbook else "")
     )
 
 

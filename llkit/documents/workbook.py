@@ -39,7 +39,25 @@ from llkit.stats import privacy
 if TYPE_CHECKING:  # pragma: no cover
     from llkit.data.dataset import Dataset
 
-__all__ = ["COLUMNS", "SHEETS", "EXPORT_LEVELS", "workbook_tables", "scope_of"]
+__all__ = ["COLUMNS", "SHEETS", "EXPORT_LEVELS", "workbook_tables", "scope_of", "download_link_html",
+           "LINK_TEXT"]
+
+#: The text of a report's link to its workbook.
+LINK_TEXT = "Hent tallene (Excel)"
+
+
+def download_link_html(href: str) -> str:
+    """The paragraph with a report's link to its workbook ("Hent tallene (Excel)").
+
+    Examples
+    --------
+    >>> download_link_html("I03.xlsx")
+    '<p class="llkit-download"><a href="I03.xlsx" download>Hent tallene (Excel)</a></p>'
+    """
+    import html
+
+    return f'<p class="llkit-download"><a href="{html.escape(href, quote=True)}" download>{LINK_TEXT}</a></p>'
+
 
 #: The levels ``llkit export --level`` takes.
 EXPORT_LEVELS = ("institution", "cluster", "area", "department")

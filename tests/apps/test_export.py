@@ -256,3 +256,17 @@ def test_batch_writes_each_reports_workbook_beside_its_html(data, tmp_path):
                  "--workers", "1", "-p", "rounds", "T2,T3", "-q"]) == 0
     assert (out / "html/I02.xlsx").stat().st_mtime_ns == stamp
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["workbook"] == "tal.xlsx"
+
+
+def test_the_overview_links_its_workbook_when_told(data):
+    from llkit.apps.batch.inputs import notebook_parameters
+    from llkit.documents.overview import overview_title
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = prepare(data)
+    assert "Hent tallene" not in overview_title(ds).html
+    linked = overview_title(ds, workbook="tal.xlsx").html
+    assert linked.endswith('</header><p class="llkit-download"><a href="tal.xlsx" download>Hent tallene (Excel)</a></p>')
+    overview = Path(__file__).resolve().parents[2] / "notebooks" / "municipality_overview.ipynb"
+    assert notebook_parameters(overview)["workbook"] == "str"

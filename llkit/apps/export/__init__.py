@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llkit.apps.export.writer import is_formula_like, workbook_bytes, write_workbook
+from llkit.documents.workbook import LINK_TEXT, download_link_html
 
 if TYPE_CHECKING:  # pragma: no cover
     from llkit.data.dataset import Dataset
@@ -24,8 +24,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["export", "unit_workbook", "batch_workbooks", "about_rows", "add_download_link", "add_export_command",
            "is_formula_like", "workbook_bytes", "write_workbook", "LINK_TEXT"]
 
-#: The text of the report's link to its workbook.
-LINK_TEXT = "Hent tallene (Excel)"
 
 _LEVEL_DA = {"institution": "dagtilbud/skole", "cluster": "klynge", "area": "område",
              "department": "stue/klasse"}
@@ -106,8 +104,7 @@ _BODY = re.compile(r"<body[^>]*>", re.I)
 def add_download_link(page: str, href: str) -> str:
     """The report's HTML with a link "Hent tallene (Excel)" to its workbook, placed under
     the report's title (or at the top of the page when it has none)."""
-    link = (f'<p class="llkit-download"><a href="{html.escape(href, quote=True)}" download>'
-            f"{LINK_TEXT}</a></p>")
+    link = download_link_html(href)
     m = _HEADER_END.search(page) or _BODY.search(page)
     if m is None:
         return link + page
