@@ -522,7 +522,7 @@ def _harmonise(ds: Dataset, tables: dict[str, pd.DataFrame]) -> None:
     """Make suppression hold across the sheets (see the module docstring)."""
     s, c = tables.get("resultater"), tables.get("kommunen")
     hidden: set[str] = set()
-    for _ in range(4):   # until the summaries and comparisons agree (two rounds suffice)
+    for attempt in range(4):   # until the summaries and comparisons agree
         before = len(hidden)
         for t in (s, c):
             if t is not None and len(t):
@@ -531,7 +531,7 @@ def _harmonise(ds: Dataset, tables: dict[str, pd.DataFrame]) -> None:
         for t in (s, c):
             if t is not None and len(t):
                 _hide(t, _key(t, "runde").isin(hidden).to_numpy())
-        if len(hidden) == before and _:
+        if attempt and len(hidden) == before:
             break
     ch = tables.get("udvikling")
     if ch is not None and len(ch):
