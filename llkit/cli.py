@@ -8,6 +8,7 @@ traceback; set ``LLKIT_DEBUG=1`` to see the traceback of an internal error.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import traceback
@@ -333,6 +334,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("llkit: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - last resort: no traceback for users
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            print(f"llkit {args.command}: the disk is full: {exc.strerror}. Free some space "
+                  "(or choose another output folder) and run the command again; files that "
+                  "were finished are kept whole, and a batch skips the reports it already "
+                  "made.", file=sys.stderr)
+            return EXIT_INTERNAL
         print(f"llkit {args.command}: internal error ({type(exc).__name__}: {exc}). "
               "This is a bug in llkit; run again with LLKIT_DEBUG=1 and report the output.",
               file=sys.stderr)

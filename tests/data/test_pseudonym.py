@@ -24,7 +24,7 @@ CPR_A_NODASH = "0102031234"
 CPR_B = "3112189876"
 KID_C = "007"
 
-META = 'name = "Testkommune"\nsector = "dagtilbud"\nrounds = ["T1", "T2"]\nmin_n = 1\n'
+META = 'name = "Testkommune"\nsector = "dagtilbud"\nrounds = ["T1", "T2"]\nmin_n = 3\n'
 
 
 def _write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> None:

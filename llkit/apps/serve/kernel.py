@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qs
@@ -74,6 +75,7 @@ def served_config() -> dict[str, Any] | None:
     path = os.environ.get(ENV_CONFIG)
     if not path:
         return None
+    _quiet_tracebacks()
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
 
@@ -170,6 +172,33 @@ def kernel_parameters(data: Any, institution: Any) -> tuple[Any, Any]:
         display(refusal(wanted))
         raise
     return cfg["data"], inst
+
+
+def _quiet_tracebacks() -> None:
+    """In a served kernel, send viewers a one-line error instead of a traceback.
+
+    Errors outside a cell -- e.g. a widget update with a value outside its dropdown,
+    which ipywidgets reports with ``showtraceback`` -- would otherwise send the page the
+    full traceback with the installation's paths and source lines. The traceback goes to
+    the server's log instead; :class:`AccessRefused` keeps its own (Danish) rendering.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - always installed with a kernel
+        return
+    shell = get_ipython()
+    if shell is None or getattr(shell, "_llkit_quiet", False):
+        return
+    original = shell._showtraceback
+
+    def _showtraceback(etype: Any, evalue: Any, stb: Any) -> Any:
+        if isinstance(evalue, AccessRefused):
+            return original(etype, evalue, stb)
+        print("\n".join(stb), file=sys.__stderr__)
+        return original(etype, evalue, ["Der opstod en fejl i visningen; se serverens log."])
+
+    shell._showtraceback = _showtraceback
+    shell._llkit_quiet = True
 
 
 #: Metadata marking a display output as the *early view* of a page: static HTML that the

@@ -250,6 +250,24 @@ def _run_voila(root: Path, *, host: str, port: int, token: str, pool_size: int,
     app.start()
 
 
+#: Environment variable: the most kernels (views and preheated pool together) a server
+#: runs at once; a page requested beyond it gets 503 and a Danish "try again".
+ENV_MAX_KERNELS = "LLKIT_SERVE_MAX_KERNELS"
+DEFAULT_MAX_KERNELS = 40
+_RENDERING = [0]   # views being rendered now (their kernels may still be starting)
+_BUSY_PAGE = ("<!DOCTYPE html><html lang=\"da\"><head><meta charset=\"utf-8\">"
+              "<title>Optaget</title></head><body><h1>Serveren er optaget</h1><p>Der er "
+              "åbnet for mange visninger på én gang. Luk de visninger, du ikke bruger, og "
+              "prøv igen om lidt.</p></body></html>")
+
+
+def max_kernels() -> int:
+    """The kernel cap: ``LLKIT_SERVE_MAX_KERNELS`` when set to a positive whole number,
+    else :data:`DEFAULT_MAX_KERNELS`."""
+    raw = os.environ.get(ENV_MAX_KERNELS, "")
+    return int(raw) if raw.strip().isdigit() and int(raw) > 0 else DEFAULT_MAX_KERNELS
+
+
 def _send_xsrf_cookie_with_views() -> None:
     """Make Voilà's view pages set the ``_xsrf`` cookie (in this server process).
 
@@ -258,6 +276,7 @@ def _send_xsrf_cookie_with_views() -> None:
     Voilà 0.5 never sets that cookie on a view reached with ``?token=``, so the request
     is refused (403) and the kernel of a closed page lived on until culled. Reading
     :attr:`tornado.web.RequestHandler.xsrf_token` for an authenticated viewer sets it.
+    The same hook refuses a view (503) when :func:`max_kernels` kernels already run.
     """
     import inspect
 
@@ -266,6 +285,7 @@ def _send_xsrf_cookie_with_views() -> None:
     if getattr(VoilaHandler, "_llkit_xsrf_cookie", False):
         return
     base_prepare = VoilaHandler.prepare
+    base_on_finish = VoilaHandler.on_finish
 
     async def prepare(self: Any, *args: Any, **kwargs: Any) -> Any:
         result = base_prepare(self, *args, **kwargs)
@@ -273,9 +293,26 @@ def _send_xsrf_cookie_with_views() -> None:
             result = await result
         if self.current_user is not None and not self._finished:
             self.xsrf_token  # noqa: B018 - reading it sets the cookie
+            # kernels still starting are not listed yet: count the renders under way too
+            if len(self.kernel_manager.list_kernel_ids()) + _RENDERING[0] >= max_kernels():
+                # every view is a kernel (~150 MB): past the cap, a flood of page requests
+                # is answered at once instead of starting kernels until memory runs out
+                self.set_status(503)
+                self.set_header("Retry-After", "30")
+                self.finish(_BUSY_PAGE)
+            else:
+                _RENDERING[0] += 1
+                self._llkit_counted = True
         return result
 
+    def on_finish(self: Any) -> None:
+        if getattr(self, "_llkit_counted", False):
+            self._llkit_counted = False
+            _RENDERING[0] -= 1
+        base_on_finish(self)
+
     VoilaHandler.prepare = prepare
+    VoilaHandler.on_finish = on_finish
     VoilaHandler._llkit_xsrf_cookie = True
 
 

@@ -46,6 +46,8 @@ def read_workbook(
     id_columns = id_columns or {}
     wb_name = path.name
     out = RawDataset(root=root or path.parent, meta=None, tables={}, workbook=wb_name)
+    if not _unpacks_safely(path, wb_name, log):
+        return out
     try:
         import openpyxl
 
@@ -99,6 +101,38 @@ def read_workbook(
         except Exception:  # pragma: no cover - defensive
             pass
     return out
+
+
+#: A workbook whose parts unpack to more than this is refused before it is read (the
+#: largest sheet Excel can hold, 1,048,576 rows of a responses table, is ~200 MB of XML).
+MAX_UNPACKED_BYTES = 512 * 1024**2
+#: ... and so is a part larger than 16 MB that is compressed more than this (XML from
+#: Excel compresses 5-30 times; a zip bomb thousands of times).
+MAX_RATIO = 200
+
+
+def _unpacks_safely(path: Path, wb_name: str, log: ProblemLog) -> bool:
+    """False (and an error) when the workbook's zip directory promises a zip bomb."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return True   # not a zip: openpyxl's own message says so
+    total = sum(i.file_size for i in infos)
+    worst = max(infos, key=lambda i: i.file_size / max(i.compress_size, 1), default=None)
+    bomb = worst is not None and worst.file_size > 16 * 1024**2 and (
+        worst.file_size / max(worst.compress_size, 1) > MAX_RATIO)
+    if total > MAX_UNPACKED_BYTES or bomb:
+        log.error(file=wb_name,
+                  problem=f"the workbook would unpack to {total / 1024**2:,.0f} MB from "
+                  f"{path.stat().st_size / 1024**2:,.1f} MB on disk, more than llkit reads "
+                  "from an Excel file (a damaged file, or one built to exhaust the memory)",
+                  action="open it in Excel and check the sheets; save each table as CSV "
+                  "(or Parquet) in a dataset folder instead")
+        return False
+    return True
 
 
 def _sheet_rows(ws: Any) -> tuple[list[Any] | None, int | None, list[list[Any]], list[int]]:

@@ -31,6 +31,7 @@ def _finish(
     keep: list[str] = []
     final: list[str] = []
     seen: dict[str, int] = {}
+    folded: dict[str, str] = {}
     for i, col_name in enumerate(names):
         col = f"_{i}"
         frame[col] = _clean(frame[col], categorical=col_name in categorical,
@@ -51,7 +52,19 @@ def _finish(
                 action="give each column its own name, or delete the extra column",
             )
             continue
+        variant = folded.get(col_name.casefold())
+        if variant is not None:
+            log.error(
+                file=display, line=header_line, column=col_name,
+                problem=f"the column names {variant!r} and {col_name!r} differ only in upper "
+                f"and lower case (columns {seen[variant] + 1} and {i + 1}); llkit cannot tell "
+                "which one holds the data",
+                action="keep one of the two columns, or rename the other so it is clearly "
+                "different",
+            )
+            continue
         seen[col_name] = i
+        folded[col_name.casefold()] = col_name
         keep.append(col)
         final.append(col_name)
     frame = frame[keep]

@@ -60,6 +60,32 @@ def detect_encoding(data: bytes) -> str | None:
     return None
 
 
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+
+
+def mixed_encoding_lines(data: bytes) -> tuple[int, int] | None:
+    """For data that is not UTF-8: the first line holding a UTF-8 letter and the first
+    line that is not UTF-8, when both occur (a file pasted together from two exports).
+
+    Examples
+    --------
+    >>> mixed_encoding_lines("a\\nø\\n".encode("utf-8") + "æ\\n".encode("cp1252"))
+    (2, 3)
+    >>> mixed_encoding_lines("a\\nø\\n".encode("cp1252")) is None
+    True
+    """
+    m = _UTF8_SEQUENCE.search(data)
+    if m is None:
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    else:  # pragma: no cover - the caller passes data that is not UTF-8
+        return None
+    return data.count(b"\n", 0, m.start()) + 1, data.count(b"\n", 0, bad) + 1
+
+
 def sniff_delimiter(header: str) -> str:
     """The delimiter of a header line: the most frequent of ``,`` ``;`` and tab outside
     double quotes (``,`` when none occurs)."""
@@ -134,6 +160,13 @@ def parse_csv_bytes(
                   problem="not a text file (binary data, or text that is neither UTF-8 nor "
                   "Windows-1252)",
                   action=_PSEUDO_ACTION)
+        return None
+    if enc == "cp1252" and (mixed := mixed_encoding_lines(body)) is not None:
+        log.error(file=display, line=mixed[1],
+                  problem=f"the file mixes two encodings: line {mixed[0]} is UTF-8 and line "
+                  f"{mixed[1]} is Windows-1252, so letters like æ, ø and å would be read wrong",
+                  action="open the file in a text editor, fix the letters on one of these lines "
+                  "and save the whole file as UTF-8 (in Excel: 'CSV UTF-8')")
         return None
     if b"\n" not in body and b"\r" in body:  # classic Mac line ends
         body = body.replace(b"\r", b"\n")

@@ -8,6 +8,10 @@ from typing import Any
 from llkit.data.io.raw import Meta, RawMeta
 from llkit.errors import ProblemLog
 
+#: The smallest ``min_n`` a dataset may set: in a group of 1 or 2 children, a shown mean
+#: is one child's value, or lets one parent compute the other child's.
+MIN_N_FLOOR = 3
+
 
 def _known_sectors() -> list[str]:
     from llkit.data.profiles import PROFILES
@@ -140,6 +144,13 @@ def _min_n(k: _Keys) -> Any:
     if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
         k.err("min_n", "min_n must be a positive whole number (the smallest group size shown)",
               "write min_n = 5 (or leave it out: the default is 5)", min_n)
+        min_n = 5
+    elif min_n < MIN_N_FLOOR:
+        k.err("min_n", f"min_n = {min_n} would show groups of {min_n} "
+              f"{'child' if min_n == 1 else 'children'}, from which one child's own answers "
+              f"can be read; the smallest allowed is {MIN_N_FLOOR}",
+              "write min_n = 5 (the usual threshold), or leave it out: the default is 5",
+              min_n)
         min_n = 5
     return min_n
 

@@ -108,6 +108,7 @@ def change(
     if not rows:
         return pd.DataFrame(columns=[c for c in cols if c != "_all"])
     out = pd.concat(rows, ignore_index=True)[cols]
+    _no_differencing(ds, out, key[0], by, from_round, to_round)
     hide = ["mean_from", "mean_to", "diff", "ci_low", "ci_high", "p_value", "effect_size",
             "share_reliable_up", "share_reliable_down", "expected_rtm"]
     out.loc[out["suppressed"], hide] = np.nan
@@ -116,6 +117,31 @@ def change(
         out = out.drop(columns="_all")
     out = _add_names(ds, out, level)
     return out.reset_index(drop=True)
+
+
+def _no_differencing(ds: Dataset, out: pd.DataFrame, uid: str, by: Level | None,
+                     from_round: str, to_round: str) -> None:
+    """Close the two ways a shown change would let a reader subtract a small group (in
+    place): a unit whose mean :func:`summarize` hides in either round (complementary
+    suppression) has its change hidden too; and a paired row does not show the means of
+    its paired children when fewer than ``min_n`` children left or joined the unit,
+    since those means beside the round's mean give the leavers' (or joiners') mean."""
+    from llkit.stats.indicators.summaries import summarize
+
+    min_n = ds.meta.min_n
+    if uid != "_all":
+        summ = summarize(ds, list(out["measure_id"].unique()), by=by,
+                         round=[from_round, to_round])
+        summ[uid] = summ[uid].astype(str)
+        hidden = summ.loc[summ["suppressed"].astype(bool), ["measure_id", uid]]
+        keys = set(zip(hidden["measure_id"].astype(str), hidden[uid], strict=True))
+        mask = [(str(m), str(u)) in keys for m, u in zip(out["measure_id"], out[uid],
+                                                          strict=True)]
+        out.loc[np.asarray(mask, dtype=bool), "suppressed"] = True
+    left = out["n_from"] - out["n_paired"]
+    joined = out["n_to"] - out["n_paired"]
+    few = ((left > 0) & (left < min_n)) | ((joined > 0) & (joined < min_n))
+    out.loc[out["paired"].astype(bool) & few, ["mean_from", "mean_to"]] = np.nan
 
 
 def _change_rounds(ds: Dataset, paired, from_round: str | None, to_round: str | None,

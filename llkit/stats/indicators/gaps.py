@@ -10,15 +10,19 @@ import numpy as np
 import pandas as pd
 
 from llkit.stats import numeric as stats
+from llkit.stats import privacy
 from llkit.stats.decision import p_value_z as _p_value_z
 from llkit.stats.indicators._cache import _cached
 from llkit.stats.indicators._common import (
+    _PARENT_LEVEL,
+    _UNIT_COLUMNS,
     Level,
     _add_names,
     _background,
     _finish_ids,
     _level,
     _ordered_rounds,
+    _parent_map,
     _scored,
 )
 
@@ -123,6 +127,7 @@ def gap(
     d["p_value"] = wd["p_value"].to_numpy()
     d["background"] = background
     d["suppressed"] = (d["n_low"] < ds.meta.min_n) | (d["n_high"] < ds.meta.min_n)
+    d["suppressed"] = _complementary(ds, d, key, level)
     d.loc[d["suppressed"], ["mean_low", "mean_high", "gap", "ci_low", "ci_high", "p_value", "_se"]] = np.nan
     d = _ordered_rounds(ds, d).sort_values([*keys], kind="stable")
     prev_gap = d.groupby(["measure_id", *key], sort=False, observed=True)["gap"].shift(1)
@@ -138,3 +143,36 @@ def gap(
             "change_p_value", "suppressed"]
     out = d[cols].reset_index(drop=True)
     return _add_names(ds, out, level)
+
+
+def _complementary(ds: Dataset, d: pd.DataFrame, key: list[str], level: str | None,
+                   ) -> np.ndarray:
+    """Which gap rows to hide so that no group mean can be got by subtraction.
+
+    Each row shows two group means; the parent unit (e.g. the institution of a
+    department) shows the same two groups in its own gap table. When one sibling's group
+    is hidden, the shown siblings' groups and the parent's give it away, so the rule of
+    :func:`llkit.stats.privacy.complementary_suppression` is applied to each group's
+    counts among siblings, and a row with either group hidden is hidden whole -- until
+    nothing changes."""
+    hidden = d["suppressed"].to_numpy(dtype=bool).copy()
+    if level not in _PARENT_LEVEL or not len(d):
+        return hidden
+    parent_level = _PARENT_LEVEL[level]
+    if parent_level == "municipality":
+        parent = np.full(len(d), "all", dtype=object)
+    else:
+        parent = _parent_map(ds, level, _UNIT_COLUMNS[parent_level][0], d[key[0]])
+    base = pd.DataFrame({"measure_id": d["measure_id"].astype(str).to_numpy(),
+                         "round": d["round"].astype(str).to_numpy(), "_parent": parent})
+    for _ in range(len(d)):
+        before = hidden.copy()
+        for side in ("low", "high"):
+            part = base.assign(n=d[f"n_{side}"].to_numpy(), suppressed=hidden)
+            out = privacy.complementary_suppression(
+                part, n_col="n", parent_cols=["measure_id", "round", "_parent"],
+                min_n=ds.meta.min_n, value_cols=[])
+            hidden |= out["suppressed"].to_numpy(dtype=bool)
+        if (hidden == before).all():
+            break
+    return hidden
