@@ -63,7 +63,11 @@ def pick_measure(ds: Dataset, measure: str | None = None) -> str:
     is_child = m["subject"].astype(str) == "child"
     with_cut = m.loc[is_child & m["low_cut"].notna(), "measure_id"].astype(str).tolist()
     child = m.loc[is_child, "measure_id"].astype(str).tolist()
-    for candidates in (with_cut, child):
+    # a measure with answers in the latest round (a measure of an earlier round only, such
+    # as a test at the end of primary school, has nothing for the "latest round" tasks)
+    last = _measures_in_last_round(ds)
+    for candidates in ([c for c in with_cut if c in last], [c for c in child if c in last],
+                       with_cut, child):
         for preferred in ("sprog", "dansk"):
             if preferred in candidates:
                 return preferred
@@ -71,6 +75,17 @@ def pick_measure(ds: Dataset, measure: str | None = None) -> str:
             return candidates[0]
     raise ValueError("the dataset has no child measure (subject = child) to work with; the "
                      "seminar exercises are about children's scores")
+
+
+def _measures_in_last_round(ds: Dataset) -> set[str]:
+    r = ds.responses
+    answered = r[r["value"].notna()]
+    if answered.empty:
+        return set()
+    rounds = set(answered["round"].astype(str))
+    last = [x for x in ds.meta.rounds if str(x) in rounds][-1]
+    items = set(answered.loc[answered["round"].astype(str) == str(last), "item_id"].astype(str))
+    return set(ds.items.loc[ds.items["item_id"].astype(str).isin(items), "measure_id"].astype(str))
 
 
 #: The share of scores under the cut points taken from the data's own distribution.

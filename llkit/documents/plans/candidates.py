@@ -94,7 +94,12 @@ def _gap_rows(ds: Dataset, child: pd.Series, institution: str, round: str
     from llkit.stats import indicators
 
     rows: list[dict[str, Any]] = []
-    gaps = indicators.gap(ds, list(child), by="institution", round=round)
+    if not len(child):
+        return rows
+    try:
+        gaps = indicators.gap(ds, list(child), by="institution", round=round)
+    except ValueError:  # the background attribute is missing or has none of its groups
+        return rows
     gaps = gaps[(gaps["institution_id"].astype(str) == institution) & ~gaps["suppressed"]]
     if len(gaps):
         r = gaps.sort_values("gap", ascending=False).iloc[0]
