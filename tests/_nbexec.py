@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,8 @@ def exec_notebook(notebook: str | Path, params: Mapping[str, Any]) -> list[str]:
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
         buf = io.StringIO()
         try:
-            with contextlib.redirect_stdout(buf):
+            with contextlib.redirect_stdout(buf), warnings.catch_warnings():
+                warnings.simplefilter("ignore")   # data warnings are shown by the notebook
                 exec(compile(tree, f"{Path(notebook).name}[{index}]", "exec"), ns)  # noqa: S102
                 if is_params:
                     ns.update(params)

@@ -66,15 +66,15 @@ def pick_measure(ds: Dataset, measure: str | None = None) -> str:
     # a measure with answers in the latest round (a measure of an earlier round only, such
     # as a test at the end of primary school, has nothing for the "latest round" tasks)
     last = _measures_in_last_round(ds)
+    anything = m["measure_id"].astype(str).tolist()   # no child measure: intro() says so
     for candidates in ([c for c in with_cut if c in last], [c for c in child if c in last],
-                       with_cut, child):
+                       with_cut, child, [c for c in anything if c in last], anything):
         for preferred in ("sprog", "dansk"):
             if preferred in candidates:
                 return preferred
         if candidates:
             return candidates[0]
-    raise ValueError("the dataset has no child measure (subject = child) to work with; the "
-                     "seminar exercises are about children's scores")
+    raise ValueError("the dataset has no measures")  # pragma: no cover - validation refuses it
 
 
 def _measures_in_last_round(ds: Dataset) -> set[str]:
@@ -162,8 +162,8 @@ def latest_round(ds: Dataset, institution: str) -> str:
     """
     _check_institution(ds, institution)
     rounds = _inst_rounds(ds, institution)
-    if not rounds:
-        raise ValueError(f"institution {institution} has no data in any round")
+    if not rounds:   # no answers at all: the dataset's last round (the checks then skip, intro says why)
+        return str(ds.meta.rounds[-1])
     return rounds[-1]
 
 
@@ -215,12 +215,21 @@ def intro(ds: Dataset, institution: str, measure: str | None = None) -> Any:
         scale = (f" på en skala fra {tx.fmt_number(row['scale_min'], 0)} til "
                  f"{tx.fmt_number(row['scale_max'], 0)}")
     cut = _cut_sentence(row)
+    if str(row["subject"]) != "child":
+        who = "medarbejdere eller andre svarpersoner" if str(row["subject"]) == "respondent" else "stuer eller klasser"
+        cut += (f" Data har intet mål for {w['children_def']}, så øvelserne bruger dette mål, der "
+                f"beskriver {who}: læs »{w['children']}« i opgaverne som dem, målet beskriver. "
+                f"Opgaver, der kræver tal for de enkelte {w['children']}, springes over.")
     sources = ", ".join(ds.profile.source_labels.get(s, s) for s in
                         dict.fromkeys(ds.measures["source"].astype(str)))
     body = (f"<p><b>{html.escape(name)}</b> ({html.escape(institution)}) – "
             f"{len(org)} {w['depts']} i data. Øvelserne bruger målet "
             f"<b>{html.escape(str(row['label']))}</b> (<code>{html.escape(m)}</code>){scale}."
             f"{cut} Kilder i data: {html.escape(sources)}.</p>")
+    if not _inst_rounds(ds, institution):
+        body += (f"<p>{w['inst_def'].capitalize()} har ingen svar i data, så opgaverne springes "
+                 f"over. Tjek, at {w['depts_def']}s department_id i units passer med "
+                 "department_id i responses.</p>")
     if getattr(ds.meta, "synthetic", False):
         body += "<p><i>Eksempeldata: alle navne og tal er opdigtede.</i></p>"
     return blocks.Block(body)
@@ -267,7 +276,11 @@ class _Ctx:
 
     @property
     def rounds(self) -> list[str]:
-        return self.memo("rounds", lambda: _inst_rounds(self.ds, self.institution))
+        rounds = self.memo("rounds", lambda: _inst_rounds(self.ds, self.institution))
+        if not rounds:
+            raise _Skip(f"{self.w['inst_def'].capitalize()} har ingen svar i data – opgaven "
+                        "springes over.")
+        return rounds
 
     @property
     def first(self) -> str:
@@ -308,8 +321,14 @@ class _Ctx:
         from llkit.stats import indicators
 
         r, m = round or self.round, measure or self.measure
-        return self.memo(("muni", r, m), lambda: indicators.summarize(
-            self.ds, m, by=None, round=r).iloc[0])
+
+        def make():
+            t = indicators.summarize(self.ds, m, by=None, round=r)
+            if t.empty:
+                raise _Skip(f"Kommunen har ingen tal for {self.label_of(m)} i {r} – opgaven "
+                            "springes over.")
+            return t.iloc[0]
+        return self.memo(("muni", r, m), make)
 
     def label_of(self, measure: str) -> str:
         return str(self.ds.measures.set_index("measure_id").loc[measure, "label"])
