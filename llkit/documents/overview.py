@@ -510,7 +510,7 @@ def area_cluster_section(ds: Dataset, *, round: str | None = None) -> Block:
         s = summary_table(ds, level)
         s = s[(s["round"].astype(str) == round)]
         if s.empty or s[level].isna().all():
-            parts.append(empty_block(f"Data har ingen {label.lower()}r." if level == "area" else f"Data har ingen {profile_label(ds, 'clusters', 'klynger').lower()}."))
+            parts.append(empty_block(f"Data har ingen {label.lower()}r." if level == "area" else f"Data har ingen {profile_label(ds, 'clusters', 'klynger').lower()}.")._repr_html_())
             continue
         parts.append(heading_html(3, profile_label(ds, "areas" if level == "area" else "clusters", label)))
         for source, ms in sources_of(ds, [m for m in measures if m in set(s["measure_id"].astype(str))]):

@@ -33,7 +33,7 @@ NOTEBOOKS = (sorted((ROOT / "notebooks").glob("*.ipynb"))
              + sorted((ROOT / "notebooks" / "elearning").glob("*.ipynb"))
              + sorted((ROOT / "exercises" / "solutions").glob("*.ipynb")))
 #: Examples the fuzzer draws (each runs one notebook on one drawn dataset).
-EXAMPLES = 60
+EXAMPLES = 150
 PYTHON_ERROR = re.compile(r"Traceback \(most recent call last\)|\b[A-Z]\w*Error: |\bKeyError\b")
 
 
@@ -157,3 +157,13 @@ def test_cluster_dialogue_on_four_rounds_with_every_change_suppressed(tmp_path):
         out = "".join(exec_notebook(nb, {"data": str(c.folder), "cluster": c.cluster, "min_n": min_n}))
         assert not PYTHON_ERROR.search(out)
     assert re.search(r"færre end 1\.?000", out)   # every number suppressed, said in Danish
+
+
+def test_shrunk_overview_with_clusters_but_no_areas():
+    """units has cluster but no area: the overview joined a Block into its HTML text."""
+    d = _tiny({"measure_id": "m0", "source": "medarbejder", "subject": "respondent"},
+              [{"round": "T1", "item_id": "m0_0", "department_id": "D00", "child_id": "",
+                "respondent_id": "r0", "value": "3"}])
+    d.tables["units"]["cluster"] = "Klynge 0"
+    out = "".join(run_on(d, ROOT / "notebooks" / "municipality_overview.ipynb"))
+    assert "Data har ingen områder" in out or "Data har ingen" in out
