@@ -17,6 +17,7 @@ from llkit.documents.common import (
     institution_info,
     last_round,
     plots_module,
+    rows_where,
     synthetic_note,
 )
 from llkit.documents.family import (
@@ -128,10 +129,10 @@ def dialogue_questions(ds: Dataset, institutions: Sequence[str]) -> list[str]:
         last = last_round(ds, inst)
         pos = institution_position(ds, inst, last)
         if pos is not None and len(pos):
-            p = pos[[m in child_measures(ds) for m in pos.index]]
+            p = rows_where(pos, lambda m: m in child_measures(ds))
             fam = report_family(ds, inst, last, alpha=alpha)
             p = p[~p["suppressed"] & (p["diff"] > 0)]
-            p = p[[family_verdict(fam, "position", m)[0] for m in p.index]]
+            p = rows_where(p, lambda m, fam=fam: family_verdict(fam, "position", m)[0])
             for m, r in p.iterrows():
                 if best_over is None or r["z"] > best_over[0]:
                     best_over = (float(r["z"]), inst["name"], m)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -463,3 +463,27 @@ def synthetic_note(ds: Dataset) -> str:
 def first_text(frame: pd.DataFrame, col: str) -> str:
     """First value of a column as text (helper for sentences)."""
     return str(frame[col].iloc[0]) if len(frame) else ""
+
+
+def rows_where(frame: pd.DataFrame, keep: Callable[..., Any], *columns: str) -> pd.DataFrame:
+    """The rows of ``frame`` for which ``keep`` is true, selected with an aligned boolean mask.
+
+    ``keep`` is called with the row's index label (no ``columns``) or with the values of
+    the named columns. The mask is a boolean Series on ``frame.index``, so an empty frame
+    gives an empty frame with all its columns (``frame[[...]]`` with an empty list would
+    select no *columns*).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"m": ["a", "b"], "x": [1, 2]})
+    >>> rows_where(df, lambda m: m == "b", "m")["x"].tolist()
+    [2]
+    >>> list(rows_where(df.iloc[:0], lambda m: True, "m").columns)
+    ['m', 'x']
+    """
+    if columns:
+        values = zip(*(frame[c].tolist() for c in columns), strict=True)
+        flags = [bool(keep(*v)) for v in values]
+    else:
+        flags = [bool(keep(k)) for k in frame.index]
+    return frame.loc[pd.Series(flags, index=frame.index, dtype=bool)]

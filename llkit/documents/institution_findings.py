@@ -18,6 +18,7 @@ from llkit.documents.common import (
     institution_rounds,
     last_round,
     prepare,
+    rows_where,
 )
 from llkit.documents.family import (
     HEADLINE_KINDS,
@@ -122,10 +123,9 @@ def _change_findings(ds: Dataset, inst: dict[str, Any], fam: pd.DataFrame) -> li
     if ch is None or ch.empty:
         return []
     info = measure_info(ds)
-    ch = ch[ch.index.map(lambda m: info.loc[m, "subject"] == "child").to_numpy(dtype=bool)]
+    ch = rows_where(ch, lambda m: info.loc[m, "subject"] == "child")
     shown = ch[~ch["suppressed"].astype(bool) & ch["diff"].notna()]
-    real_mask = pd.Series([family_verdict(fam, "change", m)[0] for m in shown.index], index=shown.index, dtype=bool)
-    sig = shown[real_mask].copy()
+    sig = rows_where(shown, lambda m: family_verdict(fam, "change", m)[0]).copy()
     a, b = (str(shown["from_round"].iloc[0]), str(shown["to_round"].iloc[0])) if len(shown) else ("", "")
     out = []
     sig["abs_es"] = sig["effect_size"].abs()
@@ -173,7 +173,7 @@ def _gap_findings(ds: Dataset, inst: dict[str, Any], last: str, fam: pd.DataFram
                                            groups=groups, from_round=prev, to_round=last, real=True,
                                            decimals=int(measure_info(ds).loc[m, "decimals"]))
                 return [_Finding(2, 80 if t == "narrows" else 85, f"Social baggrund – {measure_title(ds, m)}: {s}")]
-    real_gaps = now[[family_verdict(fam, "gap", str(m))[0] for m in now["measure_id"]]]
+    real_gaps = rows_where(now, lambda m: family_verdict(fam, "gap", str(m))[0], "measure_id")
     if len(real_gaps):
         r = real_gaps.loc[real_gaps["gap"].abs().idxmax()]
         m = str(r["measure_id"])

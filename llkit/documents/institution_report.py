@@ -26,6 +26,7 @@ from llkit.documents.common import (
     last_round,
     plots_module,
     reliability_table,
+    rows_where,
     summary_table,
     synthetic_note,
     variance_table,
@@ -478,7 +479,7 @@ def funnel_section(ds: Dataset, institution: str, *, round: str | None = None) -
         rows.append(row)
     shown = pos.loc[measures]
     shown = shown[~shown["suppressed"] & shown["z"].notna()]
-    child_shown = shown[[info.loc[m, "subject"] == "child" for m in shown.index]]
+    child_shown = rows_where(shown, lambda m: info.loc[m, "subject"] == "child")
     if len(child_shown):
         shown = child_shown
     if len(shown):

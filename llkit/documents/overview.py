@@ -17,6 +17,7 @@ from llkit.documents.common import (
     first_text,
     gap_table,
     plots_module,
+    rows_where,
     summary_table,
     synthetic_note,
     variance_table,
@@ -223,7 +224,7 @@ def overview_findings(ds: Dataset, *, max_findings: int = 5) -> list[str]:
             .replace(f"{children_noun(ds)}s", "børnenes" if children_noun(ds) == "børn" else "elevernes"))
     cm = comparison_table(ds, last)
     if cm is not None:
-        persons = cm[[info.loc[str(m), "subject"] != "department" for m in cm["measure_id"]]]
+        persons = rows_where(cm, lambda m: info.loc[str(m), "subject"] != "department", "measure_id")
         shown = persons[~persons["suppressed"].astype(bool) & persons["flag"].notna()]
         n_over = int((shown["flag"] == "over").sum())
         n_under = int((shown["flag"] == "under").sum())
@@ -236,7 +237,7 @@ def overview_findings(ds: Dataset, *, max_findings: int = 5) -> list[str]:
     ch = change_table(ds, None)
     if ch is not None and len(ch):
         c = ch[ch["measure_id"].astype(str).isin(child) & ~ch["suppressed"].astype(bool)]
-        sig = c[[overview_verdict(ofam, "change", m)[0] for m in c["measure_id"].astype(str)]]
+        sig = rows_where(c, lambda m: overview_verdict(ofam, "change", str(m))[0], "measure_id")
         if len(sig):
             r = sig.loc[sig["effect_size"].abs().idxmax()]
             m = str(r["measure_id"])
@@ -358,12 +359,12 @@ def overview_change_section(ds: Dataset) -> Block:
         return empty_block("Der er kun én måling, så der kan ikke vises udvikling endnu.")
     info = measure_info(ds)
     plots = plots_module()
-    c = ch[[info.loc[str(m), "subject"] != "department" for m in ch["measure_id"]]]
+    c = rows_where(ch, lambda m: info.loc[str(m), "subject"] != "department", "measure_id")
     shown = c[~c["suppressed"].astype(bool) & c["diff"].notna()]
     ofam = overview_family(ds)
     naive = int((shown["p_value"] <= 0.05).sum())
-    sig = shown[[overview_verdict(ofam, "unit_change", m, i)[1]
-                 for m, i in zip(shown["measure_id"].astype(str), shown["institution_id"].astype(str), strict=True)]]
+    sig = rows_where(shown, lambda m, i: overview_verdict(ofam, "unit_change", str(m), str(i))[1],
+                     "measure_id", "institution_id")
     a, b = first_text(c, "from_round"), first_text(c, "to_round")
     parts = [para(
         f"Fra {a} til {b} har {tx.fmt_int(naive)} af {tx.fmt_int(len(shown))} resultater "
@@ -512,7 +513,7 @@ def area_cluster_section(ds: Dataset, *, round: str | None = None) -> Block:
         s = summary_table(ds, level)
         s = s[(s["round"].astype(str) == round)]
         if s.empty or s[level].isna().all():
-            parts.append(empty_block(f"Data har ingen {label.lower()}r." if level == "area" else f"Data har ingen {profile_label(ds, 'clusters', 'klynger').lower()}."))
+            parts.append(empty_block(f"Data har ingen {label.lower()}r." if level == "area" else f"Data har ingen {profile_label(ds, 'clusters', 'klynger').lower()}.")._repr_html_())
             continue
         parts.append(heading_html(3, profile_label(ds, "areas" if level == "area" else "clusters", label)))
         for source, ms in sources_of(ds, [m for m in measures if m in set(s["measure_id"].astype(str))]):

@@ -54,7 +54,13 @@ from llkit.apps.seminar.checks import (
     SeminarCheck,
     check,
 )
-from llkit.apps.seminar.context import intro, latest_round, meeting_teams, pick_measure
+from llkit.apps.seminar.context import (
+    intro,
+    latest_round,
+    meeting_teams,
+    pick_measure,
+    with_cut_points,
+)
 
 # The exercise checks register themselves in CHECKS when their module is imported; the
 # order (day 1, day 2, day 3, the cluster meeting) is the order of the notebooks.
@@ -77,6 +83,7 @@ __all__ = [
     "CHECKS",
     "check",
     "pick_measure",
+    "with_cut_points",
     "latest_round",
     "meeting_teams",
     "intro",

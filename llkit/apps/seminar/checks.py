@@ -278,10 +278,12 @@ def check(check_id: str, answer: Any, *, ds: Dataset, institution: str,
     if check_id not in CHECKS:
         raise KeyError(f"unknown seminar check {check_id!r}; known: {', '.join(CHECKS)}")
     chk = CHECKS[check_id]
-    if answer is None or answer is Ellipsis or (isinstance(answer, str) and not answer.strip()):
-        return Result(check_id, EMPTY, _EMPTY_MESSAGE, chk.hint)
+    empty = answer is None or answer is Ellipsis or (isinstance(answer, str) and not answer.strip())
     try:
+        # first: can the data answer the exercise at all? (then say why not, even unanswered)
         spec = chk.prepare(ds, institution, measure=measure, round=round, teams=teams, **extra)
+        if empty:
+            return Result(check_id, EMPTY, _EMPTY_MESSAGE, chk.hint)
         fb = spec.evaluate(answer)
     except _Skip as skip:
         return Result(check_id, SKIPPED, str(skip))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from llkit.data.memo import cached
 from llkit.present import text as tx
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -59,14 +60,87 @@ def pick_measure(ds: Dataset, measure: str | None = None) -> str:
             raise KeyError(f"unknown measure {measure!r}; the dataset has: {', '.join(known)}")
         return measure
     m = ds.measures
-    child = m[(m["subject"] == "child") & m["low_cut"].notna()]["measure_id"].astype(str).tolist()
-    for preferred in ("sprog", "dansk"):
-        if preferred in child:
-            return preferred
-    if not child:
-        raise ValueError("the dataset has no child measure with cut points (low_cut) to "
-                         "work with; give measure= explicitly")
-    return child[0]
+    is_child = m["subject"].astype(str) == "child"
+    with_cut = m.loc[is_child & m["low_cut"].notna(), "measure_id"].astype(str).tolist()
+    child = m.loc[is_child, "measure_id"].astype(str).tolist()
+    # a measure with answers in the latest round (a measure of an earlier round only, such
+    # as a test at the end of primary school, has nothing for the "latest round" tasks)
+    last = _measures_in_last_round(ds)
+    anything = m["measure_id"].astype(str).tolist()   # no child measure: intro() says so
+    for candidates in ([c for c in with_cut if c in last], [c for c in child if c in last],
+                       with_cut, child, [c for c in anything if c in last], anything):
+        for preferred in ("sprog", "dansk"):
+            if preferred in candidates:
+                return preferred
+        if candidates:
+            return candidates[0]
+    raise ValueError("the dataset has no measures")  # pragma: no cover - validation refuses it
+
+
+def _measures_in_last_round(ds: Dataset) -> set[str]:
+    r = ds.responses
+    answered = r[r["value"].notna()]
+    if answered.empty:
+        return set()
+    rounds = set(answered["round"].astype(str))
+    last = [x for x in ds.meta.rounds if str(x) in rounds][-1]
+    items = set(answered.loc[answered["round"].astype(str) == str(last), "item_id"].astype(str))
+    return set(ds.items.loc[ds.items["item_id"].astype(str).isin(items), "measure_id"].astype(str))
+
+
+#: The share of scores under the cut points taken from the data's own distribution.
+DATA_CUT_SHARES = (0.25, 0.75)
+
+
+def with_cut_points(ds: Dataset, measure: str) -> Dataset:
+    """``ds`` itself when ``measure`` has cut points; otherwise a copy in which the measure
+    gets cut points from the data's own distribution (see :data:`DATA_CUT_SHARES`).
+
+    Test scores without ``low_cut`` (national tests, most school data) have no "low" or
+    "high" category. The exercises then take the municipality's lowest quarter as low:
+    ``low_cut`` is the 25 % quantile and ``high_cut`` the 75 % quantile of all scores of
+    the measure in its first round with scores (the later rounds are measured against the
+    same line). :func:`intro` says so in Danish.
+
+    Examples
+    --------
+    >>> import llkit
+    >>> ds = llkit.load("data/sample/skole")
+    >>> with_cut_points(ds, "dansk") is ds
+    True
+    """
+    row = ds.measures.loc[ds.measures["measure_id"].astype(str) == measure]
+    if row.empty or pd.notna(row["low_cut"].iloc[0]):
+        return ds
+    return cached(ds, ("seminar-cut-points", measure), lambda: _data_cut_points(ds, measure, row))
+
+
+def _data_cut_points(ds: Dataset, measure: str, row: pd.DataFrame) -> Dataset:
+    from llkit.stats import scoring
+
+    s = scoring.scores(ds, measure)
+    s = s[s["score"].notna()]
+    if s.empty:
+        return ds
+    first = [r for r in ds.meta.rounds if (s["round"].astype(str) == str(r)).any()][0]
+    values = s.loc[s["round"].astype(str) == str(first), "score"].astype(float)
+    low, high = (float(values.quantile(q)) for q in DATA_CUT_SHARES)
+    hib = row["higher_is_better"].iloc[0]
+    if pd.notna(hib) and not bool(hib):   # lower is better: the highest quarter gives concern
+        low, high = high, low
+    measures = ds.measures.copy()
+    at = measures["measure_id"].astype(str) == measure
+    for col in ("low_cut", "high_cut"):
+        measures[col] = measures[col].astype(float)
+    measures.loc[at, "low_cut"] = low
+    measures.loc[at, "high_cut"] = high if high != low else float("nan")
+    measures[CUT_FROM_DATA] = at.to_numpy()
+    measures.loc[at, CUT_ROUND] = str(first)
+    return ds._replace(measures=measures)
+
+
+#: Extra columns of ``measures`` written by :func:`with_cut_points`.
+CUT_FROM_DATA, CUT_ROUND = "cut_from_data", "cut_round"
 
 
 def _inst_rounds(ds: Dataset, institution: str) -> list[str]:
@@ -88,8 +162,8 @@ def latest_round(ds: Dataset, institution: str) -> str:
     """
     _check_institution(ds, institution)
     rounds = _inst_rounds(ds, institution)
-    if not rounds:
-        raise ValueError(f"institution {institution} has no data in any round")
+    if not rounds:   # no answers at all: the dataset's last round (the checks then skip, intro says why)
+        return str(ds.meta.rounds[-1])
     return rounds[-1]
 
 
@@ -140,19 +214,45 @@ def intro(ds: Dataset, institution: str, measure: str | None = None) -> Any:
     if pd.notna(row.get("scale_min")) and pd.notna(row.get("scale_max")):
         scale = (f" på en skala fra {tx.fmt_number(row['scale_min'], 0)} til "
                  f"{tx.fmt_number(row['scale_max'], 0)}")
-    cut = ""
-    if pd.notna(row.get("low_cut")):
-        cut = (f" En score under {tx.fmt_number(row['low_cut'], 2 if row['low_cut'] % 1 else 0)} "
-               "tæller som lav.")
+    cut = _cut_sentence(row)
+    if str(row["subject"]) != "child":
+        who = "medarbejdere eller andre svarpersoner" if str(row["subject"]) == "respondent" else "stuer eller klasser"
+        cut += (f" Data har intet mål for {w['children_def']}, så øvelserne bruger dette mål, der "
+                f"beskriver {who}: læs »{w['children']}« i opgaverne som dem, målet beskriver. "
+                f"Opgaver, der kræver tal for de enkelte {w['children']}, springes over.")
     sources = ", ".join(ds.profile.source_labels.get(s, s) for s in
                         dict.fromkeys(ds.measures["source"].astype(str)))
     body = (f"<p><b>{html.escape(name)}</b> ({html.escape(institution)}) – "
             f"{len(org)} {w['depts']} i data. Øvelserne bruger målet "
             f"<b>{html.escape(str(row['label']))}</b> (<code>{html.escape(m)}</code>){scale}."
             f"{cut} Kilder i data: {html.escape(sources)}.</p>")
+    if not _inst_rounds(ds, institution):
+        body += (f"<p>{w['inst_def'].capitalize()} har ingen svar i data, så opgaverne springes "
+                 f"over. Tjek, at {w['depts_def']}s department_id i units passer med "
+                 "department_id i responses.</p>")
     if getattr(ds.meta, "synthetic", False):
         body += "<p><i>Eksempeldata: alle navne og tal er opdigtede.</i></p>"
     return blocks.Block(body)
+
+
+def _cut_sentence(row: pd.Series) -> str:
+    """Danish: which scores count as low, and where that line comes from."""
+    low = row.get("low_cut")
+    if pd.isna(low):
+        return (" Målet har ingen grænse for en lav score (low_cut), og data har ingen scorer at "
+                "sætte den ud fra: opgaver om lave scorer springes over; brug gennemsnittet og "
+                "dets interval.")
+    hib = row.get("higher_is_better")
+    word = "over" if pd.notna(hib) and not bool(hib) else "under"
+    line = tx.fmt_number(low, 2 if float(low) % 1 else 0)
+    if not bool(row.get(CUT_FROM_DATA, False)):
+        return f" En score {word} {line} tæller som lav."
+    return (f" Målet har ingen grænse for en lav score (low_cut) i data. Øvelserne bruger derfor "
+            f"grænser fra data selv: den fjerdedel af alle scorer i kommunen i "
+            f"{row.get(CUT_ROUND)}, der ligger dårligst, tæller som lav – det er en score "
+            f"{word} {line}. En lav score betyder her »blandt de laveste i kommunen«, ikke "
+            "»under et fagligt fastsat niveau«. Vil I bruge en anden grænse, så skriv den i "
+            "kolonnen low_cut i tabellen measures.")
 
 
 @dataclass
@@ -176,7 +276,11 @@ class _Ctx:
 
     @property
     def rounds(self) -> list[str]:
-        return self.memo("rounds", lambda: _inst_rounds(self.ds, self.institution))
+        rounds = self.memo("rounds", lambda: _inst_rounds(self.ds, self.institution))
+        if not rounds:
+            raise _Skip(f"{self.w['inst_def'].capitalize()} har ingen svar i data – opgaven "
+                        "springes over.")
+        return rounds
 
     @property
     def first(self) -> str:
@@ -217,8 +321,14 @@ class _Ctx:
         from llkit.stats import indicators
 
         r, m = round or self.round, measure or self.measure
-        return self.memo(("muni", r, m), lambda: indicators.summarize(
-            self.ds, m, by=None, round=r).iloc[0])
+
+        def make():
+            t = indicators.summarize(self.ds, m, by=None, round=r)
+            if t.empty:
+                raise _Skip(f"Kommunen har ingen tal for {self.label_of(m)} i {r} – opgaven "
+                            "springes over.")
+            return t.iloc[0]
+        return self.memo(("muni", r, m), make)
 
     def label_of(self, measure: str) -> str:
         return str(self.ds.measures.set_index("measure_id").loc[measure, "label"])
@@ -236,6 +346,7 @@ def _context(ds: Dataset, institution: str, measure: str | None, round: str | No
     institution = str(institution)
     _check_institution(ds, institution)
     m = pick_measure(ds, measure)
+    ds = with_cut_points(ds, m)
     r = round or latest_round(ds, institution)
     t = meeting_teams(ds, institution, teams)
     return _Ctx(ds=ds, institution=institution, measure=m, round=str(r), teams=t, extra=extra)

@@ -153,7 +153,8 @@ def _dag2_landsplan(ctx: _Ctx) -> _Number:
     nat = _national(ctx)
     if nat is None:
         raise _Skip(f"Jeres data har ingen landstal for {ctx.label} i {ctx.round} – opgaven "
-                    "springes over.")
+                    "springes over. Har I landstal, så skriv dem i tabellen reference (measure_id, "
+                    "round, scope = national, mean, sd).")
     muni = float(ctx.muni_row()["mean"])
     wrong = [(muni, 0.005, "Det er kommunens gennemsnit. Landstallet står i ds.reference.")]
     inst = ctx.inst_row()

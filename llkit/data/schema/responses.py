@@ -270,7 +270,7 @@ def _two_departments(ans: _Answers) -> tuple[np.ndarray, dict[int, int]] | None:
     rnd, child, dept = ans.rnd, ans.child, ans.dept
     n_rounds = len(r["round"].cat.categories)
     n_child = len(r["child_id"].cat.categories)
-    if not n_rounds * n_child < 2**31 - 1:
+    if n_child == 0 or not n_rounds * n_child < 2**31 - 1:   # no child ids: nothing to look for
         return None
 
     # in chunks of rows: no full-length temporaries unless there is a conflict

@@ -45,8 +45,8 @@ def focus_candidates(ds: Dataset, institution: str, round: str | None = None) ->
     present = set(sub.responses["round"].dropna().astype(str))
     if round is None:
         have = [r for r in rounds if r in present]
-        if not have:
-            raise ValueError(f"institution {institution} has no data")
+        if not have:   # no answers at all: no candidates (the notebooks say so in Danish)
+            return pd.DataFrame(columns=_CANDIDATE_COLUMNS)
         round = have[-1]
     m = ds.measures
     children = ds.profile.labels.get("children", "Børn").lower()
@@ -59,9 +59,11 @@ def focus_candidates(ds: Dataset, institution: str, round: str | None = None) ->
     rows += _gap_rows(ds, child, institution, round)
     rows += _staff_rows(ds, m, summ, whole, round)
     rows += _coverage_rows(ds, institution, round)
-    cols = ["kind", "measure_id", "label", "round", "value", "ci_low", "ci_high",
-            "municipality", "n", "why", "proposed_target"]
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=_CANDIDATE_COLUMNS)
+
+
+_CANDIDATE_COLUMNS = ["kind", "measure_id", "label", "round", "value", "ci_low", "ci_high",
+                      "municipality", "n", "why", "proposed_target"]
 
 
 def _share_low_rows(ds: Dataset, summ: pd.DataFrame, whole: pd.DataFrame, child: pd.Series,
@@ -94,7 +96,12 @@ def _gap_rows(ds: Dataset, child: pd.Series, institution: str, round: str
     from llkit.stats import indicators
 
     rows: list[dict[str, Any]] = []
-    gaps = indicators.gap(ds, list(child), by="institution", round=round)
+    if not len(child):
+        return rows
+    try:
+        gaps = indicators.gap(ds, list(child), by="institution", round=round)
+    except ValueError:  # the background attribute is missing or has none of its groups
+        return rows
     gaps = gaps[(gaps["institution_id"].astype(str) == institution) & ~gaps["suppressed"]]
     if len(gaps):
         r = gaps.sort_values("gap", ascending=False).iloc[0]
