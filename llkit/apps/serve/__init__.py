@@ -53,6 +53,7 @@ from llkit.apps.serve.kernel import (
     request_query,
     requested_institution,
     served_config,
+    warm_kernel,
 )
 from llkit.apps.serve.kernel import HIDE_EARLY as HIDE_EARLY
 from llkit.apps.serve.kernel import early_display as early_display
@@ -81,6 +82,7 @@ __all__ = [
     "check_access",
     "refusal",
     "kernel_parameters",
+    "warm_kernel",
     "prepare_notebooks",
     "voila_config",
     "serve",

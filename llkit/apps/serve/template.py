@@ -22,10 +22,22 @@ def _voila_templates() -> Path | None:
     return None
 
 
-#: Danish text under the spinner while the page loads.
+#: Shown when a page has had no content for 8 s (its kernel is still starting).
+WAIT_NOTICE = ("Der er mange, der åbner siden lige nu. Jeres visning bliver gjort klar og kommer "
+               "af sig selv – I skal ikke genindlæse siden.")
+
+#: Danish text under the spinner while the page loads, and the notice after 8 s.
 _LOADING_JS = (
     "<script>window.voila_process=function(i,n){window.update_loading_text(i,n,"
-    "'Henter visningen … ('+i+' af '+n+')')};</script>"
+    "'Henter visningen … ('+i+' af '+n+')')};"
+    "(function(){function has(){return document.querySelector('#rendered_cells .jp-Cell,#llkit-early,.llkit-refusal')}"
+    "function tick(){var n=document.getElementById('llkit-wait');if(has()){if(n)n.remove();return;}"
+    "if(!n&&document.body){n=document.createElement('div');n.id='llkit-wait';n.className='llkit-wait';"
+    "n.setAttribute('role','status');n.style.cssText='border-left:6px solid #8a6d00;background:#fff7dc;"
+    "padding:10px 14px;margin:12px 24px;font:15px DejaVu Sans,Arial,sans-serif;max-width:760px;"
+    "position:relative;z-index:1000';"
+    f"n.textContent={WAIT_NOTICE!r};document.body.insertBefore(n,document.body.firstChild);}}"
+    "setTimeout(tick,1000);}setTimeout(tick,8000);})();</script>"
 )
 
 
