@@ -369,6 +369,11 @@ def test_urls():
     (["serve", str(DAGTILBUD), "--token", " "], "--token must not be empty"),
     (["serve", str(DAGTILBUD), "--port", "70000"], "invalid --port"),
     (["serve", str(DAGTILBUD), "--pool-size", "-1"], "pool size"),
+    (["serve", str(DAGTILBUD), "--viewers", "0"], "invalid --viewers"),
+    (["serve", str(DAGTILBUD), "--max-kernels", "-1"], "invalid --max-kernels"),
+    (["serve", str(DAGTILBUD), "--notebooks", "elearning", "--chapters", "x"], "invalid --chapters"),
+    (["serve", str(DAGTILBUD), "--notebooks", "elearning", "--chapters", "3", "--viewers", "100000"],
+     "cannot hold"),
 ])
 def test_cli_errors(argv, message, capsys):
     assert main(argv) == 2

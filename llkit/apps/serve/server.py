@@ -206,7 +206,7 @@ def serve(
         _run_voila(root, host=host, port=port, token=token, pool_size=pool_size,
                    preheat=preheat, cull_idle=cull_idle, served=served,
                    chapter_pool_size=chapter_pool_size, plan=pl, renderer=renderer,
-                   fill_delay=30.0 if viewers else 0.5)
+                   fill_delay=90.0 if viewers else 0.5)
     finally:
         if renderer is not None:
             renderer.close()
