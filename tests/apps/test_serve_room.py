@@ -124,3 +124,13 @@ def test_benchmark_arrivals_and_percentiles():
     assert bench.percentiles(values) == pytest.approx(
         (np.median(values), np.quantile(values, 0.95), 9.0))
     assert all(np.isnan(x) for x in bench.percentiles([]))
+
+
+def test_kernel_pages_say_in_danish_when_they_wait(tmp_path):
+    from llkit.apps.serve.template import WAIT_NOTICE, write_template
+
+    out = write_template(tmp_path)
+    if out is None:
+        pytest.skip("Voilà's lab template not found")
+    text = (out / "index.html.j2").read_text(encoding="utf-8")
+    assert WAIT_NOTICE in text and "setTimeout(tick,8000)" in text

@@ -29,6 +29,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -93,11 +94,14 @@ class Renderer:
     def __init__(self, allowed: Sequence[str], workers: int = 2) -> None:
         self.allowed = [str(a) for a in allowed]
         self.workers = max(int(workers), 1)
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_worker_init)
+        self.pool = self._new_pool()
         self.cache: dict[tuple, Any] = {}
         self._pending: dict[tuple, Future] = {}
         self.background: list[tuple] = []
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_worker_init)
 
     def submit(self, kind: str, *args: Any) -> Future:
         """A future of the result (from memory when drawn before; one job per key)."""
@@ -108,7 +112,11 @@ class Renderer:
             return fut
         if key in self._pending:
             return self._pending[key]
-        fut = self.pool.submit(_call, kind, args)
+        try:
+            fut = self.pool.submit(_call, kind, args)
+        except BrokenProcessPool:  # a worker died (e.g. out of memory): start them again
+            self.pool = self._new_pool()
+            fut = self.pool.submit(_call, kind, args)
         self._pending[key] = fut
 
         def done(f: Future, key: tuple = key) -> None:
