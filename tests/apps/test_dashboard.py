@@ -246,8 +246,9 @@ def test_prepare_notebooks(tmp_path):
     assert served == ["dashboard.ipynb", "elearning/01_test.ipynb"]
     ch = nbformat.read(tmp_path / "out" / "elearning" / "01_test.ipynb", as_version=4)
     assert ch.metadata.kernelspec.name == serve.KERNEL_NAME
-    assert "kernel_parameters(data, institution)" in ch.cells[2].source
-    assert ch.cells[3].outputs == []
+    assert "warm_kernel()" in ch.cells[2].source          # before the viewer arrives
+    assert "kernel_parameters(data, institution)" in ch.cells[3].source
+    assert ch.cells[4].outputs == []
     dash = nbformat.read(tmp_path / "out" / "dashboard.ipynb", as_version=4)
     assert dash.cells == []
     with pytest.raises(FileNotFoundError):
