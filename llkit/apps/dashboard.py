@@ -47,7 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from llkit.data.dataset import Dataset
 
 __all__ = ["Context", "context", "request", "measure_groups", "TABS", "render_tab", "Dashboard",
-           "show"]
+           "show", "view_spec"]
 
 #: (key, Danish title) of the tabs, in order.
 TABS: tuple[tuple[str, str], ...] = (
@@ -647,6 +647,32 @@ class Dashboard:
         from IPython.display import display
 
         display(self.widget)
+
+
+def view_spec(ctx: Context, institution: str) -> dict[str, Any]:
+    """Everything the pre-rendered dashboard page (``llkit serve``) needs for one
+    institution except the tabs: the menus' choices and labels, the tab titles and the
+    header for each round. Only institutions inside the scope appear in it.
+
+    Examples
+    --------
+    >>> ctx = context("data/sample/dagtilbud", warm=False)
+    >>> spec = view_spec(ctx, "I02")
+    >>> spec["institution"], spec["tabs"][0]
+    ('I02', ['profile', 'Overblik'])
+    """
+    ds = ctx.ds
+    institution = sv.check_access(institution, ctx.allowed)
+    rounds = _rounds(ds, institution)
+    return {
+        "institution": institution,
+        "institutions": [list(o) for o in _institution_options(ctx)],
+        "institution_label": f"{labels.institution_noun(ds)}:",
+        "groups": [[g, [[_label(ds, m), m] for m in ms]] for g, ms in measure_groups(ds)],
+        "rounds": [[labels.round_label(ds, r), r] for r in rounds],
+        "tabs": [[k, _tab_title(ds, k, t)] for k, t in TABS],
+        "headers": {r: header_html(ds, institution, r, ctx.scope_text) for r in rounds},
+    }
 
 
 def show(ctx: Context, institution: str) -> Dashboard:

@@ -246,8 +246,9 @@ def test_prepare_notebooks(tmp_path):
     assert served == ["dashboard.ipynb", "elearning/01_test.ipynb"]
     ch = nbformat.read(tmp_path / "out" / "elearning" / "01_test.ipynb", as_version=4)
     assert ch.metadata.kernelspec.name == serve.KERNEL_NAME
-    assert "kernel_parameters(data, institution)" in ch.cells[2].source
-    assert ch.cells[3].outputs == []
+    assert "warm_kernel()" in ch.cells[2].source          # before the viewer arrives
+    assert "kernel_parameters(data, institution)" in ch.cells[3].source
+    assert ch.cells[4].outputs == []
     dash = nbformat.read(tmp_path / "out" / "dashboard.ipynb", as_version=4)
     assert dash.cells == []
     with pytest.raises(FileNotFoundError):
@@ -369,6 +370,11 @@ def test_urls():
     (["serve", str(DAGTILBUD), "--token", " "], "--token must not be empty"),
     (["serve", str(DAGTILBUD), "--port", "70000"], "invalid --port"),
     (["serve", str(DAGTILBUD), "--pool-size", "-1"], "pool size"),
+    (["serve", str(DAGTILBUD), "--viewers", "0"], "invalid --viewers"),
+    (["serve", str(DAGTILBUD), "--max-kernels", "-1"], "invalid --max-kernels"),
+    (["serve", str(DAGTILBUD), "--notebooks", "elearning", "--chapters", "x"], "invalid --chapters"),
+    (["serve", str(DAGTILBUD), "--notebooks", "elearning", "--chapters", "3", "--viewers", "100000"],
+     "cannot hold"),
 ])
 def test_cli_errors(argv, message, capsys):
     assert main(argv) == 2

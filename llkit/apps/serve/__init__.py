@@ -1,8 +1,12 @@
 """``llkit serve``: read-only views (the dashboard, the e-learning chapters) in the browser.
 
-The server is Voilà on jupyter_server. Every view runs in its own kernel; a pool of
-preheated kernels has already imported llkit and loaded the data when a viewer arrives,
-so the page only has to draw. The safety rules:
+The server is Voilà on jupyter_server. The dashboard is pre-rendered
+(:mod:`~llkit.apps.serve.static`): render workers draw each tab once and every viewer gets
+the HTML at once, with no kernel per viewer (``--legacy`` runs it in kernels as before).
+Every e-learning chapter runs in its own kernel; a pool of preheated kernels has already
+imported llkit and loaded the data when a viewer arrives (``--viewers N`` sizes the pools
+for a seminar room and checks the memory, :mod:`~llkit.apps.serve.room`), so the page only
+has to compute the viewer's own institution. The safety rules:
 
 - a token is required (generated with :mod:`secrets` and printed when not given), and the
   server binds to ``127.0.0.1`` unless told otherwise;
@@ -53,6 +57,7 @@ from llkit.apps.serve.kernel import (
     request_query,
     requested_institution,
     served_config,
+    warm_kernel,
 )
 from llkit.apps.serve.kernel import HIDE_EARLY as HIDE_EARLY
 from llkit.apps.serve.kernel import early_display as early_display
@@ -81,6 +86,7 @@ __all__ = [
     "check_access",
     "refusal",
     "kernel_parameters",
+    "warm_kernel",
     "prepare_notebooks",
     "voila_config",
     "serve",

@@ -21,6 +21,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         chapter_pool_size=args.chapter_pool_size,
         preheat=not args.no_preheat,
         cull_idle=args.cull_idle,
+        viewers=args.viewers,
+        chapters=args.chapters,
+        max_kernels=args.max_kernels,
+        legacy=args.legacy,
     )
 
 
@@ -52,5 +56,16 @@ def add_serve_command(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--cull-idle", type=int, default=DEFAULT_CULL_IDLE,
                    help="seconds before a kernel with no open page is shut down "
                         f"(default {DEFAULT_CULL_IDLE})")
+    p.add_argument("--viewers", type=int, default=None,
+                   help="viewers expected at the same moment (a seminar room): each served "
+                        "e-learning chapter keeps this many kernels ready; prints the memory "
+                        "this takes and refuses what the machine cannot hold")
+    p.add_argument("--chapters", default=None,
+                   help="which e-learning chapters to serve, e.g. 3 or 3,4 (default: all)")
+    p.add_argument("--max-kernels", type=int, default=None,
+                   help="kernels at once; a page beyond it says so in Danish and retries "
+                        "(default: what the memory holds)")
+    p.add_argument("--legacy", action="store_true",
+                   help="run the dashboard in a kernel per viewer, as before (for comparison)")
     p.set_defaults(func=_cmd_serve)
     return p

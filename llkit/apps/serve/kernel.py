@@ -151,6 +151,35 @@ def check_access(institution: str | None, allowed: Sequence[str]) -> str:
     return str(institution)
 
 
+#: The dataset a preheated kernel loaded before its viewer arrived (:func:`warm_kernel`).
+_WARM: dict[str, Any] = {}
+
+
+def warm_kernel() -> None:
+    """In a served chapter's kernel, before the viewer arrives: import the chapters, set
+    the plot theme, load the server's data and its summaries, and draw one throw-away
+    figure (fonts, matplotlib's caches), so that only the viewer's own institution is
+    left to compute. Does nothing outside ``llkit serve``."""
+    cfg = served_config()
+    if cfg is None or cfg["data"] in _WARM:
+        return
+    import llkit.apps.elearning  # noqa: F401 - the chapters' imports
+    from llkit.documents import common
+    from llkit.present import html as blocks
+    from llkit.present import plots
+
+    plots.use_theme()
+    ds = common.prepare(cfg["data"])
+    for by in (None, "institution", "department"):
+        common.summary_table(ds, by)
+    if cfg.get("allowed"):
+        try:
+            blocks.figure_html(plots.profile(ds, institution=cfg["allowed"][0]))
+        except Exception:  # noqa: BLE001 - warming only
+            pass
+    _WARM[cfg["data"]] = ds
+
+
 def kernel_parameters(data: Any, institution: Any) -> tuple[Any, Any]:
     """``(data, institution)`` for a served notebook: the server's data path and the
     institution of the address (``?institution=``) checked against the scope.
@@ -171,7 +200,7 @@ def kernel_parameters(data: Any, institution: Any) -> tuple[Any, Any]:
 
         display(refusal(wanted))
         raise
-    return cfg["data"], inst
+    return _WARM.get(cfg["data"], cfg["data"]), inst
 
 
 def _quiet_tracebacks() -> None:

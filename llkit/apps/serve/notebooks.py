@@ -18,8 +18,13 @@ NOTEBOOK_CHOICES = ("dashboard", "elearning", "all")
 
 _INJECTED = (
     "# Injected by llkit serve: the data and the institution come from the server's scope.\n"
-    "from llkit.apps import serve as _llkit_serve\n"
     "data, institution = _llkit_serve.kernel_parameters(data, institution)"
+)
+#: Runs before the viewer arrives in a preheated kernel: imports and loads the data.
+_INJECTED_WARM = (
+    "# Injected by llkit serve: imports and the server's data, before a viewer arrives.\n"
+    "from llkit.apps import serve as _llkit_serve\n"
+    "_llkit_serve.warm_kernel()"
 )
 
 
@@ -51,7 +56,30 @@ def cell_timeout(cell: Any) -> int | None:
     return None if WAIT_TAG in tags else CELL_TIMEOUT
 
 
-def _select_notebooks(source: Path, which: str) -> list[Path]:
+def parse_chapters(text: str | None) -> set[int] | None:
+    """``"3"`` or ``"3,4"`` as chapter numbers (``None``: all chapters).
+
+    Examples
+    --------
+    >>> sorted(parse_chapters("3, 4"))
+    [3, 4]
+    >>> parse_chapters("tre")
+    Traceback (most recent call last):
+    ...
+    ValueError: invalid --chapters 'tre': use chapter numbers such as 3 or 3,4
+    """
+    if text is None or not str(text).strip():
+        return None
+    try:
+        out = {int(v) for v in str(text).split(",") if v.strip()}
+    except ValueError:
+        out = set()
+    if not out or min(out) < 1:
+        raise ValueError(f"invalid --chapters {text!r}: use chapter numbers such as 3 or 3,4")
+    return out
+
+
+def _select_notebooks(source: Path, which: str, chapters: set[int] | None = None) -> list[Path]:
     if which not in NOTEBOOK_CHOICES:
         raise ValueError(f"invalid --notebooks {which!r}: use one of {', '.join(NOTEBOOK_CHOICES)}")
     out: list[Path] = []
@@ -61,15 +89,22 @@ def _select_notebooks(source: Path, which: str) -> list[Path]:
             raise FileNotFoundError(f"{nb} not found")
         out.append(nb)
     if which in ("elearning", "all"):
-        chapters = sorted((source / "elearning").glob("[0-9][0-9]_*.ipynb"))
-        if not chapters and which == "elearning":
+        found = sorted((source / "elearning").glob("[0-9][0-9]_*.ipynb"))
+        if not found and which == "elearning":
             raise FileNotFoundError(f"no e-learning chapters (NN_*.ipynb) in {source / 'elearning'}")
-        out.extend(chapters)
+        if chapters is not None:
+            numbers = {int(p.name[:2]) for p in found}
+            unknown = sorted(chapters - numbers)
+            if unknown:
+                raise ValueError(f"no e-learning chapter {', '.join(map(str, unknown))}; "
+                                 f"there are: {', '.join(map(str, sorted(numbers)))}")
+            found = [p for p in found if int(p.name[:2]) in chapters]
+        out.extend(found)
     return out
 
 
 def prepare_notebooks(dest: str | Path, which: str = "dashboard", *,
-                      source: str | Path | None = None) -> list[str]:
+                      source: str | Path | None = None, chapters: str | None = None) -> list[str]:
     """Copy the notebooks to serve into ``dest`` (the server's private folder).
 
     The copies use the kernel :data:`KERNEL_NAME`; every notebook other than the dashboard
@@ -83,6 +118,8 @@ def prepare_notebooks(dest: str | Path, which: str = "dashboard", *,
     which : {"dashboard", "elearning", "all"}
     source : str or Path, optional
         The notebooks folder (default: the project's ``notebooks``).
+    chapters : str, optional
+        The e-learning chapters to serve (``"3"``, ``"3,4"``; default all).
 
     Returns
     -------
@@ -95,7 +132,7 @@ def prepare_notebooks(dest: str | Path, which: str = "dashboard", *,
     source = Path(source) if source is not None else notebooks_dir()  # the shipped ones
     dest = Path(dest)
     served = []
-    for nb_path in _select_notebooks(source, which):
+    for nb_path in _select_notebooks(source, which, parse_chapters(chapters)):
         rel = nb_path.relative_to(source)
         nb = nbformat.read(nb_path, as_version=4)
         for cell in nb.cells:
@@ -109,7 +146,10 @@ def prepare_notebooks(dest: str | Path, which: str = "dashboard", *,
                         if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])), None)
             cell = nbformat.v4.new_code_cell(_INJECTED)
             cell.metadata["tags"] = ["injected-parameters", WAIT_TAG]
-            nb.cells.insert(0 if idx is None else idx + 1, cell)
+            warm = nbformat.v4.new_code_cell(_INJECTED_WARM)
+            warm.metadata["tags"] = ["injected-warm"]
+            at = 0 if idx is None else idx + 1
+            nb.cells[at:at] = [warm, cell]
         for cell in nb.cells:
             if cell.cell_type == "code" and any(w in cell.source for w in _WAITING_CALLS):
                 tags = cell.metadata.setdefault("tags", [])

@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from llkit.apps.serve import room
+from llkit.apps.serve import static as static_views
 from llkit.apps.serve.kernel import ENV_CONFIG
 from llkit.apps.serve.notebooks import (
     CELL_TIMEOUT,
@@ -120,6 +122,10 @@ def serve(
     cull_idle: int = DEFAULT_CULL_IDLE,
     source: str | Path | None = None,
     announce: Callable[[str], None] = print,
+    viewers: int | None = None,
+    chapters: str | None = None,
+    max_kernels: int | None = None,
+    legacy: bool = False,
 ) -> int:
     """Serve the views until interrupted (Ctrl-C); returns 0.
 
@@ -136,9 +142,10 @@ def serve(
         The access token; generated (and printed) when not given. An empty token is
         refused: a view of children's data is never served without one.
     pool_size : int, default 2
-        Preheated kernels kept ready for the dashboard.
+        Preheated kernels kept ready for the dashboard (only with ``legacy``: otherwise
+        the dashboard is pre-rendered and needs no kernel per viewer).
     chapter_pool_size : int, default 1
-        Preheated kernels kept ready for each e-learning chapter.
+        Preheated kernels kept ready for each e-learning chapter (``viewers`` overrides it).
     preheat : bool, default True
         False starts a fresh kernel per viewer (slower; for comparison).
     cull_idle : int, default 300
@@ -148,11 +155,23 @@ def serve(
         The notebooks folder (default: the project's ``notebooks``).
     announce : callable
         Receives the lines to print (addresses with the token).
+    viewers : int, optional
+        Viewers expected at the same moment (a seminar room): each served chapter keeps
+        this many kernels ready; the plan's memory is printed and refused when the machine
+        cannot hold it (:func:`llkit.apps.serve.room.plan`).
+    chapters : str, optional
+        Which e-learning chapters to serve, e.g. ``"3"`` or ``"3,4"`` (default all).
+    max_kernels : int, optional
+        Kernels at once; a page beyond it gets a Danish "vent et øjeblik" page that retries
+        by itself (default: what the memory holds).
+    legacy : bool, default False
+        Serve the dashboard in a kernel per viewer, as before the pre-rendered dashboard
+        (for comparison, ``benchmarks/dashboard.py``).
     """
     from llkit.data.dataset import load
 
     sc = parse_scope(scope)
-    _check_options(token, pool_size, chapter_pool_size, cull_idle)
+    _check_options(token, pool_size, chapter_pool_size, cull_idle, viewers, max_kernels)
     data = Path(data).expanduser().resolve()
     if not data.exists():
         raise FileNotFoundError(f"no dataset at {data}")
@@ -165,28 +184,45 @@ def serve(
 
     workdir = Path(tempfile.mkdtemp(prefix="llkit-serve-"))
     os.chmod(workdir, stat.S_IRWXU)
+    renderer = None
     try:
         root = workdir / "notebooks"
         root.mkdir()
-        served = prepare_notebooks(root, notebooks, source=source)
+        served = prepare_notebooks(root, notebooks, source=source, chapters=chapters)
+        static = not legacy and preheat and "dashboard.ipynb" in served
+        pl = room.plan(served, viewers=viewers, pool_size=pool_size, chapter_pool_size=chapter_pool_size,
+                       static_dashboard=static, max_kernels=max_kernels)
         jupyter_dir = workdir / "jupyter"
         write_kernelspec(jupyter_dir)
         write_template(jupyter_dir, _preload_list() if os.environ.get("LLKIT_SERVE_PRELOAD", "1") != "0" else ())
         cfg_path = _write_config(workdir, data, sc, allowed, int(ds.meta.min_n))
         _set_environment(cfg_path, jupyter_dir, host)
+        for line in pl.describe():
+            announce(line)
+        if static:
+            renderer = static_views.Renderer(allowed, workers=pl.workers)
+            renderer.prerender(static_views.progress_bar("pre-rendering the dashboard"))
         _announce(announce, data, sc, allowed, served, token, host, port)
         _run_voila(root, host=host, port=port, token=token, pool_size=pool_size,
                    preheat=preheat, cull_idle=cull_idle, served=served,
-                   chapter_pool_size=chapter_pool_size)
+                   chapter_pool_size=chapter_pool_size, plan=pl, renderer=renderer,
+                   fill_delay=90.0 if viewers else 0.5)
     finally:
+        if renderer is not None:
+            renderer.close()
         _stop_children()
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 
 def _check_options(token: str | None, pool_size: int, chapter_pool_size: int,
-                   cull_idle: int) -> None:
-    """Refuse an empty token, a negative pool size and a too short ``--cull-idle``."""
+                   cull_idle: int, viewers: int | None = None, max_kernels: int | None = None) -> None:
+    """Refuse an empty token, a negative pool size, a too short ``--cull-idle`` and fewer
+    than one viewer."""
+    if viewers is not None and viewers < 1:
+        raise ValueError(f"invalid --viewers {viewers}: use 1 or more")
+    if max_kernels is not None and max_kernels < 0:
+        raise ValueError(f"invalid --max-kernels {max_kernels}: use 0 or more")
     if token is not None and not token.strip():
         raise ValueError("--token must not be empty: the views show data about children")
     if pool_size < 0 or chapter_pool_size < 0:
@@ -237,35 +273,93 @@ def _announce(announce: Callable[[str], None], data: Path, sc: Scope, allowed: l
 
 def _run_voila(root: Path, *, host: str, port: int, token: str, pool_size: int,
                preheat: bool, cull_idle: int, served: list[str],
-               chapter_pool_size: int) -> None:
+               chapter_pool_size: int, plan: room.Plan | None = None,
+               renderer: static_views.Renderer | None = None, fill_delay: float = 0.5) -> None:
     """Start Voilà on ``root`` and serve until interrupted."""
+    from tornado.ioloop import IOLoop
     from voila.app import Voila
 
     _send_xsrf_cookie_with_views()
     config = voila_config(root, host=host, port=port, token=token, pool_size=pool_size,
                           preheat=preheat, cull_idle=cull_idle, served=served,
                           chapter_pool_size=chapter_pool_size)
-    app = Voila(config=copy.deepcopy(config))
+    if plan is not None and preheat:
+        pools = {"default": {"pool_size": 0}}
+        pools.update({rel: {"pool_size": n} for rel, n in plan.pools.items()})
+        config.VoilaKernelManager.kernel_pools_config = pools
+        config.VoilaKernelManager.fill_delay = float(fill_delay)
+    extra = static_views.handlers(renderer) if renderer is not None else []
+
+    class LlkitVoila(Voila):
+        def init_handlers(self) -> list:
+            return extra + super().init_handlers()
+
+    app = LlkitVoila(config=copy.deepcopy(config))
     app.initialize([])
+    if plan is not None:
+        _KERNEL_CAP[0] = plan.max_kernels
+        if preheat and plan.kernels:
+            IOLoop.current().add_callback(lambda: _watch_warming(app.kernel_manager, plan.kernels))
+    if renderer is not None:
+        def ready() -> None:
+            # The line scripts wait for (as for a kernel pool): the dashboard is ready.
+            app.log.info("Kernel pool of dashboard.ipynb is filled with 0 kernel(s) "
+                         "(pre-rendered: no kernel per viewer)")
+            IOLoop.current().add_callback(renderer.fill_background)
+
+        IOLoop.current().add_callback(ready)
     app.start()
 
 
-#: Environment variable: the most kernels (views and preheated pool together) a server
-#: runs at once; a page requested beyond it gets 503 and a Danish "try again".
+#: Environment variable: the most kernels (views and preheated pools together) a server
+#: runs at once when ``--max-kernels`` is not given; a stricter ``--max-kernels`` wins.
 ENV_MAX_KERNELS = "LLKIT_SERVE_MAX_KERNELS"
 DEFAULT_MAX_KERNELS = 40
 _RENDERING = [0]   # views being rendered now (their kernels may still be starting)
-_BUSY_PAGE = ("<!DOCTYPE html><html lang=\"da\"><head><meta charset=\"utf-8\">"
-              "<title>Optaget</title></head><body><h1>Serveren er optaget</h1><p>Der er "
-              "åbnet for mange visninger på én gang. Luk de visninger, du ikke bruger, og "
-              "prøv igen om lidt.</p></body></html>")
+#: The cap on kernels at once (``--max-kernels``), read by the patched view handler.
+_KERNEL_CAP: list[int | None] = [None]
 
 
 def max_kernels() -> int:
-    """The kernel cap: ``LLKIT_SERVE_MAX_KERNELS`` when set to a positive whole number,
-    else :data:`DEFAULT_MAX_KERNELS`."""
+    """The kernel cap: the smaller of ``--max-kernels`` (when given) and
+    ``LLKIT_SERVE_MAX_KERNELS`` (when set to a positive whole number, else
+    :data:`DEFAULT_MAX_KERNELS`)."""
     raw = os.environ.get(ENV_MAX_KERNELS, "")
-    return int(raw) if raw.strip().isdigit() and int(raw) > 0 else DEFAULT_MAX_KERNELS
+    env = int(raw) if raw.strip().isdigit() and int(raw) > 0 else DEFAULT_MAX_KERNELS
+    cap = _KERNEL_CAP[0]
+    return env if cap is None else min(cap, env)
+
+
+def _watch_warming(km: Any, total: int) -> None:
+    """Print a progress bar while the preheated pools fill."""
+    from tornado.ioloop import PeriodicCallback
+
+    show = static_views.progress_bar("warming kernels")
+    last = [-1]
+
+    def tick() -> None:
+        pools = getattr(km, "_pools", {})
+        done = sum(1 for pool in pools.values() for t in pool if t.done())
+        if done != last[0]:
+            last[0] = done
+            show(min(done, total), total)
+        if done >= total:
+            cb.stop()
+
+    cb = PeriodicCallback(tick, 1000)
+    cb.start()
+
+
+def _busy(handler: Any) -> bool:
+    """True when a view needs a new kernel and the server runs its cap already (kernels
+    still starting are not listed yet, so the renders under way count too)."""
+    if not handler.request.path.endswith(".ipynb"):
+        return False
+    km = handler.kernel_manager
+    path = handler.request.path.split("/voila/render/", 1)[-1]
+    if getattr(km, "_pools", {}).get(path):
+        return False  # a preheated kernel is ready (or starting) for it
+    return len(km.list_kernel_ids()) + _RENDERING[0] >= max_kernels()
 
 
 def _send_xsrf_cookie_with_views() -> None:
@@ -293,13 +387,13 @@ def _send_xsrf_cookie_with_views() -> None:
             result = await result
         if self.current_user is not None and not self._finished:
             self.xsrf_token  # noqa: B018 - reading it sets the cookie
-            # kernels still starting are not listed yet: count the renders under way too
-            if len(self.kernel_manager.list_kernel_ids()) + _RENDERING[0] >= max_kernels():
-                # every view is a kernel (~150 MB): past the cap, a flood of page requests
-                # is answered at once instead of starting kernels until memory runs out
+            if _busy(self):
+                # past the cap a flood of page requests is answered at once (503, a Danish
+                # page that retries by itself) instead of starting kernels until memory runs out
                 self.set_status(503)
-                self.set_header("Retry-After", "30")
-                self.finish(_BUSY_PAGE)
+                self.set_header("Retry-After", "5")
+                self.set_header("Cache-Control", "no-cache, no-store, must-revalidate")
+                self.finish(room.busy_page())
             else:
                 _RENDERING[0] += 1
                 self._llkit_counted = True

@@ -22,10 +22,22 @@ def _voila_templates() -> Path | None:
     return None
 
 
-#: Danish text under the spinner while the page loads.
+#: Shown when a page has had no content for 8 s (its kernel is still starting).
+WAIT_NOTICE = ("Der er mange, der åbner siden lige nu. Jeres visning bliver gjort klar og kommer "
+               "af sig selv – I skal ikke genindlæse siden.")
+
+#: Danish text under the spinner while the page loads, and the notice after 8 s.
 _LOADING_JS = (
     "<script>window.voila_process=function(i,n){window.update_loading_text(i,n,"
-    "'Henter visningen … ('+i+' af '+n+')')};</script>"
+    "'Henter visningen … ('+i+' af '+n+')')};"
+    "(function(){function has(){return document.querySelector('#rendered_cells .jp-Cell,#llkit-early,.llkit-refusal,.llkit-inline')}"
+    "function tick(){var n=document.getElementById('llkit-wait');if(has()){if(n)n.remove();return;}"
+    "if(!n&&document.body){n=document.createElement('div');n.id='llkit-wait';n.className='llkit-wait';"
+    "n.setAttribute('role','status');n.style.cssText='border-left:6px solid #8a6d00;background:#fff7dc;"
+    "padding:10px 14px;margin:12px 24px;font:15px DejaVu Sans,Arial,sans-serif;max-width:760px;"
+    "position:relative;z-index:1000';"
+    f"n.textContent={WAIT_NOTICE!r};document.body.insertBefore(n,document.body.firstChild);}}"
+    "setTimeout(tick,1000);}setTimeout(tick,8000);})();</script>"
 )
 
 
@@ -43,8 +55,19 @@ _EARLY_BLOCK = (
     "})(document.currentScript)</script>\n"
     "<style>body.llkit-early-on #loading{display:none !important}"
     "#llkit-early{padding:16px 24px 0 24px}</style>\n"
+    # Plain HTML outputs (text, figures, tables; no widget) are written into the page as
+    # they arrive, in their place, instead of waiting for Voila's scripts to render them.
+    "{% elif output and output.output_type in ('display_data', 'execute_result') and output.data"
+    " and 'text/html' in output.data and 'application/vnd.jupyter.widget-view+json' not in output.data %}\n"
+    "{% set inline = output.data['text/html'] %}"
+    "<div class=\"llkit-inline jp-OutputArea-output jp-RenderedHTMLCommon\">"
+    "{{ inline if inline is string else inline | join('') }}</div>"
+    "<script>document.body.classList.add('llkit-inline-on');</script>\n"
     "{% elif output %}"
 )
+#: Makes the cells visible as they arrive once a plain HTML output has been written in.
+_INLINE_CSS = ("<style>body.llkit-inline-on #rendered_cells{display:block !important}"
+               "body.llkit-inline-on #loading{display:none !important}</style>")
 
 
 def write_template(jupyter_dir: str | Path, preload: Sequence[str] = ()) -> Path | None:
@@ -67,7 +90,7 @@ def write_template(jupyter_dir: str | Path, preload: Sequence[str] = ()) -> Path
         f'<link rel="preload" as="script" href="{{{{ resources.base_url }}}}voila/{p}">' for p in preload)
     text = text.replace("{%- block notebook_css -%}", "{%- block notebook_css -%}\n" + links, 1)
     text = text.replace("{{ voila_setup_helper_functions() }}",
-                        "{{ voila_setup_helper_functions() }}\n" + _LOADING_JS, 1)
+                        "{{ voila_setup_helper_functions() }}\n" + _LOADING_JS + _INLINE_CSS, 1)
     if _EARLY_HOOK in text:
         text = text.replace(_EARLY_HOOK, _EARLY_BLOCK, 1)
     out = Path(jupyter_dir) / "voila" / "templates" / "lab"
