@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -71,11 +72,22 @@ def assert_consistent(out: Path) -> dict:
             path = out / rel
             listed.add(path)
             assert path.is_file(), (uid, rel)
+            if rel.endswith(".xlsx"):
+                with zipfile.ZipFile(path) as book:  # a whole workbook: its zip reads back
+                    assert book.testzip() is None and "xl/workbook.xml" in book.namelist()
+                continue
             text = path.read_text(encoding="utf-8")
             if rel.endswith(".html"):
                 assert text.rstrip().endswith("</html>"), (uid, rel)
             else:
                 assert json.loads(text)["cells"], (uid, rel)
+    # the workbook of all units: written atomically while the workers run, so it may be
+    # whole on disk before the manifest that lists it (a run stopped in between)
+    level_book = out / "tal.xlsx"
+    if level_book.is_file():
+        listed.add(level_book)
+        with zipfile.ZipFile(level_book) as book:
+            assert book.testzip() is None and "xl/workbook.xml" in book.namelist()
     files = {p for p in out.rglob("*") if p.is_file()}
     assert not [p for p in files if p.name.endswith(".tmp")], files
     assert files <= listed, files - listed
