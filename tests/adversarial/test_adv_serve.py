@@ -88,7 +88,10 @@ def server(tmp_path_factory):
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     cmd = [sys.executable, "-m", "llkit", "serve", str(DAGTILBUD), "--notebooks", "dashboard",
            "--port", str(port), "--token", TOKEN, "--scope", f"institution={INSIDE}",
-           "--pool-size", "1", "--cull-idle", "20"]
+           "--pool-size", "1", "--cull-idle", "20",
+           # the kernel dashboard: its kernel and widgets are the channel under attack (the
+           # default dashboard is pre-rendered HTML without a kernel; chapters use kernels)
+           "--legacy"]
     fh = open(log, "wb")  # noqa: SIM115 - closed at teardown
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "LLKIT_SERVE_MAX_KERNELS": str(MAX_KERNELS)}
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT,

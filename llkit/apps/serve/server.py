@@ -357,9 +357,10 @@ def _busy(handler: Any) -> bool:
         return False
     km = handler.kernel_manager
     path = handler.request.path.split("/voila/render/", 1)[-1]
-    if getattr(km, "_pools", {}).get(path):
-        return False  # a preheated kernel is ready (or starting) for it
-    return len(km.list_kernel_ids()) + _RENDERING[0] >= max_kernels()
+    # a preheated pool's kernels are listed too: a viewer may take one of them, and the
+    # pool's refill is allowed beyond the cap, but no more (a flood would refill forever)
+    pool = getattr(km, "_pools", {}).get(path) or []
+    return len(km.list_kernel_ids()) + _RENDERING[0] >= max_kernels() + len(pool)
 
 
 def _send_xsrf_cookie_with_views() -> None:
