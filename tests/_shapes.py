@@ -97,7 +97,7 @@ def datasets(draw) -> Drawn:
     """A valid dataset of an odd shape (see the module docstring)."""
     sector = draw(st.sampled_from(["dagtilbud", "skole"]))
     rounds = draw(st.lists(st.sampled_from(ROUND_NAMES), min_size=1, max_size=6, unique=True))
-    min_n = draw(st.sampled_from([1, 3, 5, 10]))
+    min_n = draw(st.sampled_from([3, 5, 10]))  # min_n below 3 is refused
     n_inst = draw(st.integers(1, 5))
     depts = []
     for i in range(n_inst):

@@ -224,7 +224,7 @@ def fill(path: Path) -> Path:
         if row[0].value == "name":
             row[1].value = "Testkommune"
         if row[0].value == "min_n":
-            row[1].value = 1
+            row[1].value = 3  # the smallest allowed
 
     def put(table, records):
         ws = wb[table]

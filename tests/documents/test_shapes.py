@@ -88,7 +88,7 @@ def _tiny(measure: dict, responses: list[dict], rounds: str = '["T1"]', n_depts:
                                       "reverse": "false"}]),
               "responses": pd.DataFrame(responses, columns=["round", "item_id", "department_id",
                                                             "child_id", "respondent_id", "value"])}
-    meta = f'name = "Fuzz"\nsector = "dagtilbud"\nrounds = {rounds}\nmin_n = 1\nsynthetic = true\n'
+    meta = f'name = "Fuzz"\nsector = "dagtilbud"\nrounds = {rounds}\nmin_n = 3\nsynthetic = true\n'
     return Drawn(meta, tables, list(units["institution_id"]), [])
 
 
