@@ -2,7 +2,8 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/dashboard.py [--quick] [--seed 14] [--timeout 120] [--data DIR]
+    .venv/bin/python benchmarks/dashboard.py [--quick] [--modes legacy,new] [--scenarios dashboard,chapter]
+        [--seed 14] [--timeout 120] [--data DIR]
 
 Two servers are compared in the same run, on the same machine, one after the other:
 
@@ -10,8 +11,9 @@ Two servers are compared in the same run, on the same machine, one after the oth
   kept preheated, the rest started on demand), one preheated kernel per e-learning
   chapter. This is the behaviour before the seminar-room work (commit e0b31f5), kept
   behind ``--legacy`` so both are measured by the same script, browser and load;
-- **new** — ``llkit serve --viewers N``: the dashboard is pre-rendered by two render
-  workers (no kernel per viewer); the served chapter keeps ``N`` kernels preheated.
+- **new** — ``llkit serve --viewers N``: the dashboard and the served chapter are
+  pre-rendered by two render workers (no kernel per viewer); a chapter's answers are
+  checked by the server (``llkit.apps.serve.chapters``).
 
 Scenarios, each in fresh Chromium contexts (cold cache): (a) 10 viewers open the
 dashboard in the same second; (b) 30 viewers arrive over 60 s (uniform random arrival
@@ -19,7 +21,8 @@ times, seeded) and keep their pages open; (c) 10 viewers open e-learning chapter
 once; (d) the peak memory (RSS of the server and all its processes) while the 30 viewers
 of (b) have their pages open. For every scenario: p50/p95/max seconds from navigation to
 the *first figure* visible on screen and to *interactive* (dashboard: the menus work;
-chapter: an exercise's "Tjek svar" button is visible), failures (not rendered within
+chapter: the first exercise's "Tjek svar" has been clicked and its feedback is on
+screen — an answer checked end to end), failures (not rendered within
 ``--timeout`` s, an error in the page, "Ingen adgang", a traceback) and the peak memory.
 
 ``--quick`` is a smoke run (3 at once, 4 arrivals over 6 s, 2 on the chapter). The load
@@ -57,7 +60,9 @@ DASH_FIRST = ".llkit-static .llkit-figure img, .llkit-early .llkit-figure img, .
 #: The dashboard is interactive: the menus work (pre-rendered page: its script has run).
 DASH_READY = ".llkit-dashboard .llkit-figure img"
 CHAPTER_FIRST = ".llkit-figure img"
-CHAPTER_READY = ".llkit-ex button"
+#: A chapter's exercise can be answered: the page's script has run (pre-rendered) or the
+#: widgets are drawn (kernel).
+CHAPTER_READY = ".llkit-live .llkit-ex-form button, .llkit-ex .widget-button"
 #: True when an element matching the selector is visible on screen (an image decoded).
 _VISIBLE = """sel => [...document.querySelectorAll(sel)].some(i => {
   const r = i.getBoundingClientRect();
@@ -219,7 +224,7 @@ class _Arrived:
 
 async def _view(browser, url: str, first_sel: str, ready_sel: str, timeout: float,
                 delay: float = 0.0, hold: asyncio.Event | None = None,
-                arrived: _Arrived | None = None) -> tuple[float, float, list[str]]:
+                arrived: _Arrived | None = None, answer: bool = False) -> tuple[float, float, list[str]]:
     """Open ``url`` after ``delay`` s in a fresh context: seconds to the first figure and to
     interactive, and the errors; with ``hold`` the page stays open until it is set."""
     await asyncio.sleep(delay)
@@ -236,6 +241,11 @@ async def _view(browser, url: str, first_sel: str, ready_sel: str, timeout: floa
             first = time.perf_counter() - t0
             left = max(timeout - first, 1.0)
             await page.wait_for_function(_VISIBLE, arg=ready_sel, timeout=left * 1000)
+            if answer:   # check one answer end to end (empty: the feedback asks for one)
+                box = page.locator(".llkit-ex").filter(has=page.locator("button", has_text="Tjek svar")).first
+                await box.locator("button", has_text="Tjek svar").click(timeout=left * 1000)
+                await box.locator(".llkit-fb-ok, .llkit-fb-no").first.wait_for(
+                    state="visible", timeout=max(timeout - (time.perf_counter() - t0), 1.0) * 1000)
             ready = time.perf_counter() - t0
             text = await page.locator("body").inner_text()
             errors += [bad for bad in ("Traceback", "There was an error", "Ingen adgang") if bad in text]
@@ -252,11 +262,12 @@ async def _view(browser, url: str, first_sel: str, ready_sel: str, timeout: floa
 
 
 async def _scenario(browser, server: Server, res: Result, urls: list[str], delays: list[float],
-                    first_sel: str, ready_sel: str, timeout: float, hold: bool = False) -> Result:
+                    first_sel: str, ready_sel: str, timeout: float, hold: bool = False,
+                    answer: bool = False) -> Result:
     event, arrived = (asyncio.Event() if hold else None), _Arrived()
     with Sampler(server) as sampler:
         t0 = time.perf_counter()
-        tasks = [asyncio.ensure_future(_view(browser, u, first_sel, ready_sel, timeout, d, event, arrived))
+        tasks = [asyncio.ensure_future(_view(browser, u, first_sel, ready_sel, timeout, d, event, arrived, answer))
                  for u, d in zip(urls, delays, strict=True)]
         if event is not None:
             while arrived.n < len(tasks):   # every viewer has rendered (or failed) ...
@@ -308,7 +319,8 @@ async def _chapter(browser, args, mode: str, ids: list[str], n_c: int) -> Result
         server.wait_idle(timeout=180)
         c = Result("(c) chapter 3, all at once", mode, n_c)
         urls = [server.url(CHAPTER, ids[i % len(ids)]) for i in range(n_c)]
-        await _scenario(browser, server, c, urls, [0.0] * n_c, CHAPTER_FIRST, CHAPTER_READY, args.timeout)
+        await _scenario(browser, server, c, urls, [0.0] * n_c, CHAPTER_FIRST, CHAPTER_READY, args.timeout,
+                        answer=True)
         _line(c)
         return c
     finally:
@@ -364,9 +376,9 @@ async def _main(args: argparse.Namespace) -> int:
     results: list[Result] = []
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        for mode in args.modes:
+        for mode in args.modes if "dashboard" in args.scenarios else []:
             results += await _dashboard(browser, args, mode, ids, n_a, n_b, window)
-        for mode in args.modes:
+        for mode in args.modes if "chapter" in args.scenarios else []:
             results.append(await _chapter(browser, args, mode, ids, n_c))
         await browser.close()
     print("\nscenario                           server rendered   failed  first figure p50/p95/max (s)"
@@ -387,8 +399,11 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=120.0,
                     help="seconds a viewer waits before counting as failed (default 120)")
     ap.add_argument("--modes", default="legacy,new", help="servers to compare (default legacy,new)")
+    ap.add_argument("--scenarios", default="dashboard,chapter",
+                    help="dashboard ((a), (b), (d)) and/or chapter ((c)); default both")
     args = ap.parse_args()
     args.modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    args.scenarios = [m.strip() for m in args.scenarios.split(",") if m.strip()]
     return asyncio.run(_main(args))
 
 

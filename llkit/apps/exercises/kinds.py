@@ -225,18 +225,53 @@ class Exercise:
             self._refresh()
         return self._w["box"]
 
+    def parts(self) -> dict[str, str]:
+        """The HTML of the parts that change as the participant works: ``status``,
+        ``fb`` (the last feedback), ``hint_html`` (once asked for) and ``sol`` (the
+        worked solution, once solved or after three wrong attempts; empty before).
+
+        The widgets show these, and so does the kernel-less chapter page of
+        ``llkit serve`` (:mod:`llkit.apps.serve.chapters`), which gets them from the
+        server after each answer: the solution never reaches a page before it is due.
+        """
+        return {
+            "status": self._status_html(),
+            "fb": self.feedback._repr_html_() if self.feedback is not None else "",
+            "hint_html": (f'<p class="llkit-hint"><b>Tip:</b> {_esc(self.hint)}</p>'
+                          if self.hint_shown and self.hint else ""),
+            "sol": (f'<div class="llkit-solution"><b>Løsning:</b> {_esc(self.solution)}</div>'
+                    if self.solution_shown else ""),
+        }
+
     def _refresh(self) -> None:
         if self._w is None:
             return
-        w = self._w
-        w["status"].value = self._status_html()
-        w["fb"].value = self.feedback._repr_html_() if self.feedback is not None else ""
-        w["hint_html"].value = (f'<p class="llkit-hint"><b>Tip:</b> {_esc(self.hint)}</p>'
-                                if self.hint_shown and self.hint else "")
-        if self.solution_shown:
-            w["sol"].value = f'<div class="llkit-solution"><b>Løsning:</b> {_esc(self.solution)}</div>'
-        else:
-            w["sol"].value = ""
+        for name, value in self.parts().items():
+            self._w[name].value = value
+
+    # -- the page without a kernel (llkit serve) ------------------------------
+    #: Label of the check button.
+    check_label = "Tjek svar"
+
+    def _form_input(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def form_html(self) -> str:
+        """The exercise as an HTML form for a page without a kernel: the question, the
+        input, "Tjek svar" and "Tip" buttons and empty places for status, feedback, hint
+        and solution. It holds no answer key (no correct answer, feedback per option or
+        solution); the hint is in it, hidden until asked for."""
+        hint = (f'<button type="button" class="llkit-btn llkit-hint-btn">Tip</button>'
+                if self.hint else "")
+        hint_text = (f'<p class="llkit-hint" hidden><b>Tip:</b> {_esc(self.hint)}</p>' if self.hint else "")
+        return (f'<div class="llkit-ex llkit-ex-form" data-ex="{_esc(self.id)}" '
+                f'data-kind="{_esc(type(self).__name__)}">{self._head_html()}{self._extra_html()}'
+                f'<div class="llkit-ex-input">{self._form_input()}</div>'
+                f'<div class="llkit-ex-buttons"><button type="button" class="llkit-btn llkit-btn-primary '
+                f'llkit-check">{_esc(self.check_label)}</button>{hint}'
+                f'<span class="llkit-ex-part" data-part="status"></span></div>'
+                f'<div class="llkit-ex-part" data-part="fb" aria-live="polite"></div>{hint_text}'
+                f'<div class="llkit-ex-part" data-part="sol"></div></div>')
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -276,6 +311,11 @@ class _Choice(Exercise):
     def _static_input(self) -> str:
         items = "".join(f"<li>{_esc(label)}</li>" for _, label in self.options)
         return f'<ul class="llkit-options">{items}</ul>'
+
+    def _form_input(self) -> str:
+        name = _esc(f"llkit-{self.id}")
+        return "".join(f'<label class="llkit-option"><input type="radio" name="{name}" value="{_esc(key)}"> '
+                       f"{_esc(label)}</label>" for key, label in self.options)
 
     def answer_text(self) -> str:
         labels = dict(self.options)
@@ -410,6 +450,11 @@ class Numeric(Exercise):
         u = f" {_esc(self.unit)}" if self.unit else ""
         return f"<p>Svar: ______{u}</p>"
 
+    def _form_input(self) -> str:
+        u = f"&nbsp;{_esc(self.unit)}" if self.unit else ""
+        return ('<input type="text" class="llkit-number" inputmode="decimal" autocomplete="off" '
+                f'placeholder="Skriv et tal, fx 3,4" aria-label="Jeres svar">{u}')
+
     def correct_text(self) -> str:
         u = f" {self.unit}" if self.unit else ""
         return f"{tx.fmt_number(self.correct, self.decimals)}{u}"
@@ -482,3 +527,9 @@ class Reflection(Exercise):
 
     def _static_input(self) -> str:
         return '<div style="border:1px dashed #999;min-height:4em;margin:0.4em 0"></div>'
+
+    check_label = "Gem refleksion"
+
+    def _form_input(self) -> str:
+        return ('<textarea class="llkit-text" rows="5" placeholder="Skriv jeres refleksion her …" '
+                'aria-label="Jeres refleksion"></textarea>')

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import copy
 import datetime as _dt
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +123,7 @@ class Session:
             self._refresh()
         static = ('<p class="llkit-note">Jeres fremskridt (»2 af 5 opgaver løst«) vises her, når kapitlet er '
                   "åbent i JupyterLab eller Voila.</p>")
-        return _Displayable(w.HBox(list(self._progress)), static, "Fremskridt")
+        return _Displayable(w.HBox(list(self._progress)), static, "Fremskridt", "progress")
 
     def export_widget(self):
         """Download links for the answers and reflections (Markdown, HTML, JSON) and, when
@@ -143,7 +145,7 @@ class Session:
             parts.append(w.HBox([btn, msg]))
         static = ('<p class="llkit-note">Når kapitlet er åbent i JupyterLab eller Voila, kan svar og '
                   "refleksioner hentes her som Markdown, HTML eller JSON og deles i ledelsesteamet.</p>")
-        return _Displayable(w.VBox(parts), static, "Eksport af svar og refleksioner")
+        return _Displayable(w.VBox(parts), static, "Eksport af svar og refleksioner", "export")
 
     def _filename(self, ext: str) -> str:
         base = re.sub(r"[^A-Za-z0-9_-]+", "_", f"llkit_kapitel_{self.chapter}_{self.institution}")
@@ -160,6 +162,69 @@ class Session:
                 + link(json.dumps(self.to_dict(), ensure_ascii=False, indent=2), "application/json", "json",
                        "Hent som JSON")
                 + "</p>")
+
+    # -- a page without a kernel (llkit serve) -------------------------------
+    def replay(self, states: Mapping[str, Any] | None = None, *, submit: tuple[str, Any] | None = None,
+               hint: str | None = None) -> dict[str, Any]:
+        """What the participant's page shows after an answer, computed on a copy.
+
+        A page without a kernel (:mod:`llkit.apps.serve.chapters`) keeps each exercise's
+        :meth:`Exercise.state` itself and sends it with every answer; this session (the
+        chapter as drawn, never answered) is left unchanged, so one session serves every
+        viewer of the same chapter and institution.
+
+        Parameters
+        ----------
+        states : mapping exercise id -> state, optional
+            The states the page holds (:meth:`Exercise.state`); unknown ids and states
+            that cannot be read are ignored.
+        submit : (exercise id, answer), optional
+            An answer to check, exactly as clicking "Tjek svar" does.
+        hint : str, optional
+            An exercise whose hint was asked for.
+
+        Returns
+        -------
+        dict
+            ``states`` and ``parts`` (:meth:`Exercise.parts`) per exercise id,
+            ``progress`` (:meth:`progress_text`), ``export`` (Markdown, HTML and JSON
+            text) and ``files`` (their file names).
+
+        Examples
+        --------
+        >>> from llkit.apps.exercises import Numeric
+        >>> s = Session("01", "I01")
+        >>> _ = s.add(Numeric("n", "Hvor mange?", 3, 0, solution="3"))
+        >>> r = s.replay(submit=("n", "4"))
+        >>> r["states"]["n"]["attempts"], r["progress"], s.exercises[0].attempts
+        (1, '0 af 1 opgaver løst', 0)
+        >>> s.replay(r["states"], submit=("n", "3"))["states"]["n"]["solved"]
+        True
+        """
+        copy_ = Session(self.chapter, self.institution, title=self.title)
+        states = states if isinstance(states, Mapping) else {}
+        for e in self.exercises:
+            q = copy.copy(e)
+            q._listeners, q._w, q.feedback, q.hint_shown = [], None, None, False
+            state = states.get(e.id)
+            if isinstance(state, Mapping):
+                try:
+                    q.restore(state)
+                except (TypeError, ValueError):
+                    pass
+            copy_.exercises.append(q)
+        by_id = {q.id: q for q in copy_.exercises}
+        if hint in by_id:
+            by_id[hint].show_hint()
+        if submit is not None and submit[0] in by_id:
+            value = submit[1]
+            by_id[submit[0]].submit(None if value is None else str(value))
+        return {"states": {q.id: q.state() for q in copy_.exercises},
+                "parts": {q.id: q.parts() for q in copy_.exercises},
+                "progress": copy_.progress_text(),
+                "export": {"md": copy_.to_markdown(), "html": copy_.to_html(),
+                           "json": json.dumps(copy_.to_dict(), ensure_ascii=False, indent=2)},
+                "files": {ext: copy_._filename(ext) for ext in ("md", "html", "json")}}
 
     # -- export --------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -229,10 +294,11 @@ class Session:
 class _Displayable:
     """A widget with a static HTML fallback for converted notebooks."""
 
-    def __init__(self, widget, html_text: str, plain: str) -> None:
+    def __init__(self, widget, html_text: str, plain: str, role: str = "") -> None:
         self.widget = widget
         self.html = html_text
         self.plain = plain
+        self.role = role   # "progress" or "export": what a page without a kernel puts here
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

@@ -66,9 +66,12 @@ class Plan:
         """The lines printed at start-up."""
         lines = []
         chapters = {k: v for k, v in self.pools.items() if k != "dashboard.ipynb"}
-        if self.workers:
+        if self.workers and "dashboard.ipynb" in self.pools and not self.pools["dashboard.ipynb"]:
             lines.append(f"dashboard: pre-rendered by {self.workers} render worker(s), no kernel per viewer")
-        if chapters:
+        if chapters and not any(chapters.values()) and self.workers:
+            lines.append(f"e-learning: {len(chapters)} chapter(s) pre-rendered by the render worker(s), "
+                         "answers checked by the server, no kernel per viewer")
+        elif chapters:
             sizes = sorted(set(chapters.values()))
             each = f"{sizes[0]}" if len(sizes) == 1 else f"{sizes[0]}–{sizes[-1]}"
             lines.append(f"e-learning: {len(chapters)} chapter(s), {each} preheated kernel(s) each")
@@ -87,8 +90,8 @@ def available_mb() -> int:
 
 
 def plan(served: Sequence[str], *, viewers: int | None, pool_size: int, chapter_pool_size: int,
-         static_dashboard: bool, max_kernels: int | None = None, workers: int = 2,
-         available: int | None = None, cores: int | None = None) -> Plan:
+         static_dashboard: bool, static_chapters: bool = False, max_kernels: int | None = None,
+         workers: int = 2, available: int | None = None, cores: int | None = None) -> Plan:
     """Size the pools for the served notebooks and check that the machine can hold them.
 
     Parameters
@@ -102,6 +105,9 @@ def plan(served: Sequence[str], *, viewers: int | None, pool_size: int, chapter_
         Preheated kernels for a kernel dashboard (``--legacy``) and per chapter.
     static_dashboard : bool
         The dashboard is pre-rendered (no kernels) rather than run in kernels.
+    static_chapters : bool
+        The e-learning chapters are pre-rendered and their answers checked by the server
+        (:mod:`~llkit.apps.serve.chapters`: no kernels) rather than run in kernels.
     max_kernels : int, optional
         A cap on the kernels at once (default: what the memory holds).
 
@@ -126,8 +132,10 @@ def plan(served: Sequence[str], *, viewers: int | None, pool_size: int, chapter_
         if rel == "dashboard.ipynb":
             pools[rel] = 0 if static_dashboard else int(pool_size)
         else:
-            pools[rel] = per_chapter
-    workers = workers if static_dashboard and "dashboard.ipynb" in served else 0
+            pools[rel] = 0 if static_chapters else per_chapter
+    drawn = (static_dashboard and "dashboard.ipynb" in served) or (
+        static_chapters and any(r != "dashboard.ipynb" for r in served))
+    workers = workers if drawn else 0
     kernels = sum(pools.values())
     memory = SERVER_MB + kernels * KERNEL_MB + workers * WORKER_MB
     budget = int(available * MEMORY_SHARE)
@@ -152,9 +160,15 @@ BUSY_TEXT = ("Der er ingen ledig plads lige nu: alle visninger på serveren er i
              "prøver selv igen om få sekunder – I skal ikke gøre noget.")
 
 
-def busy_page(retry_seconds: int = 5) -> str:
-    """The page a viewer gets when no kernel is free: Danish, no data, and it reloads
-    itself every ``retry_seconds`` seconds until a kernel is free.
+#: The Danish text of :func:`busy_page` while a pre-rendered view is still being drawn.
+PREPARING_TEXT = ("Jeres side bliver gjort klar lige nu – der er mange, der åbner den på samme tid. "
+                  "Siden kommer af sig selv om få sekunder – I skal ikke gøre noget.")
+
+
+def busy_page(retry_seconds: int = 5, text: str = BUSY_TEXT) -> str:
+    """The page a viewer gets when no kernel is free (or, with :data:`PREPARING_TEXT`,
+    while the view is still being drawn): Danish, no data, and it reloads itself every
+    ``retry_seconds`` seconds until the view is there.
 
     Examples
     --------
@@ -167,7 +181,7 @@ def busy_page(retry_seconds: int = 5) -> str:
         "</head><body><div class='llkit-busy' role='status' style='border-left:6px solid #8a6d00;"
         "background:#fff7dc;padding:14px 18px;margin:24px;font:16px \"DejaVu Sans\",Arial,sans-serif;"
         "max-width:760px'><h2 style='margin-top:0'>Vent et øjeblik</h2>"
-        f"<p>{BUSY_TEXT}</p><p class='llkit-busy-count'>Forsøg <span id='llkit-try'>1</span></p></div>"
+        f"<p>{text}</p><p class='llkit-busy-count'>Forsøg <span id='llkit-try'>1</span></p></div>"
         "<script>(function(){var u=new URL(location.href),n=+(u.searchParams.get('llkit_try')||1);"
         "document.getElementById('llkit-try').textContent=n;"
         f"setTimeout(function(){{u.searchParams.set('llkit_try',n+1);location.replace(u.toString());}},{ms});"

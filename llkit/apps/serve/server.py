@@ -189,19 +189,30 @@ def serve(
         root = workdir / "notebooks"
         root.mkdir()
         served = prepare_notebooks(root, notebooks, source=source, chapters=chapters)
-        static = not legacy and preheat and "dashboard.ipynb" in served
+        static = not legacy and preheat
+        static_dashboard = static and "dashboard.ipynb" in served
+        static_chapters = [rel for rel in served if rel != "dashboard.ipynb"] if static else []
         pl = room.plan(served, viewers=viewers, pool_size=pool_size, chapter_pool_size=chapter_pool_size,
-                       static_dashboard=static, max_kernels=max_kernels)
+                       static_dashboard=static_dashboard, static_chapters=bool(static_chapters),
+                       max_kernels=max_kernels)
         jupyter_dir = workdir / "jupyter"
         write_kernelspec(jupyter_dir)
         write_template(jupyter_dir, _preload_list() if os.environ.get("LLKIT_SERVE_PRELOAD", "1") != "0" else ())
-        cfg_path = _write_config(workdir, data, sc, allowed, int(ds.meta.min_n))
+        cfg_path = _write_config(workdir, data, sc, allowed, int(ds.meta.min_n), notebooks_root=root)
         _set_environment(cfg_path, jupyter_dir, host)
         for line in pl.describe():
             announce(line)
-        if static:
-            renderer = static_views.Renderer(allowed, workers=pl.workers)
+        if static_dashboard or static_chapters:
+            renderer = static_views.Renderer(allowed, workers=pl.workers, dashboard=static_dashboard,
+                                             chapters=static_chapters)
             renderer.prerender(static_views.progress_bar("pre-rendering the dashboard"))
+            # the chapters named for the room are drawn before the server opens; the rest
+            # while it runs (a viewer who comes first has it drawn on demand)
+            first = static_chapters if chapters else []
+            if first:
+                renderer.prerender_chapters(first, static_views.progress_bar("pre-rendering the chapters"))
+            else:
+                renderer.prerender_chapters([])
         _announce(announce, data, sc, allowed, served, token, host, port)
         _run_voila(root, host=host, port=port, token=token, pool_size=pool_size,
                    preheat=preheat, cull_idle=cull_idle, served=served,
@@ -231,14 +242,16 @@ def _check_options(token: str | None, pool_size: int, chapter_pool_size: int,
         raise ValueError(f"invalid --cull-idle {cull_idle}: use 10 seconds or more")
 
 
-def _write_config(workdir: Path, data: Path, sc: Scope, allowed: list[str], min_n: int) -> Path:
-    """Write the kernels' configuration ``serve.json`` (readable by this user only) and
-    create their cache folder; returns the file."""
+def _write_config(workdir: Path, data: Path, sc: Scope, allowed: list[str], min_n: int,
+                  notebooks_root: Path | None = None) -> Path:
+    """Write the kernels' and render workers' configuration ``serve.json`` (readable by
+    this user only) and create their cache folder; returns the file."""
     cfg_path = workdir / "serve.json"
     cache_dir = workdir / "cache"
     cache_dir.mkdir()
     cfg = {"data": str(data), "scope": str(sc), "scope_text": sc.describe(), "allowed": allowed,
-           "min_n": min_n, "cache_dir": str(cache_dir)}
+           "min_n": min_n, "cache_dir": str(cache_dir),
+           "notebooks": str(notebooks_root if notebooks_root is not None else workdir / "notebooks")}
     cfg_path.write_text(json.dumps(cfg, ensure_ascii=False), encoding="utf-8")
     os.chmod(cfg_path, stat.S_IRUSR | stat.S_IWUSR)
     return cfg_path
@@ -302,9 +315,10 @@ def _run_voila(root: Path, *, host: str, port: int, token: str, pool_size: int,
             IOLoop.current().add_callback(lambda: _watch_warming(app.kernel_manager, plan.kernels))
     if renderer is not None:
         def ready() -> None:
-            # The line scripts wait for (as for a kernel pool): the dashboard is ready.
-            app.log.info("Kernel pool of dashboard.ipynb is filled with 0 kernel(s) "
-                         "(pre-rendered: no kernel per viewer)")
+            # The lines scripts wait for (as for a kernel pool): the views are ready.
+            for rel in (["dashboard.ipynb"] if renderer.dashboard else []) + renderer.chapters:
+                app.log.info(f"Kernel pool of {rel} is filled with 0 kernel(s) "
+                             "(pre-rendered: no kernel per viewer)")
             IOLoop.current().add_callback(renderer.fill_background)
 
         IOLoop.current().add_callback(ready)

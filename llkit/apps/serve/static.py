@@ -69,11 +69,27 @@ def _work_tab(key: str, institution: str, group: str, measure: str, rnd: str) ->
     return _CTX.tab(key, institution, group, measure, rnd)
 
 
+def _work_chapter(rel: str, institution: str) -> dict[str, Any]:
+    """An e-learning chapter drawn for one institution (:func:`~llkit.apps.serve.chapters.render_chapter`)."""
+    from pathlib import Path
+
+    from llkit.apps.serve import chapters
+    from llkit.apps.serve.kernel import served_config
+
+    check_access(institution, _CTX.allowed)  # never draw outside the scope
+    root = Path(served_config()["notebooks"])
+    path = (root / rel).resolve()
+    if root.resolve() not in path.parents:   # only the server's own copies
+        raise ValueError(f"not a served chapter: {rel}")
+    return chapters.render_chapter(path, _CTX.ds, institution)
+
+
 def _work_ping() -> int:
     return 1
 
 
-_WORK: dict[str, Callable[..., Any]] = {"view": _work_view, "tab": _work_tab, "ping": _work_ping}
+_WORK: dict[str, Callable[..., Any]] = {"view": _work_view, "tab": _work_tab, "chapter": _work_chapter,
+                                        "ping": _work_ping}
 
 
 def _call(kind: str, args: tuple) -> Any:
@@ -91,9 +107,13 @@ class Renderer:
         Processes that draw (each holds the data once, about 300 MB).
     """
 
-    def __init__(self, allowed: Sequence[str], workers: int = 2) -> None:
+    def __init__(self, allowed: Sequence[str], workers: int = 2, *, dashboard: bool = True,
+                 chapters: Sequence[str] = ()) -> None:
         self.allowed = [str(a) for a in allowed]
         self.workers = max(int(workers), 1)
+        self.dashboard = bool(dashboard)
+        #: The served chapters drawn here (relative paths, ``elearning/03_….ipynb``).
+        self.chapters = [str(c) for c in chapters]
         self.pool = self._new_pool()
         self.cache: dict[tuple, Any] = {}
         self._pending: dict[tuple, Future] = {}
@@ -140,9 +160,22 @@ class Renderer:
         return (FIRST_TAB, view["institution"], group, measures[0][1] if measures else "",
                 view["rounds"][-1][1])
 
+    def prerender_chapters(self, chapters: Sequence[str],
+                           progress: Callable[[int, int], None] | None = None) -> None:
+        """Draw ``chapters`` for every institution in the scope (blocking); the other
+        served chapters are queued for :meth:`fill_background`."""
+        jobs = [self.submit("chapter", c, i) for c in chapters for i in self.allowed]
+        for done, f in enumerate(jobs, 1):
+            f.result()
+            if progress:
+                progress(done, len(jobs))
+        self.background += [("chapter", c, i) for c in self.chapters if c not in chapters for i in self.allowed]
+
     def prerender(self, progress: Callable[[int, int], None] | None = None) -> None:
         """Draw the menus and first tab of every institution in the scope (blocking),
         then queue the other tabs of the first choices for :meth:`fill_background`."""
+        if not self.dashboard:
+            return
         views = [self.submit("view", i) for i in self.allowed]
         total, done = 2 * len(views), 0
         firsts = []
@@ -316,18 +349,38 @@ def page_html(view: dict[str, Any], first: str, first_key: Sequence[str]) -> str
 # ----------------------------------------------------------------------------- handlers
 
 
+#: Seconds a page request waits for a view not drawn yet; then the viewer gets a Danish
+#: "being prepared" page that reloads itself (no page ever waits for ever).
+PAGE_WAIT = 6.0
+
+
+async def _soon(renderer: Renderer, kind: str, *args: Any) -> Any:
+    """The drawn view, or ``None`` when it is not ready within :data:`PAGE_WAIT` s (its
+    drawing goes on: the next try finds it)."""
+    key = (kind, *args)
+    if key in renderer.cache:
+        return renderer.cache[key]
+    try:
+        return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(renderer.submit(kind, *args))),
+                                      PAGE_WAIT)
+    except TimeoutError:
+        return None
+
+
 def handlers(renderer: Renderer, base_url: str = "/") -> list[tuple]:
-    """Tornado handlers of the dashboard page and its two requests (behind the token)."""
+    """Tornado handlers of the pre-rendered pages (dashboard, chapters) and their
+    requests, all behind the token."""
     from jupyter_server.base.handlers import JupyterHandler
     from jupyter_server.utils import url_path_join
     from tornado import web
+
+    from llkit.apps.serve import chapters, room
 
     class _Base(JupyterHandler):
         def _query(self) -> dict[str, list[str]]:
             return parse_qs(self.request.query, keep_blank_values=True)
 
-        def _institution(self) -> str | None:
-            wanted = requested_institution(self._query())
+        def _checked(self, wanted: str | None) -> str | None:
             try:
                 return check_access(wanted, renderer.allowed)
             except AccessRefused:
@@ -335,28 +388,56 @@ def handlers(renderer: Renderer, base_url: str = "/") -> list[tuple]:
                 self._refuse(wanted)
                 return None
 
+        def _institution(self) -> str | None:
+            return self._checked(requested_institution(self._query()))
+
         def _refuse(self, wanted: str | None) -> None:
             raise NotImplementedError
 
         def _nocache(self) -> None:
             self.set_header("Cache-Control", "no-cache, no-store, must-revalidate")
 
-    class Page(_Base):
+        def _preparing(self) -> None:
+            self.set_status(503)
+            self.set_header("Retry-After", "3")
+            self.finish(room.busy_page(3, room.PREPARING_TEXT))
+
+    class _Page(_Base):
         def _refuse(self, wanted: str | None) -> None:
             self.set_status(200)  # as the kernel pages: a page that says "Ingen adgang"
             self.finish(refusal_page(wanted))
 
+        def _html(self, text: str) -> None:
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(text)
+
+    class Page(_Page):
         @web.authenticated
         async def get(self, *args: Any) -> None:
             self._nocache()
             inst = self._institution()
             if inst is None:
                 return
-            view = await renderer.get("view", inst)
-            key = renderer.first_tab_args(view)
-            first = await renderer.get("tab", *key)
-            self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.finish(page_html(view, first, key))
+            view = await _soon(renderer, "view", inst)
+            key = renderer.first_tab_args(view) if view is not None else None
+            first = await _soon(renderer, "tab", *key) if key is not None else None
+            if first is None:
+                return self._preparing()
+            self._html(page_html(view, first, key))
+
+    class ChapterPage(_Page):
+        @web.authenticated
+        async def get(self, rel: str) -> None:
+            self._nocache()
+            if rel not in renderer.chapters:
+                raise web.HTTPError(404)
+            inst = self._institution()
+            if inst is None:
+                return
+            drawn = await _soon(renderer, "chapter", rel, inst)
+            if drawn is None:
+                return self._preparing()
+            self._html(chapters.page_html(rel, inst, drawn))
 
     class _Json(_Base):
         def _refuse(self, wanted: str | None) -> None:
@@ -388,11 +469,30 @@ def handlers(renderer: Renderer, base_url: str = "/") -> list[tuple]:
             self._reply({"html": await renderer.get(
                 "tab", q["tab"], inst, q["group"], q["measure"], q["round"])})
 
-    return [
-        (url_path_join(base_url, r"/voila/render/dashboard\.ipynb"), Page),
-        (url_path_join(base_url, TAB_PATH), Tab),
-        (url_path_join(base_url, VIEW_PATH), View),
-    ]
+    class Answer(_Json):
+        @web.authenticated
+        async def post(self) -> None:
+            try:
+                req = chapters.parse_answer(self.request.body)
+            except chapters.BadAnswer as exc:
+                raise web.HTTPError(413 if str(exc) == "too large" else 400, "bad answer request") from None
+            if req["chapter"] not in renderer.chapters:
+                raise web.HTTPError(400, "not a served chapter")
+            inst = self._checked(req["institution"])
+            if inst is None:
+                return
+            drawn = await renderer.get("chapter", req["chapter"], inst)
+            self._reply(chapters.answer(drawn["session"], req))
+
+    out: list[tuple] = []
+    if renderer.dashboard:
+        out += [(url_path_join(base_url, r"/voila/render/dashboard\.ipynb"), Page),
+                (url_path_join(base_url, TAB_PATH), Tab),
+                (url_path_join(base_url, VIEW_PATH), View)]
+    if renderer.chapters:
+        out += [(url_path_join(base_url, r"/voila/render/(elearning/[^/]+\.ipynb)"), ChapterPage),
+                (url_path_join(base_url, chapters.ANSWER_PATH), Answer)]
+    return out
 
 
 def _valid_choice(view: dict[str, Any], q: dict[str, str]) -> bool:
