@@ -16,10 +16,7 @@ import http.cookiejar
 import json
 import os
 import re
-import signal
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -28,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _serve import kernels, rss, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 DAGTILBUD = ROOT / "data" / "sample" / "dagtilbud"
@@ -42,93 +40,16 @@ MAX_KERNELS = 6
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _tree(pid: int) -> list:
-    import psutil
-
-    try:
-        root = psutil.Process(pid)
-        return [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return []
-
-
-def _rss(pid: int) -> int:
-    import psutil
-
-    total = 0
-    for p in _tree(pid):
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:
-            pass
-    return total
-
-
-def _kernels(pid: int) -> int:
-    import psutil
-
-    n = 0
-    for p in _tree(pid):
-        try:
-            n += "ipykernel_launcher" in " ".join(p.cmdline())
-        except psutil.Error:
-            pass
-    return n
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
-    cmd = [sys.executable, "-m", "llkit", "serve", str(DAGTILBUD), "--notebooks", "dashboard",
-           "--port", str(port), "--token", TOKEN, "--scope", f"institution={INSIDE}",
-           "--pool-size", "1", "--cull-idle", "20",
-           # the kernel dashboard: its kernel and widgets are the channel under attack (the
-           # default dashboard is pre-rendered HTML without a kernel; chapters use kernels)
-           "--legacy"]
-    fh = open(log, "wb")  # noqa: SIM115 - closed at teardown
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "LLKIT_SERVE_MAX_KERNELS": str(MAX_KERNELS)}
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT,
-                            start_new_session=True, env=env)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"llkit serve exited ({proc.returncode}):\n{log.read_text()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"llkit serve not ready in 180 s:\n{log.read_text()}")
-            if "Kernel pool of dashboard.ipynb is filled" in log.read_text(errors="replace"):
-                try:
-                    urllib.request.urlopen(f"{base}/login", timeout=5).read()
-                    break
-                except (urllib.error.URLError, OSError):
-                    pass
-            time.sleep(0.5)
-        yield {"base": base, "port": port, "log": log, "proc": proc}
-    finally:
-        kids = [p.pid for p in _tree(proc.pid)[1:]]
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        for pid in kids:  # kernels run in their own sessions
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        fh.close()
+    args = ["--notebooks", "dashboard", "--token", TOKEN, "--scope", f"institution={INSIDE}",
+            "--pool-size", "1", "--cull-idle", "20",
+            # the kernel dashboard: its kernel and widgets are the channel under attack (the
+            # default dashboard and chapters are pre-rendered HTML without a kernel per viewer)
+            "--legacy"]
+    with running_server(DAGTILBUD, args, tmp_path_factory.mktemp("serve") / "serve.log",
+                        env={"LLKIT_SERVE_MAX_KERNELS": str(MAX_KERNELS)}) as srv:
+        yield srv
 
 
 def _page_url(server, institution=INSIDE) -> str:
@@ -277,7 +198,7 @@ def test_load_200_requests_then_20_pages_and_memory_returns(server):
     opens in a row, each closed as a browser closes a tab."""
     pid = server["proc"].pid
     time.sleep(2)
-    idle_kernels, idle_rss = _kernels(pid), _rss(pid)
+    idle_kernels, idle_rss = kernels(pid), rss(pid)
 
     def get(_):
         try:
@@ -298,7 +219,7 @@ def test_load_200_requests_then_20_pages_and_memory_returns(server):
         peak = 0
         for f in cf.as_completed(futures):
             statuses.append(f.result())
-            peak = max(peak, _kernels(pid))
+            peak = max(peak, kernels(pid))
     assert server["proc"].poll() is None, "the server died"
     assert peak <= MAX_KERNELS + 2, f"{peak} kernels for one attacker"  # + pool refill
     assert statuses.count(200) >= 1 and set(statuses) <= {200, 503}, sorted(set(statuses))
@@ -313,11 +234,11 @@ def test_load_200_requests_then_20_pages_and_memory_returns(server):
 def _back_to_idle(pid: int, idle_kernels: int, idle_rss: int) -> None:
     deadline = time.monotonic() + 60 + 30   # culled after --cull-idle 20 s (+ interval)
     while time.monotonic() < deadline:
-        if _kernels(pid) <= idle_kernels and _rss(pid) < idle_rss * 1.25 + 100e6:
+        if kernels(pid) <= idle_kernels and rss(pid) < idle_rss * 1.25 + 100e6:
             break
         time.sleep(2)
-    assert _kernels(pid) <= idle_kernels, (_kernels(pid), idle_kernels)
-    assert _rss(pid) < idle_rss * 1.25 + 100e6, (_rss(pid) / 1e6, idle_rss / 1e6)
+    assert kernels(pid) <= idle_kernels, (kernels(pid), idle_kernels)
+    assert rss(pid) < idle_rss * 1.25 + 100e6, (rss(pid) / 1e6, idle_rss / 1e6)
 
 
 def _twenty_pages_in_a_row(server) -> None:

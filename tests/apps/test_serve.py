@@ -9,19 +9,14 @@ gives feedback on an exercise. Skipped only when ``/usr/bin/chromium`` is missin
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from _serve import running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 DAGTILBUD = ROOT / "data" / "sample" / "dagtilbud"
@@ -42,66 +37,13 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _descendants(pid: int) -> list[int]:
-    import psutil
-
-    try:
-        return [p.pid for p in psutil.Process(pid).children(recursive=True)]
-    except psutil.Error:
-        return []
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
     which = "all" if CHAPTERS else "dashboard"
-    cmd = [sys.executable, "-m", "llkit", "serve", str(DAGTILBUD), "--notebooks", which,
-           "--port", str(port), "--token", TOKEN, "--scope", f"cluster={CLUSTER}",
-           "--pool-size", "2", "--chapter-pool-size", "0"]
-    fh = open(log, "wb")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT,
-                            start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"llkit serve exited ({proc.returncode}):\n{log.read_text()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"llkit serve not ready in 180 s:\n{log.read_text()}")
-            text = log.read_text(errors="replace")
-            if "Kernel pool of dashboard.ipynb is filled" in text:
-                try:
-                    urllib.request.urlopen(f"{base}/login", timeout=5).read()
-                    break
-                except (urllib.error.URLError, OSError):
-                    pass
-            time.sleep(0.5)
-        yield {"base": base, "log": log, "proc": proc}
-    finally:
-        kids = _descendants(proc.pid)
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        for pid in kids:  # kernels run in their own sessions
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        fh.close()
+    args = ["--notebooks", which, "--token", TOKEN, "--scope", f"cluster={CLUSTER}",
+            "--pool-size", "2", "--chapter-pool-size", "0"]
+    with running_server(DAGTILBUD, args, tmp_path_factory.mktemp("serve") / "serve.log") as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")
@@ -325,36 +267,13 @@ def test_elearning_out_of_scope_refused(server, page):
 
 @pytest.fixture(scope="module")
 def full_server(tmp_path_factory):
-    """A server with no kernel to spare: chapter 1 without a pool and --max-kernels 0."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("serve-full") / "serve.log"
-    cmd = [sys.executable, "-m", "llkit", "serve", str(DAGTILBUD), "--notebooks", "elearning",
-           "--chapters", "1", "--port", str(port), "--token", TOKEN, "--chapter-pool-size", "0",
-           "--max-kernels", "0"]
-    fh = open(log, "wb")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT,
-                            start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"llkit serve exited ({proc.returncode}):\n{log.read_text()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"llkit serve not ready in 120 s:\n{log.read_text()}")
-            try:
-                urllib.request.urlopen(f"{base}/login", timeout=5).read()
-                break
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.5)
-        yield {"base": base, "log": log}
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(proc.pid, signal.SIGKILL)
-        fh.close()
+    """A server with no kernel to spare: chapter 1 in kernels (``--legacy``: pre-rendered
+    chapters need none), without a pool and --max-kernels 0."""
+    args = ["--notebooks", "elearning", "--chapters", "1", "--token", TOKEN, "--chapter-pool-size", "0",
+            "--max-kernels", "0", "--legacy"]
+    with running_server(DAGTILBUD, args, tmp_path_factory.mktemp("serve-full") / "serve.log",
+                        ready=None, timeout=120) as srv:
+        yield srv
 
 
 @pytest.mark.skipif(not CHAPTERS, reason="notebooks/elearning/01_*.ipynb not written yet")

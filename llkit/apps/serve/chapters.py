@@ -149,7 +149,23 @@ def _output_html(value: Any, session: Any) -> str:
     if callable(shown):
         out = shown()
         return f'<div class="llkit-output">{out}</div>' if isinstance(out, str) else ""
+    if callable(getattr(value, "_ipython_display_", None)):
+        return "".join(_output_html(v, session) for v in _displayed(value))
     return f"<pre>{_esc(repr(value))}</pre>"
+
+
+def _displayed(value: Any) -> list[Any]:
+    """What ``value._ipython_display_()`` displays (a table above an exercise, say)."""
+    import IPython.display as ipd
+
+    shown: list[Any] = []
+    base = ipd.display
+    ipd.display = lambda *objs, **_kw: shown.extend(objs)  # type: ignore[assignment]
+    try:
+        value._ipython_display_()
+    finally:
+        ipd.display = base  # type: ignore[assignment]
+    return shown
 
 
 #: Shown in place of a part of a chapter that could not be drawn (details in the log).
@@ -175,30 +191,23 @@ def render_chapter(notebook: str | Path, data: Any, institution: str) -> dict[st
         ``title`` (the session's), ``body`` (HTML) and ``session`` (the chapter's
         :class:`~llkit.apps.exercises.Session`, never answered, without widgets).
     """
-    from llkit.apps.exercises import Exercise, Session
+    from llkit.apps.exercises import Session
 
     parts: list[str] = []
     ns: dict[str, Any] = {}
-    exercises: list[Exercise] = []
     try:
         for kind, value, printed in run_cells(notebook, {"data": data, "institution": institution},
                                               skip_tags=KERNEL_ONLY_TAGS, ns=ns):
             if kind == "markdown":
                 parts.append(_markdown(value))
                 continue
-            if isinstance(value, Exercise):
-                exercises.append(value)
             if printed.strip():
                 parts.append(f"<pre>{_esc(printed)}</pre>")
             parts.append(_output_html(value, _session_in(ns) or Session("", institution)))
     except CellError as exc:
         print(f"llkit serve: {exc}\n{traceback.format_exc()}", file=sys.stderr, flush=True)
         parts.append(f'<div class="llkit-cell-failed" role="alert">{_esc(CELL_FAILED)}</div>')
-    session = _session_in(ns)
-    if session is None:
-        session = Session(Path(notebook).stem[:2], institution)
-        for q in exercises:
-            session.add(q)
+    session = _session_in(ns) or Session(Path(notebook).stem[:2], institution)
     _strip_widgets(session)
     return {"title": session.title, "body": "".join(parts), "session": session}
 
@@ -252,7 +261,8 @@ def parse_answer(body: bytes) -> dict[str, Any]:
         raise BadAnswer("not JSON") from None
     if not isinstance(req, dict) or not isinstance(req.get("chapter"), str):
         raise BadAnswer("not an answer")
-    states = req.get("states") or {}
+    states = req.get("states", {})
+    states = {} if states is None else states
     if not isinstance(states, dict) or len(states) > 100:
         raise BadAnswer("states")
     submit = req.get("submit")
