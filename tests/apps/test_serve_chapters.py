@@ -27,7 +27,7 @@ from _nbexec import exec_notebook
 from _serve import kernels, running_server
 
 from llkit.apps.exercises import MAX_ATTEMPTS, MultipleChoice, Numeric, PickUnit, Reflection
-from llkit.apps.serve import chapters, room, static
+from llkit.apps.serve import chapters, room
 from llkit.documents.common import prepare
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -204,8 +204,10 @@ def test_a_page_not_drawn_in_time_gets_the_danish_preparing_page(monkeypatch):
         def submit(self, *args):
             return Future()   # never done
 
-    monkeypatch.setattr(static, "PAGE_WAIT", 0.2)
-    assert asyncio.run(static._soon(Slow(), "chapter", "x", "I01")) is None
+    from llkit.apps.serve import handlers
+
+    monkeypatch.setattr(handlers, "PAGE_WAIT", 0.2)
+    assert asyncio.run(handlers._soon(Slow(), "chapter", "x", "I01")) is None
     page = room.busy_page(3, room.PREPARING_TEXT)
     assert "bliver gjort klar" in page and "location.replace" in page and "I01" not in page
 
@@ -347,6 +349,8 @@ def test_out_of_scope_and_token_as_the_kernel_pages(server, browser):
     pg.wait_for_selector(".llkit-refusal", timeout=60_000)
     assert pg.locator(".llkit-ex, img, table").count() == 0
     assert NAMES[OUTSIDE[0]] not in pg.content()
+    pg.close()
+    pg = browser.new_page()   # a new context: no login cookie from the address with the token
     pg.goto(_url(server, INSIDE[0]).replace(f"&token={TOKEN}", ""))
     assert "/login" in pg.url and pg.locator(".llkit-ex").count() == 0
     pg.close()

@@ -301,7 +301,14 @@ def _run_voila(root: Path, *, host: str, port: int, token: str, pool_size: int,
         pools.update({rel: {"pool_size": n} for rel, n in plan.pools.items()})
         config.VoilaKernelManager.kernel_pools_config = pools
         config.VoilaKernelManager.fill_delay = float(fill_delay)
-    extra = static_views.handlers(renderer) if renderer is not None else []
+    extra: list = []
+    if renderer is not None:
+        from llkit.apps.serve.handlers import handlers
+
+        # every served view pre-rendered: no viewer has a kernel, so none can be reached
+        all_drawn = all(rel in renderer.chapters or (rel == "dashboard.ipynb" and renderer.dashboard)
+                        for rel in served)
+        extra = handlers(renderer, kernels=not all_drawn)
 
     class LlkitVoila(Voila):
         def init_handlers(self) -> list:
