@@ -48,24 +48,26 @@ def add_serve_command(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--token", default=None,
                    help="access token (default: a new random token, printed at start)")
     p.add_argument("--pool-size", type=int, default=2,
-                   help="preheated dashboard kernels kept ready (default 2)")
+                   help="with --legacy: preheated dashboard kernels kept ready (default 2)")
     p.add_argument("--chapter-pool-size", type=int, default=1,
-                   help="preheated kernels kept ready per e-learning chapter (default 1)")
+                   help="with --legacy: preheated kernels kept ready per e-learning chapter (default 1)")
     p.add_argument("--no-preheat", action="store_true",
-                   help="start a fresh kernel for every viewer (slower)")
+                   help="run every view in a fresh kernel per viewer (slowest; for comparison)")
     p.add_argument("--cull-idle", type=int, default=DEFAULT_CULL_IDLE,
                    help="seconds before a kernel with no open page is shut down "
                         f"(default {DEFAULT_CULL_IDLE})")
     p.add_argument("--viewers", type=int, default=None,
-                   help="viewers expected at the same moment (a seminar room): each served "
-                        "e-learning chapter keeps this many kernels ready; prints the memory "
-                        "this takes and refuses what the machine cannot hold")
+                   help="viewers expected at the same moment (a seminar room): prints the plan "
+                        "and its memory; with --legacy each served chapter keeps this many "
+                        "kernels ready and a plan the machine cannot hold is refused")
     p.add_argument("--chapters", default=None,
-                   help="which e-learning chapters to serve, e.g. 3 or 3,4 (default: all)")
+                   help="which e-learning chapters to serve, e.g. 3 or 3,4 (default: all); "
+                        "they are drawn for every institution before the server opens")
     p.add_argument("--max-kernels", type=int, default=None,
                    help="kernels at once; a page beyond it says so in Danish and retries "
                         "(default: what the memory holds)")
     p.add_argument("--legacy", action="store_true",
-                   help="run the dashboard in a kernel per viewer, as before (for comparison)")
+                   help="run the dashboard and chapters in a kernel per viewer, as before "
+                        "(for comparison)")
     p.set_defaults(func=_cmd_serve)
     return p

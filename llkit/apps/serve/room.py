@@ -3,7 +3,8 @@ and what a viewer sees when no kernel is free.
 
 ``llkit serve DATA --viewers 30`` plans ahead (:func:`plan`): the dashboard needs no kernel
 per viewer (it is pre-rendered, :mod:`~llkit.apps.serve.static`), each served e-learning
-chapter keeps one preheated kernel per expected viewer, and the server says at start-up
+chapter keeps one preheated kernel per expected viewer (only with ``--legacy``: otherwise
+the chapters are pre-rendered too, :mod:`~llkit.apps.serve.chapters`), and the server says at start-up
 how much memory that takes and about how long warming will take, and refuses (exit 2)
 what the machine cannot hold. While it runs, a page that would need a kernel beyond
 ``--max-kernels`` gets a Danish page that says so and tries again by itself

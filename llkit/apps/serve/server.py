@@ -145,7 +145,8 @@ def serve(
         Preheated kernels kept ready for the dashboard (only with ``legacy``: otherwise
         the dashboard is pre-rendered and needs no kernel per viewer).
     chapter_pool_size : int, default 1
-        Preheated kernels kept ready for each e-learning chapter (``viewers`` overrides it).
+        Preheated kernels kept ready for each e-learning chapter (only with ``legacy``;
+        ``viewers`` overrides it).
     preheat : bool, default True
         False starts a fresh kernel per viewer (slower; for comparison).
     cull_idle : int, default 300
@@ -165,8 +166,8 @@ def serve(
         Kernels at once; a page beyond it gets a Danish "vent et øjeblik" page that retries
         by itself (default: what the memory holds).
     legacy : bool, default False
-        Serve the dashboard in a kernel per viewer, as before the pre-rendered dashboard
-        (for comparison, ``benchmarks/dashboard.py``).
+        Serve the dashboard and the chapters in a kernel per viewer, as before the
+        pre-rendered views (for comparison, ``benchmarks/dashboard.py``).
     """
     from llkit.data.dataset import load
 
