@@ -18,6 +18,20 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+DAGTILBUD = ROOT / "data" / "sample" / "dagtilbud"
+CHROMIUM = Path("/usr/bin/chromium")
+#: The third chapter (the seminar room's benchmark chapter), as served.
+CHAPTER3 = "elearning/" + next((ROOT / "notebooks" / "elearning").glob("03_*.ipynb")).name
+
+
+def institutions() -> dict[str, dict[str, str]]:
+    """The sample's institutions: id -> {"name", "cluster"} (what a leak would show)."""
+    import pandas as pd
+
+    units = pd.read_csv(DAGTILBUD / "units.csv", dtype=str).drop_duplicates("institution_id")
+    return {r.institution_id: {"name": r.institution_name, "cluster": r.cluster} for r in units.itertuples()}
+
+
 #: The line the server logs when the dashboard (or a chapter: its path) is ready.
 DASHBOARD_READY = "Kernel pool of dashboard.ipynb is filled"
 

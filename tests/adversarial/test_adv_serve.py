@@ -1,4 +1,8 @@
-"""Attacks 1 and 5, black-box: `llkit serve` as a subprocess on a loopback port.
+"""Attacks 1 and 5, black-box: `llkit serve --legacy` as a subprocess on a loopback port.
+
+The kernel views (``--legacy``: the dashboard, and e-learning chapter 3 with its exercise
+widgets); the default server has no kernel per viewer and is attacked in
+test_adv_prerendered.py.
 
 1. Kernel channel: a viewer with a valid token and scope opens the page's kernel
    websocket and sends ``execute_request`` (read another institution's rows, list the
@@ -23,19 +27,15 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from _serve import kernels, rss, running_server
+from _serve import CHAPTER3, CHROMIUM, DAGTILBUD, institutions, kernels, rss, running_server
 
-ROOT = Path(__file__).resolve().parents[2]
-DAGTILBUD = ROOT / "data" / "sample" / "dagtilbud"
-CHROMIUM = Path("/usr/bin/chromium")
 TOKEN = "adv-token-4c1d"
-UNITS = pd.read_csv(DAGTILBUD / "units.csv", dtype=str).drop_duplicates("institution_id")
-NAMES = dict(zip(UNITS["institution_id"], UNITS["institution_name"], strict=True))
+NAMES = {i: v["name"] for i, v in institutions().items()}
 INSIDE = "I01"
 OUTSIDE = {i: n for i, n in NAMES.items() if i != INSIDE}
 MAX_KERNELS = 6
+CHAPTER = CHAPTER3
 
 pytestmark = pytest.mark.slow
 
@@ -49,11 +49,30 @@ def server(tmp_path_factory):
             "--legacy"]
     with running_server(DAGTILBUD, args, tmp_path_factory.mktemp("serve") / "serve.log",
                         env={"LLKIT_SERVE_MAX_KERNELS": str(MAX_KERNELS)}) as srv:
+        srv["rel"] = "dashboard.ipynb"
         yield srv
 
 
+@pytest.fixture(scope="module")
+def chapter_server(tmp_path_factory):
+    """E-learning chapter 3 in a kernel per viewer (``--legacy``): its exercise widgets and
+    kernel are attacked the same way (the default server draws chapters without a kernel,
+    see test_adv_prerendered.py)."""
+    args = ["--notebooks", "elearning", "--chapters", "3", "--token", TOKEN, "--scope", f"institution={INSIDE}",
+            "--chapter-pool-size", "1", "--cull-idle", "20", "--legacy"]
+    with running_server(DAGTILBUD, args, tmp_path_factory.mktemp("serve-ch") / "serve.log",
+                        ready=f"Kernel pool of {CHAPTER} is filled") as srv:
+        srv["rel"] = CHAPTER
+        yield srv
+
+
+@pytest.fixture(params=["server", "chapter_server"], ids=["dashboard", "chapter"])
+def target(request):
+    return request.getfixturevalue(request.param)
+
+
 def _page_url(server, institution=INSIDE) -> str:
-    return f"{server['base']}/voila/render/dashboard.ipynb?institution={institution}&token={TOKEN}"
+    return f"{server['base']}/voila/render/{server['rel']}?institution={institution}&token={TOKEN}"
 
 
 def _open_page(server) -> tuple[str, str, str]:
@@ -107,8 +126,9 @@ def _drain(ws, seconds: float) -> list[str]:
     return got
 
 
-def test_execute_request_over_the_kernel_websocket_does_not_run(server, tmp_path):
+def test_execute_request_over_the_kernel_websocket_does_not_run(target, tmp_path):
     """Code sent over the page's own kernel channel never runs, on any channel or format."""
+    server = target
     _, kid, cookie = _open_page(server)
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -164,7 +184,8 @@ def _widget_comms(ws) -> list[str]:
     return []
 
 
-def test_widget_values_outside_the_dropdowns_show_nothing_outside_the_scope(server):
+def test_widget_values_outside_the_dropdowns_show_nothing_outside_the_scope(target):
+    server = target
     _, kid, cookie = _open_page(server)
     ws = _connect(server, kid, cookie)
     comms = _widget_comms(ws)

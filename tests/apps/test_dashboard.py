@@ -373,8 +373,8 @@ def test_urls():
     (["serve", str(DAGTILBUD), "--viewers", "0"], "invalid --viewers"),
     (["serve", str(DAGTILBUD), "--max-kernels", "-1"], "invalid --max-kernels"),
     (["serve", str(DAGTILBUD), "--notebooks", "elearning", "--chapters", "x"], "invalid --chapters"),
-    (["serve", str(DAGTILBUD), "--notebooks", "elearning", "--chapters", "3", "--viewers", "100000"],
-     "cannot hold"),
+    (["serve", str(DAGTILBUD), "--notebooks", "elearning", "--chapters", "3", "--viewers", "100000", "--legacy"],
+     "cannot hold"),   # kernel chapters (pre-rendered ones need no kernel per viewer)
 ])
 def test_cli_errors(argv, message, capsys):
     assert main(argv) == 2

@@ -21,25 +21,19 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from _nbexec import exec_notebook
-from _serve import kernels, running_server
+from _serve import CHAPTER3, CHROMIUM, DAGTILBUD, ROOT, institutions, kernels, running_server
 
 from llkit.apps.exercises import MAX_ATTEMPTS, MultipleChoice, Numeric, PickUnit, Reflection
 from llkit.apps.serve import chapters, room
 from llkit.documents.common import prepare
 
-ROOT = Path(__file__).resolve().parents[2]
-DAGTILBUD = ROOT / "data" / "sample" / "dagtilbud"
 NOTEBOOKS = sorted((ROOT / "notebooks" / "elearning").glob("[0-9][0-9]_*.ipynb"))
-CH3 = next(p for p in NOTEBOOKS if p.name.startswith("03_"))
-CHROMIUM = Path("/usr/bin/chromium")
 TOKEN = "chapter-token-51b2"
 CLUSTER = "Klynge Nord 1"
-UNITS = pd.read_csv(DAGTILBUD / "units.csv", dtype=str).drop_duplicates("institution_id")
-NAMES = dict(zip(UNITS["institution_id"], UNITS["institution_name"], strict=True))
-INSIDE = list(UNITS.loc[UNITS["cluster"] == CLUSTER, "institution_id"])
+NAMES = {i: v["name"] for i, v in institutions().items()}
+INSIDE = [i for i, v in institutions().items() if v["cluster"] == CLUSTER]
 OUTSIDE = [i for i in NAMES if i not in INSIDE]
 
 
@@ -176,7 +170,8 @@ def test_solution_only_when_due():
 @pytest.mark.parametrize("body", [
     b"", b"not json", b"[]", b'{"chapter": 3}', b'{"chapter": "c", "states": []}',
     b'{"chapter": "c", "submit": "x"}', b'{"chapter": "c", "submit": [1, "x"]}',
-    b'{"chapter": "c", "submit": ["a", {"b": 1}]}', b"\xff\xfe",
+    b'{"chapter": "c", "submit": ["a", {"b": 1}]}', b"\xff\xfe", b"[" * 100_000,
+    b'{"chapter": "c", "states": {"a": ' + b"[" * 50_000 + b"}}", b'{"chapter": "c", "submit": ["a", NaN]}',
     b'{"chapter": "c", "states": {' + b",".join(b'"k%d": {}' % i for i in range(101)) + b"}}",
 ])
 def test_bad_answer_requests_are_refused(body):
@@ -232,7 +227,7 @@ def browser_test(f):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    rel = f"elearning/{CH3.name}"
+    rel = CHAPTER3
     args = ["--notebooks", "elearning", "--chapters", "3", "--viewers", "6", "--token", TOKEN,
             "--scope", f"cluster={CLUSTER}"]
     with running_server(DAGTILBUD, args, tmp_path_factory.mktemp("serve-ch") / "serve.log",

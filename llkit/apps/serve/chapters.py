@@ -235,6 +235,10 @@ class BadAnswer(ValueError):
     """An answer request that cannot be read (answered 400)."""
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a page sends")
+
+
 def parse_answer(body: bytes) -> dict[str, Any]:
     """The fields of an answer request: ``chapter``, ``institution``, ``states``,
     ``submit`` (id, answer) or ``None``, ``hint`` or ``None``.
@@ -256,8 +260,8 @@ def parse_answer(body: bytes) -> dict[str, Any]:
     if len(body) > MAX_BODY:
         raise BadAnswer("too large")
     try:
-        req = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        req = json.loads(body.decode("utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):   # deep nesting: RecursionError
         raise BadAnswer("not JSON") from None
     if not isinstance(req, dict) or not isinstance(req.get("chapter"), str):
         raise BadAnswer("not an answer")
@@ -323,21 +327,12 @@ var token=new URLSearchParams(location.search).get('token')||'';
 var key='llkit:'+cfg.chapter+':'+cfg.institution,states={},urls=[];
 try{states=JSON.parse(sessionStorage.getItem(key)||'{}')||{};}catch(e){states={};}
 var root=document.getElementById('llkit-root');
-function wait(on){document.getElementById('llkit-wait').classList.toggle('on',on);}
 async function send(extra){
  var body=JSON.stringify(Object.assign({chapter:cfg.chapter,institution:cfg.institution,states:states},extra));
- for(var tries=1;;tries++){
-  var ctl=new AbortController(),slow=setTimeout(function(){wait(true)},8000),stop=setTimeout(function(){ctl.abort()},60000);
-  try{var r=await fetch(cfg.answerPath+'?token='+encodeURIComponent(token),{method:'POST',credentials:'same-origin',
-    headers:{'Content-Type':'application/json'},body:body,signal:ctl.signal});
-   clearTimeout(slow);clearTimeout(stop);
-   if(r.status===403){wait(false);root.innerHTML=await r.text();return null;}
-   if(r.status===400||r.status===413){wait(false);return null;}
-   if(!r.ok) throw new Error(String(r.status));
-   wait(false);return await r.json();
-  }catch(e){clearTimeout(slow);clearTimeout(stop);wait(true);
-   await new Promise(function(res){setTimeout(res,Math.min(1000*tries,8000))});}
- }
+ var r=await llkitFetch(cfg.answerPath+'?token='+encodeURIComponent(token),{method:'POST',
+   headers:{'Content-Type':'application/json'},body:body});
+ if(r&&r.refused!==undefined){root.innerHTML=r.refused;return null;}
+ return r;
 }
 function box(id){return document.querySelector('.llkit-ex-form[data-ex="'+CSS.escape(id)+'"]');}
 function apply(r,asked){
@@ -380,12 +375,13 @@ window.llkit_ready_ms=performance.now();
 def page_html(rel: str, institution: str, drawn: Mapping[str, Any]) -> str:
     """The chapter page for one institution, drawn by :func:`render_chapter`."""
     from llkit.apps.exercises.kinds import _CSS as exercise_css
+    from llkit.apps.serve.static import FETCH_JS
     data = {"chapter": rel, "institution": institution, "answerPath": ANSWER_PATH}
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     body = (f"<div id='llkit-root' class='llkit-chapter llkit-static'>"
             f"<div class='llkit-wait' id='llkit-wait' role='status'>{_esc(WAIT_TEXT)}</div>"
             f"{drawn['body']}</div>"
-            f"<script type='application/json' id='llkit-data'>{payload}</script>{_SCRIPT}")
+            f"<script type='application/json' id='llkit-data'>{payload}</script>{FETCH_JS}{_SCRIPT}")
     return ("<!DOCTYPE html><html lang='da'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
             f"<title>{_esc(drawn['title'])}</title>{_CSS}{exercise_css}</head><body>{body}</body></html>")

@@ -23,6 +23,7 @@ from llkit.apps.serve.notebooks import (
     CELL_TIMEOUT,
     KERNEL_NAME,
     cell_timeout,
+    parse_chapters,
     prepare_notebooks,
     write_kernelspec,
 )
@@ -173,6 +174,7 @@ def serve(
 
     sc = parse_scope(scope)
     _check_options(token, pool_size, chapter_pool_size, cull_idle, viewers, max_kernels)
+    parse_chapters(chapters)   # a bad --chapters is told before anything else is tried
     data = Path(data).expanduser().resolve()
     if not data.exists():
         raise FileNotFoundError(f"no dataset at {data}")

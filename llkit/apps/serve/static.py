@@ -247,7 +247,26 @@ font:15px "DejaVu Sans",Arial,sans-serif;max-width:760px}
 WAIT_TEXT = ("Der er mange, der ser visningen lige nu. Figuren er på vej – siden prøver selv "
              "igen, I skal ikke genindlæse.")
 
-_SCRIPT = """<script>(function(){
+#: ``llkitFetch(url, init)``: a request of a pre-rendered page that never gives up. After 8 s
+#: the page's ``#llkit-wait`` notice shows; a failed or timed-out (60 s) request is tried
+#: again, waiting 1, 2 … 8 s. Resolves to the JSON reply, ``{refused: html}`` for 403
+#: (out of the scope) or ``null`` for a request the server cannot take (400, 413).
+FETCH_JS = """<script>async function llkitFetch(url,init){
+ var w=document.getElementById('llkit-wait');function wait(on){if(w)w.classList.toggle('on',on);}
+ for(var tries=1;;tries++){
+  var ctl=new AbortController(),slow=setTimeout(function(){wait(true)},8000),stop=setTimeout(function(){ctl.abort()},60000);
+  try{var r=await fetch(url,Object.assign({credentials:'same-origin',signal:ctl.signal},init||{}));
+   clearTimeout(slow);clearTimeout(stop);
+   if(r.status===403){wait(false);return {refused:await r.text()};}
+   if(r.status===400||r.status===413){wait(false);return null;}
+   if(!r.ok) throw new Error(String(r.status));
+   wait(false);return await r.json();
+  }catch(e){clearTimeout(slow);clearTimeout(stop);wait(true);
+   await new Promise(function(res){setTimeout(res,Math.min(1000*tries,8000))});}
+ }
+}</script>"""
+
+_SCRIPT = FETCH_JS + """<script>(function(){
 var cfg=JSON.parse(document.getElementById('llkit-data').textContent);
 var token=new URLSearchParams(location.search).get('token')||'';
 var view=cfg.view, tabs=new Map(), st=cfg.state, seq=0;
@@ -255,19 +274,9 @@ tabs.set(JSON.stringify(cfg.firstKey), cfg.first);
 var $=function(id){return document.getElementById(id)};
 function fill(el,items,value){el.innerHTML='';items.forEach(function(it){var o=document.createElement('option');
  o.value=it[1];o.textContent=it[0];el.appendChild(o);});el.value=value;}
-function wait(on){$('llkit-wait').classList.toggle('on',on);}
 async function ask(path,params){
  var q=new URLSearchParams(params);q.set('token',token);
- for(var tries=1;;tries++){
-  var ctl=new AbortController(),slow=setTimeout(function(){wait(true)},8000),stop=setTimeout(function(){ctl.abort()},60000);
-  try{var r=await fetch(path+'?'+q.toString(),{credentials:'same-origin',signal:ctl.signal});
-   clearTimeout(slow);clearTimeout(stop);
-   if(r.status===403){wait(false);return {refused:await r.text()};}
-   if(!r.ok) throw new Error(String(r.status));
-   wait(false);return await r.json();
-  }catch(e){clearTimeout(slow);clearTimeout(stop);wait(true);
-   await new Promise(function(res){setTimeout(res,Math.min(1000*tries,8000))});}
- }
+ return await llkitFetch(path+'?'+q.toString());
 }
 function menus(){
  fill($('llkit-institution'),view.institutions,view.institution);
@@ -287,6 +296,7 @@ async function draw(){
  var key=[view.tabs[st.tab][0],view.institution,st.group,st.measure,st.round],k=JSON.stringify(key);
  if(!tabs.has(k)){
   var r=await ask(cfg.tabPath,{tab:key[0],institution:key[1],group:key[2],measure:key[3],round:key[4]});
+  if(!r) return;
   if(r.refused!==undefined){$('llkit-root').innerHTML=r.refused;return;}
   tabs.set(k,r.html);
  }
@@ -294,6 +304,7 @@ async function draw(){
 }
 $('llkit-institution').addEventListener('change',async function(e){
  var r=await ask(cfg.viewPath,{institution:e.target.value});
+ if(!r) return;
  if(r.refused!==undefined){$('llkit-root').innerHTML=r.refused;return;}
  view=r;menus();draw();});
 $('llkit-group').addEventListener('change',function(e){st.group=e.target.value;menus();draw();});
