@@ -187,6 +187,24 @@ def test_too_large_and_long_answers():
     assert len(req["submit"][1]) == chapters.MAX_ANSWER
 
 
+def test_own_widgets_and_failing_cells_are_told_in_danish(tmp_path, ds):
+    """A notebook of one's own (``--source``) with a widget of its own, or a cell that
+    fails: a Danish note in its place, the rest of the chapter drawn."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('data = "x"\ninstitution = "I01"')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_markdown_cell("## Overskrift"),
+                nbformat.v4.new_code_cell("import ipywidgets as w\nw.IntSlider()"),
+                nbformat.v4.new_code_cell("1 / 0")]
+    path = tmp_path / "09_eget.ipynb"
+    nbformat.write(nb, path)
+    got = chapters.render_chapter(path, ds, "I01")
+    assert "Overskrift" in got["body"] and chapters.NEEDS_KERNEL in got["body"]
+    assert chapters.CELL_FAILED in got["body"] and "ZeroDivisionError" not in got["body"]
+
+
 def test_a_page_not_drawn_in_time_gets_the_danish_preparing_page(monkeypatch):
     """No page waits for ever: a view still being drawn after PAGE_WAIT seconds is None
     (the handler then sends the Danish page that reloads itself)."""

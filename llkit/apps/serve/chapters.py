@@ -145,6 +145,9 @@ def _output_html(value: Any, session: Any) -> str:
         return value.form_html()
     if isinstance(value, _Displayable):
         return _progress_html(session) if value.role == "progress" else _export_html()
+    if type(value).__module__.split(".")[0] == "ipywidgets":
+        # a notebook of one's own (--source) with widgets of its own: they need a kernel
+        return f'<div class="llkit-cell-failed" role="note">{_esc(NEEDS_KERNEL)}</div>'
     shown = getattr(value, "_repr_html_", None)
     if callable(shown):
         out = shown()
@@ -168,6 +171,10 @@ def _displayed(value: Any) -> list[Any]:
     return shown
 
 
+#: Shown in place of a widget of a notebook's own (only the shipped exercises, progress and
+#: export work without a kernel).
+NEEDS_KERNEL = ("Denne del af kapitlet er interaktiv og kan kun bruges, når serveren startes "
+                "med --legacy (en kerne pr. deltager).")
 #: Shown in place of a part of a chapter that could not be drawn (details in the log).
 CELL_FAILED = ("Denne del af kapitlet kunne ikke vises med jeres data. Resten af kapitlet kan "
                "bruges som normalt.")

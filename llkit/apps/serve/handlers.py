@@ -41,7 +41,17 @@ async def _soon(renderer: Renderer, kind: str, *args: Any) -> Any:
         return None
 
 
-class _Base(JupyterHandler):
+class _Plain(JupyterHandler):
+    """Errors as a short plain text: Voilà's server has no error templates (jupyter_server's
+    would fail while writing the error and log a traceback)."""
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.set_header("Cache-Control", "no-cache, no-store, must-revalidate")
+        self.finish(f"{status_code}: {self._reason}\n")
+
+
+class _Base(_Plain):
     renderer: Renderer
 
     def initialize(self, renderer: Renderer) -> None:
@@ -171,7 +181,7 @@ class Answer(_Json):
         self._reply(chapters.answer(drawn["session"], req))
 
 
-class NoKernels(JupyterHandler):
+class NoKernels(_Plain):
     """404 for Voilà's kernel routes when no view runs in a kernel (a pre-rendered server
     starts no kernel for a viewer, so nobody may reach one)."""
 
