@@ -91,7 +91,7 @@ def build(folder: Path, score: Score | None = None) -> Path:
 
 #: Item values of the four children of D01 (all low: scores 1-2) per round.
 _D01 = {"T1": {1: (1, 1), 2: (1, 2), 3: (2, 2), 4: (1, 1)},
-        "T2": {1: (1, 2), 2: (1, 1), 3: (2, 2), 4: (1, 2)}}
+        "T2": {1: (2, 2), 2: (1, 2), 3: (2, 2), 4: (1, 1)}}
 
 
 def marked_score(rnd: str, dept: str, child: int, rng: np.random.Generator) -> tuple[int, int]:
@@ -99,8 +99,9 @@ def marked_score(rnd: str, dept: str, child: int, rng: np.random.Generator) -> t
 
     D01's children score 1.0-2.0 (all "low"), D02's three stayers exactly 3.0 (neither low
     nor high), the two who leave and the two who arrive 5.0, and every other child 4.0 or
-    4.5 (all "high"). No mean of groups without D01 can come near D01's mean (1.4-1.5), so
-    a computed number that matches a secret within rounding is no coincidence.
+    4.5 (all "high"). No mean of groups without D01 can come near D01's mean (1.4-1.6), so
+    a computed number that matches a secret within rounding is no coincidence. D01's means
+    (1.375 in T1, 1.625 in T2) are numbers no other group has.
     """
     if dept == "D01":
         return _D01[rnd][child]

@@ -34,6 +34,7 @@ import itertools
 import math
 import re
 import sys
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -278,12 +279,57 @@ def observe_html(page: Page) -> list[Obs]:
                     if cohort == "paired" and paired_n:
                         n = paired_n
                 out.append(Obs(Key(rnd, unit, group, cohort), stat, value, tol, n, page.name))
-            if paired_n and row_unit is None and page.institution is None and "overview" in page.name:
-                pass
             if paired_n:
                 unit = row_unit or page.institution or "all"
                 out.append(Obs(Key(page.rounds[-1], unit, group, "paired"), "n", paired_n, 0,
                                paired_n, page.name))
+        table.decompose()
+    for tag in soup(["style", "script", "img"]):
+        tag.decompose()
+    return out + observe_text(soup.get_text(" ", strip=True), page)
+
+
+_CLAUSE = re.compile(r"(?<=[.;!?])\s+|\s+[–—]\s+|\n")
+
+
+_UNIT_WORD = r"(Hus I\d\d|Stue D\d\d|\bK\d\b|[Kk]lyngens?|[Kk]ommunens?|[Jj]eres|[Hh]os jer)"
+_MEAN_TEXT = re.compile(_UNIT_WORD + r"[^.;,%]*?(?:gennemsnit\w*|\bhar\b|\ber\b)"
+                        r"(?: det \w+ gennemsnit| på| er)?\s*\(?(\d,\d+)\b(?!\s?%)")
+_SHARE_TEXT = re.compile(r"(\d+(?:,\d+)?)\s?%[^.;]*?\b(lav|høj)")
+_COUNT_TEXT = re.compile(r"(?<!end )(?<!mindst )\b(\d+) (?:børn|elever)\b")
+
+
+def observe_text(text: str, page: Page) -> list[Obs]:
+    """Numbers in the prose: a unit named just before its mean ("Hus I01 har 2,8",
+    "Jeres gennemsnit er 2,8", "kommunens 3,9"), a share low or high beside the unit
+    the clause is about ("44 % af jeres 9 børn … lav"), and counts ("9 børn")."""
+    out: list[Obs] = []
+    where = f"{page.name} (text)"
+    for clause in _CLAUSE.split(text):
+        if not re.search(r"\d", clause):
+            continue
+        rnd = round_in(clause) or page.rounds[-1]
+        group = group_in(clause)
+        cohort = "paired" if re.search(r"de samme|begge gange|både", clause, re.I) else "all"
+        unit = unit_in(clause, page)
+        if unit is None and re.search(r"\bjeres\b|\bhos jer\b", clause, re.I):
+            unit = page.institution
+        counts = [int(m.group(1)) for m in _COUNT_TEXT.finditer(clause)]
+        n = counts[0] if len(counts) == 1 else None
+        if unit is not None and n is not None:
+            out.append(Obs(Key(rnd, unit, group, cohort), "n", n, 0, n, where))
+        if unit is not None and (m := _SHARE_TEXT.search(clause)):
+            value, tol = parse_number(m.group(1) + " %")
+            out.append(Obs(Key(rnd, unit, group, cohort), "low" if m.group(2) == "lav" else "high",
+                           value, tol, n, where))
+        for m in _MEAN_TEXT.finditer(clause):
+            u = unit_in(m.group(1), page) or (page.institution if re.match(
+                r"[Jj]eres|[Hh]os", m.group(1)) else None)
+            if u is None:
+                continue
+            value, tol = parse_number(m.group(2))
+            out.append(Obs(Key(rnd, u, group, cohort), "mean", value, tol,
+                           n if u == unit else None, where))
     return out
 
 
@@ -436,9 +482,16 @@ def world(tmp_path_factory) -> World:
 
 
 def observations(world: World, extra: list[Page] = ()) -> list[Obs]:
+    """What the attacker reads: every page and workbook, and every answer key read like
+    a page (its question, hints, solution, options and feedback)."""
     out: list[Obs] = []
     for page in [*world.pages, *extra]:
         out += observe_xlsx(page.xlsx) if page.xlsx else observe_html(page)
+    for name, qs in world.exercises.items():
+        inst = name.split()[-1]
+        for q in qs:
+            text = "\n".join(_keys_text(q))
+            out += observe_text(text, Page(f"{name} {q.id} (answer key)", institution=inst))
     return out
 
 
@@ -462,10 +515,11 @@ def knowledge(world: World, obs: list[Obs]) -> tuple[list[Known], list[str]]:
     """Join every number with its count (shown beside it or anywhere else) and the
     children its label covers; derive what follows from a change and from shares."""
     truth = world.truth
-    counts: dict[Key, int] = {}
-    for o in obs:
+    votes: dict[Key, Counter] = {}
+    for o in obs:   # the count shown most often for a key (prose can be misread)
         if o.stat == "n" or o.n is not None:
-            counts.setdefault(o.key, int(o.n if o.n is not None else o.value))
+            votes.setdefault(o.key, Counter())[int(o.n if o.n is not None else o.value)] += 1
+    counts = {k: c.most_common(1)[0][0] for k, c in votes.items()}
     known: dict[tuple, Known] = {}
     mismatch = []
 
@@ -588,10 +642,23 @@ def _keys_text(q: Any) -> list[str]:
     return [str(t) for t in texts if t]
 
 
-def _small_groups(world: World) -> list[tuple[str, str, frozenset[int]]]:
-    """(round, unit, children) of every department, institution and cluster, and their
-    background splits, with 1-4 children."""
-    out = []
+def _distinctive_secrets(world: World) -> dict[float, tuple]:
+    """The means of groups of 1-4 children with one of D01's children in them, that no
+    group of 5 or more has and that are not whole numbers (counts, ranks and places in
+    an answer key are whole): a key holding one of these exactly is no coincidence."""
+    d01 = set().union(*(world.truth.members(Key(r, "D01", None, "all")) for r in ROUNDS))
+    large = set()
+    secrets: dict[float, tuple] = {}
+    for rnd, unit, group, cohort, kids in _groups(world):
+        v = world.truth.value(rnd, kids, "mean")
+        if len(kids) >= MIN_N:
+            large.add(round(v, 9))
+        elif kids & d01 and v != int(v):
+            secrets[round(v, 9)] = (rnd, unit, group, cohort, sorted(kids))
+    return {v: s for v, s in secrets.items() if v not in large}
+
+
+def _groups(world: World):
     for rnd in ROUNDS:
         for unit in [*UNITS, *INSTITUTIONS, *CLUSTERS, "all"]:
             for group in [None, ("sex", "Pige"), ("sex", "Dreng"),
@@ -599,48 +666,79 @@ def _small_groups(world: World) -> list[tuple[str, str, frozenset[int]]]:
                           ("parent_education", "Lang videregående")]:
                 for cohort in ("all", "paired"):
                     kids = world.truth.members(Key(rnd, unit, group, cohort))
-                    if 0 < len(kids) < MIN_N:
-                        out.append((rnd, unit, kids))
-    return out
+                    if kids:
+                        yield rnd, unit, group, cohort, kids
+
+
+def _hidden_names(world: World) -> list[str]:
+    return [f"Stue {d}" for d in UNITS
+            if any(len(world.truth.members(Key(r, d, None, "all"))) < MIN_N for r in ROUNDS)]
+
+
+def key_findings(world: World, keys: dict[str, list[list[str]]],
+                 values: dict[str, list[float]]) -> list[str]:
+    """What an answer key gives away: an exact distinctive secret among its numbers (the
+    correct answer, the anticipated wrong ones, any number written with 2 or more
+    decimals), or a number with decimals in a sentence naming a hidden department."""
+    secrets = _distinctive_secrets(world)
+    hidden = _hidden_names(world)
+    found = []
+
+    def near(v: float, tol: float) -> tuple | None:
+        return next((s for x, s in secrets.items() if abs(x - v) <= tol + 1e-9), None)
+
+    for name in keys:
+        for v in values.get(name, []):
+            if (s := near(v, 0)) is not None:
+                found.append(f"{name}: the key holds {v}, the mean of {s}")
+        for text in keys[name]:
+            for sentence in re.split(r"(?<=[.:;])\s+", text):
+                for m in _NUM.finditer(sentence):
+                    raw = m.group(0)
+                    if "," in raw and len(raw.split(",")[1]) >= 2:
+                        v, tol = parse_number(raw)
+                        if (s := near(v, tol)) is not None:
+                            found.append(f"{name}: {sentence!r} holds the mean of {s}")
+                if any(h in sentence for h in hidden) and any("," in x for x in _NUM.findall(sentence)):
+                    found.append(f"{name}: {sentence!r} gives a number beside a hidden department")
+    return found
+
+
+def _exercise_keys(world: World) -> tuple[dict[str, list[list[str]]], dict[str, list[float]]]:
+    keys: dict[str, list[str]] = {}
+    values: dict[str, list[float]] = {}
+    for name, qs in world.exercises.items():
+        for q in qs:
+            where = f"{name} {q.id}"
+            keys[where] = _keys_text(q)
+            vs = [float(v) for v, *_ in getattr(q, "wrong_answers", [])]
+            if isinstance(getattr(q, "correct", None), int | float):
+                vs.append(float(q.correct))
+            values[where] = vs
+    for page in world.pages:
+        if page.name.startswith("e-learning"):
+            keys[page.name] = [re.sub(r"<[^>]+>", " ", page.html)]
+    return keys, values
 
 
 def test_no_answer_key_reveals_a_small_groups_number(world):
-    """An exercise's correct answer, feedback, solution and hints, and a chapter's page,
-    give no number of a group of 1-4 children: no exact value in the key, no number in a
-    sentence that names a hidden department, and no leak through the subtraction attack
-    when the keys' sentences are read like a page."""
-    secrets = {}
-    for rnd, unit, kids in _small_groups(world):
-        for stat in ("mean", "low", "mid", "high"):
-            v = world.truth.value(rnd, kids, stat)
-            if not math.isnan(v) and v not in (0.0, 1.0):
-                secrets[round(v, 9)] = (rnd, unit, stat, sorted(kids))
-                secrets[round(v * 100, 9)] = (rnd, unit, stat, sorted(kids))
-    hidden_names = [f"Stue {d}" for d in UNITS
-                    if any(len(world.truth.members(Key(r, d, None, "all"))) < MIN_N for r in ROUNDS)]
-    found = []
-    for name, qs in world.exercises.items():
-        for q in qs:
-            for attr in ("correct",):
-                v = getattr(q, attr, None)
-                if isinstance(v, float) and round(v, 9) in secrets:
-                    found.append(f"{name} {q.id}: correct answer {v} is {secrets[round(v, 9)]}")
-            for v, *_ in getattr(q, "wrong_answers", []):
-                if round(float(v), 9) in secrets:
-                    found.append(f"{name} {q.id}: a wrong answer {v} is {secrets[round(float(v), 9)]}")
-            for text in _keys_text(q):
-                for sentence in re.split(r"(?<=[.:;])\s+", text):
-                    if any(h in sentence for h in hidden_names):
-                        numbers = [m for m in _NUM.findall(sentence) if "," in m]
-                        if numbers:
-                            found.append(f"{name} {q.id}: {sentence!r}")
-    for page in world.pages:
-        if not page.name.startswith("e-learning"):
-            continue
-        for sentence in re.split(r"(?<=[.:;])\s+", re.sub(r"<[^>]+>", " ", page.html)):
-            if any(h in sentence for h in hidden_names) and [m for m in _NUM.findall(sentence) if "," in m]:
-                found.append(f"{page.name}: {sentence.strip()[:200]!r}")
+    """An exercise's correct answer, anticipated wrong answers, feedback, solution and
+    hints, and a chapter's page, give no number of a group of 1-4 children."""
+    keys, values = _exercise_keys(world)
+    assert _distinctive_secrets(world)
+    found = key_findings(world, keys, values)
     assert not found, "\n".join(found[:30])
+
+
+def test_control_answer_key_check_catches_a_planted_key(world):
+    """A key whose solution names D01's mean (or holds it as the correct answer) is caught."""
+    d01 = world.truth.value("T2", world.truth.members(Key("T2", "D01", None, "all")), "mean")
+    shown = f"{d01:.2f}".replace(".", ",")
+    found = key_findings(world, {"planted": [f"Stue D01 har {shown}.", f"Gennemsnittet er {shown}."]},
+                         {"planted": [d01]})
+    assert any("the key holds" in f for f in found), found
+    assert any("'Gennemsnittet er" in f and "holds the mean" in f for f in found), found
+    assert any("beside a hidden department" in f for f in found), found
 
 
 def test_answer_keys_were_read(world):
