@@ -37,6 +37,15 @@ ROSTER = {
            "D04": list(range(18, 24)), "D05": list(range(24, 31)), "D06": list(range(31, 36))},
 }
 
+#: The same, with groups large enough to be shown split by background at every level
+#: except I01 (I02 and I03 get two more children of parents with a short education,
+#: so that a cluster's split minus an institution's would leave I01's 3 behind), and
+#: with D06 keeping only 3 of its 5 children from T1 to T2 (5 in each round).
+ROSTER_SPLIT = {
+    rnd: {d: cs + {"D03": [39, 42], "D05": [45, 48]}.get(d, []) for d, cs in depts.items()}
+    for rnd, depts in ROSTER.items()}
+ROSTER_SPLIT["T2"]["D06"] = [31, 32, 33, 37, 38]
+
 #: ``score(round, department, child, rng) -> (value of s1, value of s2)``
 Score = Callable[[str, str, int, np.random.Generator], tuple[int, int]]
 
@@ -53,9 +62,12 @@ def education(child: int) -> str:
     return "Grundskole" if child % 3 == 0 else "Lang videregående"
 
 
-def build(folder: Path, score: Score | None = None) -> Path:
-    """Write the dataset into ``folder`` (a new folder) and return it."""
+def build(folder: Path, score: Score | None = None,
+          roster: dict[str, dict[str, list[int]]] | None = None) -> Path:
+    """Write the dataset into ``folder`` (a new folder) and return it (``roster``:
+    children per round and department, :data:`ROSTER` by default)."""
     score = score or _random_score
+    roster = roster or ROSTER
     rng = np.random.default_rng(16)
     folder.mkdir(parents=True)
     (folder / "dataset.toml").write_text(META, encoding="utf-8")
@@ -65,7 +77,7 @@ def build(folder: Path, score: Score | None = None) -> Path:
         "institution_name": [f"Hus {v[0]}" for v in UNITS.values()],
         "cluster": [v[1] for v in UNITS.values()], "area": ["Øst"] * len(UNITS),
     }).to_csv(folder / "units.csv", index=False)
-    kids = sorted({c for r in ROSTER.values() for cs in r.values() for c in cs})
+    kids = sorted({c for r in roster.values() for cs in r.values() for c in cs})
     pd.DataFrame({
         "child_id": [f"C{c:03d}" for c in kids],
         "birth_year": [2011] * len(kids),
@@ -78,7 +90,7 @@ def build(folder: Path, score: Score | None = None) -> Path:
     pd.DataFrame({"item_id": ["s1", "s2"], "measure_id": ["sprog", "sprog"],
                   "text": ["Fortæller", "Lytter"]}).to_csv(folder / "items.csv", index=False)
     rows = []
-    for rnd, depts in ROSTER.items():
+    for rnd, depts in roster.items():
         for dept, cs in depts.items():
             for c in cs:
                 values = score(rnd, dept, c, rng)

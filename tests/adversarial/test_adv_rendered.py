@@ -41,7 +41,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from _attack_data import MIN_N, ROSTER, UNITS, build, education, marked_score, sex
+from _attack_data import MIN_N, ROSTER, ROSTER_SPLIT, UNITS, build, education, marked_score, sex
 from _harness import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -398,6 +398,7 @@ def observe_xlsx(path: Path) -> list[Obs]:
 
 @dataclass
 class World:
+    variant: str
     folder: Path
     truth: Truth
     pages: list[Page]
@@ -410,13 +411,16 @@ def _cli(*args: str) -> None:
     assert run.returncode == 0, run.output[-3000:]
 
 
-def render_world(base: Path) -> World:
+VARIANTS = {"base": ROSTER, "split": ROSTER_SPLIT}
+
+
+def render_world(base: Path, variant: str = "base") -> World:
     import time
 
     from llkit.apps import dashboard, report
     from llkit.apps.exercises import Session
 
-    folder = build(base / "ds", marked_score)
+    folder = build(base / "ds", marked_score, VARIANTS[variant])
     pages: list[Page] = []
     timings: dict[str, float] = {}
     t = time.monotonic()
@@ -473,12 +477,15 @@ def render_world(base: Path) -> World:
     finally:
         Session.add = orig
     timings["e-learning"] = time.monotonic() - t
-    return World(folder, Truth(folder), pages, exercises, timings)
+    return World(variant, folder, Truth(folder), pages, exercises, timings)
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory) -> World:
-    return render_world(tmp_path_factory.mktemp("rendered"))
+@pytest.fixture(scope="module", params=list(VARIANTS))
+def world(request, tmp_path_factory) -> World:
+    """Every output rendered once per dataset: ``base`` (the differencing dataset) and
+    ``split`` (background splits large enough to show below the municipality, and a
+    department with 3 of 5 children in both rounds)."""
+    return render_world(tmp_path_factory.mktemp(f"rendered-{request.param}"), request.param)
 
 
 def observations(world: World, extra: list[Page] = ()) -> list[Obs]:
