@@ -3,6 +3,7 @@ with effect size, reliable change and the change regression to the mean predicts
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -178,7 +179,8 @@ def _change_of_measure(ds: Dataset, sm: pd.DataFrame, m: str, uid: str, level: s
     both = s1[["subject_id", uid, "score"]].merge(
         s2[["subject_id", uid, "score"]], on=["subject_id", uid], suffixes=("_1", "_2")
     )
-    use_paired = _paired_or_unpaired(res, units, both, uid, paired, min_n)
+    isolating = _isolating_units(sm, uid, from_round, to_round, min_n, units)
+    use_paired = _paired_or_unpaired(res, units, both, uid, paired, min_n, isolating)
     # reliable change of the paired subjects
     _reliable_shares(res, units, both, s1, uid, use_paired,
                      _measure_reliability(ds, m, from_round))
@@ -188,16 +190,82 @@ def _change_of_measure(ds: Dataset, sm: pd.DataFrame, m: str, uid: str, level: s
         _expected_rtm(res, units, d1)
     n_check = np.where(use_paired, res["n_paired"], np.minimum(res["n_from"], res["n_to"]))
     res["suppressed"] = (n_check < min_n) & persons
+    if paired is True and persons:   # asked for the same children, and those would isolate a few
+        res.loc[isolating & persons, "suppressed"] = True
     res["measure_id"] = m
     res["from_round"] = from_round
     res["to_round"] = to_round
     return res
 
 
+#: The levels of a unit from the finest up (the columns of the scores).
+_HIERARCHY = ["department_id", "institution_id", "cluster", "area"]
+
+
+def _isolating_units(sm: pd.DataFrame, uid: str, from_round: str, to_round: str, min_n: int,
+                     units: pd.Index) -> pd.Series:
+    """Units whose paired change would let a reader subtract a paired group of fewer than
+    ``min_n`` below them (a boolean Series on ``units``).
+
+    A paired change covers the children measured in the unit in both rounds. Below it,
+    the paired changes of its sub-units (and their means, when every child stayed) can be
+    shown too; the unit's paired sum minus the shown sub-units' gives the children left
+    over. So a unit is shown paired only if, at every level below it, no sub-unit has
+    between 1 and ``min_n - 1`` children in both rounds and no unit has between 1 and
+    ``min_n - 1`` paired children outside its sub-units' paired groups (children who moved
+    between sub-units). Otherwise its change is unpaired (``paired="auto"``) or hidden
+    (``paired=True``): the change of all children of each round, which the two rounds'
+    means give anyway.
+    """
+    out = pd.Series(False, index=units)
+    cols = [c for c in _HIERARCHY if c in sm.columns]
+    below = cols[:cols.index(uid)] if uid in cols else cols
+    if not below or sm.empty:
+        return out
+    chain = [*below, uid]
+    keep = ["subject_id", *dict.fromkeys(chain)]
+    a = sm.loc[sm["round"] == from_round, keep]
+    b = sm.loc[sm["round"] == to_round, keep]
+    a = a.assign(**{c: a[c].astype(object) for c in chain})
+    b = b.assign(**{c: b[c].astype(object) for c in chain})
+    pairs = a.merge(b, on="subject_id", suffixes=("_1", "_2"))
+    if pairs.empty:
+        return out
+
+    def paired_n(col: str) -> pd.Series:
+        same = pairs[pairs[f"{col}_1"] == pairs[f"{col}_2"]]
+        return same.groupby(f"{col}_1").size()
+
+    top_of = {}
+    for col in chain[:-1]:   # each unit below -> its unit at this level
+        m = pairs[[f"{col}_1", f"{uid}_1"]].drop_duplicates()
+        top_of[col] = dict(zip(m[f"{col}_1"], m[f"{uid}_1"], strict=True))
+    top_of[uid] = {u: u for u in pairs[f"{uid}_1"].unique()}
+    bad: set = set()
+    for child, parent in itertools.pairwise(chain):
+        if child == parent:
+            continue
+        nc = paired_n(child)
+        npar = paired_n(parent)
+        parent_of = pairs[[f"{child}_1", f"{parent}_1"]].drop_duplicates()
+        parent_of = dict(zip(parent_of[f"{child}_1"], parent_of[f"{parent}_1"], strict=True))
+        inner = nc.groupby(nc.index.map(parent_of)).sum()
+        for c, n in nc.items():
+            if 0 < n < min_n:
+                bad.add(top_of[child].get(c))
+        rest = npar.sub(inner.reindex(npar.index).fillna(0))
+        for u, n in rest.items():
+            if 0 < n < min_n:
+                bad.add(top_of[parent].get(u))
+    out[:] = [u in bad for u in units]
+    return out
+
+
 def _paired_or_unpaired(res: pd.DataFrame, units: pd.Index, both: pd.DataFrame, uid: str,
-                        paired, min_n: int) -> pd.Series:
+                        paired, min_n: int, isolating: pd.Series | None = None) -> pd.Series:
     """Add the paired count, the choice and the change columns (paired t or Welch) to
-    ``res``, indexed by ``units`` (in place); return the choice per unit."""
+    ``res``, indexed by ``units`` (in place); return the choice per unit. ``isolating``:
+    units that are never paired under ``"auto"`` (:func:`_isolating_units`)."""
     pc = stats.paired_change_values(both["score_1"], both["score_2"], both[uid])
     pc = pc.rename(columns={"group": uid}).set_index(uid) if len(pc) else pd.DataFrame(
         columns=["n", "mean_before", "mean_after", "change", "ci_low", "ci_high", "p_value", "d_z"])
@@ -205,6 +273,8 @@ def _paired_or_unpaired(res: pd.DataFrame, units: pd.Index, both: pd.DataFrame, 
     use_paired = {"auto": res["n_paired"] >= min_n, True: res["n_paired"] >= 1,
                   False: pd.Series(False, index=units)}[paired]
     use_paired = use_paired.astype(bool)
+    if paired == "auto" and isolating is not None:
+        use_paired = use_paired & ~isolating.reindex(units, fill_value=False)
     wd = stats.welch_difference(
         res["n_from"].to_numpy(), res["mean_from"].to_numpy(), res["sd_from"].to_numpy(),
         res["n_to"].to_numpy(), res["mean_to"].to_numpy(), res["sd_to"].to_numpy(),
