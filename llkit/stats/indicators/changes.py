@@ -3,7 +3,6 @@ with effect size, reliable change and the change regression to the mean predicts
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -208,14 +207,15 @@ def _isolating_units(sm: pd.DataFrame, uid: str, from_round: str, to_round: str,
     ``min_n`` below them (a boolean Series on ``units``).
 
     A paired change covers the children measured in the unit in both rounds. Below it,
-    the paired changes of its sub-units (and their means, when every child stayed) can be
-    shown too; the unit's paired sum minus the shown sub-units' gives the children left
-    over. So a unit is shown paired only if, at every level below it, no sub-unit has
-    between 1 and ``min_n - 1`` children in both rounds and no unit has between 1 and
-    ``min_n - 1`` paired children outside its sub-units' paired groups (children who moved
-    between sub-units). Otherwise its change is unpaired (``paired="auto"``) or hidden
-    (``paired=True``): the change of all children of each round, which the two rounds'
-    means give anyway.
+    the paired changes of its sub-units can be shown too (or follow from their two means,
+    when every child stayed), and the unit's paired sum minus theirs gives the children
+    left over: those of sub-units whose paired change is not shown and those who moved
+    between sub-units. Working up from the departments, a sub-unit counts as shown when it
+    has at least ``min_n`` children in both rounds and is itself shown paired (or every
+    child stayed) — more than a reader can always see, so the rule errs on the safe
+    side. A unit whose left-over children number 1 to ``min_n - 1`` is not shown paired:
+    its change is unpaired (``paired="auto"``) or hidden (``paired=True``); the change of
+    all children of each round, which the two rounds' means give anyway.
     """
     out = pd.Series(False, index=units)
     cols = [c for c in _HIERARCHY if c in sm.columns]
@@ -231,33 +231,29 @@ def _isolating_units(sm: pd.DataFrame, uid: str, from_round: str, to_round: str,
     pairs = a.merge(b, on="subject_id", suffixes=("_1", "_2"))
     if pairs.empty:
         return out
-
-    def paired_n(col: str) -> pd.Series:
+    coverage: pd.Series | None = None   # paired children of shown blocks, per unit
+    unsafe: pd.Series | None = None
+    previous = None
+    for col in chain:
         same = pairs[pairs[f"{col}_1"] == pairs[f"{col}_2"]]
-        return same.groupby(f"{col}_1").size()
-
-    top_of = {}
-    for col in chain[:-1]:   # each unit below -> its unit at this level
-        m = pairs[[f"{col}_1", f"{uid}_1"]].drop_duplicates()
-        top_of[col] = dict(zip(m[f"{col}_1"], m[f"{uid}_1"], strict=True))
-    top_of[uid] = {u: u for u in pairs[f"{uid}_1"].unique()}
-    bad: set = set()
-    for child, parent in itertools.pairwise(chain):
-        if child == parent:
-            continue
-        nc = paired_n(child)
-        npar = paired_n(parent)
-        parent_of = pairs[[f"{child}_1", f"{parent}_1"]].drop_duplicates()
-        parent_of = dict(zip(parent_of[f"{child}_1"], parent_of[f"{parent}_1"], strict=True))
-        inner = nc.groupby(nc.index.map(parent_of)).sum()
-        for c, n in nc.items():
-            if 0 < n < min_n:
-                bad.add(top_of[child].get(c))
-        rest = npar.sub(inner.reindex(npar.index).fillna(0))
-        for u, n in rest.items():
-            if 0 < n < min_n:
-                bad.add(top_of[parent].get(u))
-    out[:] = [u in bad for u in units]
+        n_paired = same.groupby(f"{col}_1").size()
+        n_from = a.groupby(col).size().reindex(n_paired.index).fillna(0)
+        n_to = b.groupby(col).size().reindex(n_paired.index).fillna(0)
+        if previous is None:   # a department: nothing shown below it
+            inner = pd.Series(0, index=n_paired.index)
+            unsafe = pd.Series(False, index=n_paired.index)
+        else:
+            parent_of = same[[f"{previous}_1", f"{col}_1"]].drop_duplicates()
+            parent_of = dict(zip(parent_of[f"{previous}_1"], parent_of[f"{col}_1"], strict=True))
+            inner = coverage.groupby(coverage.index.map(parent_of)).sum()
+            inner = inner.reindex(n_paired.index).fillna(0)
+            left = n_paired - inner
+            unsafe = (left > 0) & (left < min_n)
+        big = n_paired >= min_n
+        known = big & (~unsafe | ((n_from == n_paired) & (n_to == n_paired)))
+        coverage = n_paired.where(known, inner)
+        previous = col
+    out[:] = [bool(unsafe.get(u, False)) for u in units]
     return out
 
 
