@@ -180,3 +180,35 @@ def test_gap_tables_reveal_no_small_group(ds):
                     leaks.append((level, row.get(UNIT_COL.get(level or "", "")), col, row[col]))
     assert not leaks, leaks
     assert len(truth)
+
+
+def test_paired_changes_of_nested_units_isolate_no_few_stayers(tmp_path):
+    """D06 keeps 3 of its 5 children (5 in each round, so its change is unpaired) while
+    D05 keeps all 9: a paired change of I03 (12 children) or K2 minus D05's would give
+    D06's 3 stayers' change. Every shown paired change, at every level, minus up to
+    three shown ones inside it leaves 0 or at least min_n children."""
+    from _attack_data import ROSTER_SPLIT
+
+    ds = llkit.load(_build(tmp_path / "ds", roster=ROSTER_SPLIT))
+    truth = _truth(ds)
+    shown = []
+    for level in LEVELS:
+        by = None if level == "municipality" else level
+        for row in llkit.change(ds, "sprog", by=by).to_dict("records"):
+            if row["suppressed"] or pd.isna(row["diff"]) or not row["paired"]:
+                continue
+            unit = "all" if by is None else str(row[UNIT_COL[level]])
+            t = truth[truth[UNIT_COL[level]] == unit]
+            kids = set(t[t["round"] == "T1"]["child_id"]) & set(t[t["round"] == "T2"]["child_id"])
+            assert len(kids) == row["n_paired"]
+            shown.append((level, unit, frozenset(kids)))
+    assert shown
+    leaks = []
+    for big in shown:
+        inside = [g for g in shown if g[2] < big[2]]
+        for k in (1, 2, 3):
+            for parts in itertools.combinations(inside, k):
+                union = frozenset().union(*(p[2] for p in parts))
+                if sum(len(p[2]) for p in parts) == len(union) and 0 < len(big[2] - union) < MIN_N:
+                    leaks.append((big[:2], [p[:2] for p in parts], sorted(big[2] - union)))
+    assert not leaks, leaks
