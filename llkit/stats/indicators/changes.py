@@ -54,7 +54,10 @@ def change(
     paired : "auto", True or False
         Paired analysis follows *the same subjects* (children measured in that unit in both
         rounds); unpaired compares all subjects of each round (other children). ``"auto"``
-        chooses paired where at least ``min_n`` subjects are in both rounds.
+        chooses paired where at least ``min_n`` subjects are in both rounds and the
+        paired changes of the units below it cannot be subtracted from it to leave 1 to
+        ``min_n - 1`` children (a small department's stayers, or children who moved
+        between departments); ``True`` hides the change of such a unit.
 
     Returns
     -------
