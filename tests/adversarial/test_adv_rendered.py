@@ -414,7 +414,7 @@ class World:
 
 
 def _cli(*args: str) -> None:
-    run = run_cli(*args, timeout=300)
+    run = run_cli(*args, timeout=600)
     assert run.returncode == 0, run.output[-3000:]
 
 
