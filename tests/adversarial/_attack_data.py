@@ -111,9 +111,10 @@ def marked_score(rnd: str, dept: str, child: int, rng: np.random.Generator) -> t
 
     D01's children score 1.0-2.0 (all "low"), D02's three stayers exactly 3.0 (neither low
     nor high), the two who leave and the two who arrive 5.0, and every other child 4.0 or
-    4.5 (all "high"). No mean of groups without D01 can come near D01's mean (1.4-1.6), so
-    a computed number that matches a secret within rounding is no coincidence. D01's means
-    (1.375 in T1, 1.625 in T2) are numbers no other group has.
+    4.5 (all "high"); children 31-33 (D06's stayers in :data:`ROSTER_SPLIT`) go from 4.0 to
+    5.0, a change no larger group has. No mean of groups without D01 can come near D01's
+    mean (1.4-1.6), so a computed number that matches a secret within rounding is no
+    coincidence. D01's means (1.375 in T1, 1.625 in T2) are numbers no other group has.
     """
     if dept == "D01":
         return _D01[rnd][child]
@@ -121,4 +122,6 @@ def marked_score(rnd: str, dept: str, child: int, rng: np.random.Generator) -> t
         return 3, 3
     if child in (8, 9, 10, 11):
         return 5, 5
+    if child in (31, 32, 33):   # D06's stayers in ROSTER_SPLIT: 4.0 -> 5.0, a change of +1
+        return (4, 4) if rnd == "T1" else (5, 5)
     return ((4, 4), (4, 5), (5, 4))[int(rng.integers(0, 3))]

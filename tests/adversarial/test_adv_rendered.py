@@ -663,17 +663,19 @@ def _keys_text(q: Any) -> list[str]:
 
 
 def _distinctive_secrets(world: World) -> dict[float, tuple]:
-    """The means of groups of 1-4 children with one of D01's children in them, that no
-    group of 5 or more has and that are not whole numbers (counts, ranks and places in
-    an answer key are whole): a key holding one of these exactly is no coincidence."""
-    d01 = set().union(*(world.truth.members(Key(r, "D01", None, "all")) for r in ROUNDS))
+    """The means of the small units themselves (a department, institution or cluster of
+    1-4 children, all of them: D01) that no group of 5 or more has and that are not whole
+    numbers (counts, ranks and places in an answer key are whole): a key holding one of
+    these is no coincidence. (Their splits by background are left to the subtraction
+    attack, which checks the children behind a number: as bare numbers, the many small
+    splits' means, 1.17 and the like, collide with an unrelated difference in a key.)"""
     large = set()
     secrets: dict[float, tuple] = {}
     for rnd, unit, group, cohort, kids in _groups(world):
         v = world.truth.value(rnd, kids, "mean")
         if len(kids) >= MIN_N:
             large.add(round(v, 9))
-        elif kids & d01 and v != int(v):
+        elif group is None and cohort == "all" and v != int(v):
             secrets[round(v, 9)] = (rnd, unit, group, cohort, sorted(kids))
     return {v: s for v, s in secrets.items() if v not in large}
 
