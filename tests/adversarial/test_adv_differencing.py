@@ -13,64 +13,13 @@ from __future__ import annotations
 
 import itertools
 import math
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
+from _attack_data import MIN_N, UNITS
+from _attack_data import build as _build
 
 import llkit
-
-MIN_N = 5
-META = f'''name = "Angrebskommune"
-sector = "dagtilbud"
-rounds = ["T1", "T2"]
-min_n = {MIN_N}
-synthetic = true
-'''
-
-# department -> (institution, cluster); children per department and round
-UNITS = {"D01": ("I01", "K1"), "D02": ("I01", "K1"), "D03": ("I02", "K1"),
-         "D04": ("I02", "K1"), "D05": ("I03", "K2"), "D06": ("I03", "K2")}
-ROSTER = {
-    "T1": {"D01": [1, 2, 3, 4], "D02": [5, 6, 7, 8, 9], "D03": list(range(12, 18)),
-           "D04": list(range(18, 24)), "D05": list(range(24, 31)), "D06": list(range(31, 36))},
-    "T2": {"D01": [1, 2, 3, 4], "D02": [5, 6, 7, 10, 11], "D03": list(range(12, 18)),
-           "D04": list(range(18, 24)), "D05": list(range(24, 31)), "D06": list(range(31, 36))},
-}
-
-
-def _build(folder: Path) -> Path:
-    rng = np.random.default_rng(16)
-    folder.mkdir(parents=True)
-    (folder / "dataset.toml").write_text(META, encoding="utf-8")
-    pd.DataFrame({
-        "department_id": list(UNITS), "department_name": [f"Stue {d}" for d in UNITS],
-        "institution_id": [v[0] for v in UNITS.values()],
-        "institution_name": [f"Hus {v[0]}" for v in UNITS.values()],
-        "cluster": [v[1] for v in UNITS.values()], "area": ["Øst"] * len(UNITS),
-    }).to_csv(folder / "units.csv", index=False)
-    kids = sorted({c for r in ROSTER.values() for cs in r.values() for c in cs})
-    pd.DataFrame({
-        "child_id": [f"C{c:03d}" for c in kids],
-        "birth_year": [2011] * len(kids),
-        "sex": ["Pige" if c % 2 else "Dreng" for c in kids],
-        "parent_education": ["Grundskole" if c % 3 == 0 else "Lang videregående" for c in kids],
-    }).to_csv(folder / "children.csv", index=False)
-    pd.DataFrame({"measure_id": ["sprog"], "label": ["Sprog"], "source": ["pædagog"],
-                  "subject": ["child"], "scale_min": [1], "scale_max": [5],
-                  "low_cut": [2.5], "high_cut": [4]}).to_csv(folder / "measures.csv", index=False)
-    pd.DataFrame({"item_id": ["s1", "s2"], "measure_id": ["sprog", "sprog"],
-                  "text": ["Fortæller", "Lytter"]}).to_csv(folder / "items.csv", index=False)
-    rows = []
-    for rnd, depts in ROSTER.items():
-        for dept, cs in depts.items():
-            for c in cs:
-                for item in ("s1", "s2"):
-                    rows.append((rnd, item, dept, f"C{c:03d}", int(rng.integers(1, 6))))
-    pd.DataFrame(rows, columns=["round", "item_id", "department_id", "child_id", "value"]
-                 ).to_csv(folder / "responses.csv", index=False)
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -231,3 +180,35 @@ def test_gap_tables_reveal_no_small_group(ds):
                     leaks.append((level, row.get(UNIT_COL.get(level or "", "")), col, row[col]))
     assert not leaks, leaks
     assert len(truth)
+
+
+def test_paired_changes_of_nested_units_isolate_no_few_stayers(tmp_path):
+    """D06 keeps 3 of its 5 children (5 in each round, so its change is unpaired) while
+    D05 keeps all 9: a paired change of I03 (12 children) or K2 minus D05's would give
+    D06's 3 stayers' change. Every shown paired change, at every level, minus up to
+    three shown ones inside it leaves 0 or at least min_n children."""
+    from _attack_data import ROSTER_SPLIT
+
+    ds = llkit.load(_build(tmp_path / "ds", roster=ROSTER_SPLIT))
+    truth = _truth(ds)
+    shown = []
+    for level in LEVELS:
+        by = None if level == "municipality" else level
+        for row in llkit.change(ds, "sprog", by=by).to_dict("records"):
+            if row["suppressed"] or pd.isna(row["diff"]) or not row["paired"]:
+                continue
+            unit = "all" if by is None else str(row[UNIT_COL[level]])
+            t = truth[truth[UNIT_COL[level]] == unit]
+            kids = set(t[t["round"] == "T1"]["child_id"]) & set(t[t["round"] == "T2"]["child_id"])
+            assert len(kids) == row["n_paired"]
+            shown.append((level, unit, frozenset(kids)))
+    assert shown
+    leaks = []
+    for big in shown:
+        inside = [g for g in shown if g[2] < big[2]]
+        for k in (1, 2, 3):
+            for parts in itertools.combinations(inside, k):
+                union = frozenset().union(*(p[2] for p in parts))
+                if sum(len(p[2]) for p in parts) == len(union) and 0 < len(big[2] - union) < MIN_N:
+                    leaks.append((big[:2], [p[:2] for p in parts], sorted(big[2] - union)))
+    assert not leaks, leaks

@@ -54,7 +54,10 @@ def change(
     paired : "auto", True or False
         Paired analysis follows *the same subjects* (children measured in that unit in both
         rounds); unpaired compares all subjects of each round (other children). ``"auto"``
-        chooses paired where at least ``min_n`` subjects are in both rounds.
+        chooses paired where at least ``min_n`` subjects are in both rounds and the
+        paired changes of the units below it cannot be subtracted from it to leave 1 to
+        ``min_n - 1`` children (a small department's stayers, or children who moved
+        between departments); ``True`` hides the change of such a unit.
 
     Returns
     -------
@@ -178,7 +181,8 @@ def _change_of_measure(ds: Dataset, sm: pd.DataFrame, m: str, uid: str, level: s
     both = s1[["subject_id", uid, "score"]].merge(
         s2[["subject_id", uid, "score"]], on=["subject_id", uid], suffixes=("_1", "_2")
     )
-    use_paired = _paired_or_unpaired(res, units, both, uid, paired, min_n)
+    isolating = _isolating_units(sm, uid, from_round, to_round, min_n, units)
+    use_paired = _paired_or_unpaired(res, units, both, uid, paired, min_n, isolating)
     # reliable change of the paired subjects
     _reliable_shares(res, units, both, s1, uid, use_paired,
                      _measure_reliability(ds, m, from_round))
@@ -188,16 +192,79 @@ def _change_of_measure(ds: Dataset, sm: pd.DataFrame, m: str, uid: str, level: s
         _expected_rtm(res, units, d1)
     n_check = np.where(use_paired, res["n_paired"], np.minimum(res["n_from"], res["n_to"]))
     res["suppressed"] = (n_check < min_n) & persons
+    if paired is True and persons:   # asked for the same children, and those would isolate a few
+        res.loc[isolating & persons, "suppressed"] = True
     res["measure_id"] = m
     res["from_round"] = from_round
     res["to_round"] = to_round
     return res
 
 
+#: The levels of a unit from the finest up (the columns of the scores).
+_HIERARCHY = ["department_id", "institution_id", "cluster", "area"]
+
+
+def _isolating_units(sm: pd.DataFrame, uid: str, from_round: str, to_round: str, min_n: int,
+                     units: pd.Index) -> pd.Series:
+    """Units whose paired change would let a reader subtract a paired group of fewer than
+    ``min_n`` below them (a boolean Series on ``units``).
+
+    A paired change covers the children measured in the unit in both rounds. Below it,
+    the paired changes of its sub-units can be shown too (or follow from their two means,
+    when every child stayed), and the unit's paired sum minus theirs gives the children
+    left over: those of sub-units whose paired change is not shown and those who moved
+    between sub-units. Working up from the departments, a sub-unit counts as shown when it
+    has at least ``min_n`` children in both rounds and is itself shown paired (or every
+    child stayed) — more than a reader can always see, so the rule errs on the safe
+    side. A unit whose left-over children number 1 to ``min_n - 1`` is not shown paired:
+    its change is unpaired (``paired="auto"``) or hidden (``paired=True``); the change of
+    all children of each round, which the two rounds' means give anyway.
+    """
+    out = pd.Series(False, index=units)
+    cols = [c for c in _HIERARCHY if c in sm.columns]
+    below = cols[:cols.index(uid)] if uid in cols else cols
+    if not below or sm.empty:
+        return out
+    chain = [*below, uid]
+    keep = ["subject_id", *dict.fromkeys(chain)]
+    a = sm.loc[sm["round"] == from_round, keep]
+    b = sm.loc[sm["round"] == to_round, keep]
+    a = a.assign(**{c: a[c].astype(object) for c in chain})
+    b = b.assign(**{c: b[c].astype(object) for c in chain})
+    pairs = a.merge(b, on="subject_id", suffixes=("_1", "_2"))
+    if pairs.empty:
+        return out
+    coverage: pd.Series | None = None   # paired children of shown blocks, per unit
+    unsafe: pd.Series | None = None
+    previous = None
+    for col in chain:
+        same = pairs[pairs[f"{col}_1"] == pairs[f"{col}_2"]]
+        n_paired = same.groupby(f"{col}_1").size()
+        n_from = a.groupby(col).size().reindex(n_paired.index).fillna(0)
+        n_to = b.groupby(col).size().reindex(n_paired.index).fillna(0)
+        if previous is None:   # a department: nothing shown below it
+            inner = pd.Series(0, index=n_paired.index)
+            unsafe = pd.Series(False, index=n_paired.index)
+        else:
+            parent_of = same[[f"{previous}_1", f"{col}_1"]].drop_duplicates()
+            parent_of = dict(zip(parent_of[f"{previous}_1"], parent_of[f"{col}_1"], strict=True))
+            inner = coverage.groupby(coverage.index.map(parent_of)).sum()
+            inner = inner.reindex(n_paired.index).fillna(0)
+            left = n_paired - inner
+            unsafe = (left > 0) & (left < min_n)
+        big = n_paired >= min_n
+        known = big & (~unsafe | ((n_from == n_paired) & (n_to == n_paired)))
+        coverage = n_paired.where(known, inner)
+        previous = col
+    out[:] = [bool(unsafe.get(u, False)) for u in units]
+    return out
+
+
 def _paired_or_unpaired(res: pd.DataFrame, units: pd.Index, both: pd.DataFrame, uid: str,
-                        paired, min_n: int) -> pd.Series:
+                        paired, min_n: int, isolating: pd.Series | None = None) -> pd.Series:
     """Add the paired count, the choice and the change columns (paired t or Welch) to
-    ``res``, indexed by ``units`` (in place); return the choice per unit."""
+    ``res``, indexed by ``units`` (in place); return the choice per unit. ``isolating``:
+    units that are never paired under ``"auto"`` (:func:`_isolating_units`)."""
     pc = stats.paired_change_values(both["score_1"], both["score_2"], both[uid])
     pc = pc.rename(columns={"group": uid}).set_index(uid) if len(pc) else pd.DataFrame(
         columns=["n", "mean_before", "mean_after", "change", "ci_low", "ci_high", "p_value", "d_z"])
@@ -205,6 +272,8 @@ def _paired_or_unpaired(res: pd.DataFrame, units: pd.Index, both: pd.DataFrame, 
     use_paired = {"auto": res["n_paired"] >= min_n, True: res["n_paired"] >= 1,
                   False: pd.Series(False, index=units)}[paired]
     use_paired = use_paired.astype(bool)
+    if paired == "auto" and isolating is not None:
+        use_paired = use_paired & ~isolating.reindex(units, fill_value=False)
     wd = stats.welch_difference(
         res["n_from"].to_numpy(), res["mean_from"].to_numpy(), res["sd_from"].to_numpy(),
         res["n_to"].to_numpy(), res["mean_to"].to_numpy(), res["sd_to"].to_numpy(),
