@@ -14,7 +14,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from llkit.apps.serve import room
+from llkit.apps.serve import handlers, room
 from llkit.apps.serve import static as static_views
 from llkit.apps.serve.notebooks import WAIT_TAG, parse_chapters, prepare_notebooks
 
@@ -102,9 +102,9 @@ def test_page_has_menus_tabs_first_tab_and_no_script_breakout():
 def test_only_the_menus_choices_are_drawn():
     view = _view()
     ok = {"tab": "funnel", "group": "G", "measure": "sprog", "round": "T3"}
-    assert static_views._valid_choice(view, ok)
+    assert handlers._valid_choice(view, ok)
     for key, bad in (("tab", "x"), ("group", "H"), ("measure", "trivsel"), ("round", "T9")):
-        assert not static_views._valid_choice(view, {**ok, key: bad})
+        assert not handlers._valid_choice(view, {**ok, key: bad})
 
 
 def _benchmark():
