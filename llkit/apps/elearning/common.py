@@ -127,12 +127,22 @@ def labels(ds: Dataset) -> dict[str, str]:
 
 def _child_forms(child: str) -> dict[str, str]:
     """Article forms of the child noun: neuter "barn" (et barn, hvert barn, det enkelte
-    barn) or common gender "elev" (en elev, hver elev, den enkelte elev)."""
+    barn, barnet, børnene) or common gender "elev" (en elev, hver elev, den enkelte elev,
+    eleven, eleverne).
+
+    Examples
+    --------
+    >>> f = _child_forms("elev")
+    >>> f["the_child"], f["the_children"], _child_forms("barn")["the_children"]
+    ('eleven', 'eleverne', 'børnene')
+    """
     neuter = child in {"barn", "menneske"}
     return {
         "a_child": f"{'et' if neuter else 'en'} {child}",
         "each_child": f"{'hvert' if neuter else 'hver'} {child}",
         "the_single_child": f"{'det' if neuter else 'den'} enkelte {child}",
+        "the_child": f"{child}{'et' if neuter else 'en'}",            # barnet / eleven
+        "the_children": {"barn": "børnene", "elev": "eleverne"}.get(child, f"{child}ene"),
     }
 
 
