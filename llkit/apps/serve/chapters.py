@@ -12,7 +12,7 @@ checked by pure functions (:mod:`llkit.apps.exercises.checking`). So under ``llk
   chapter's :class:`~llkit.apps.exercises.Session`, never answered, goes back to the
   server;
 - the server sends the page at once (:func:`page_html`); its script keeps the viewer's
-  answers in the browser tab (``sessionStorage``) and posts each answer to
+  answers and the last feedback in the browser tab (``sessionStorage``) and posts each answer to
   :data:`ANSWER_PATH`, where the server replays it on a copy of the session
   (:meth:`~llkit.apps.exercises.Session.replay`) and sends back the feedback, the status,
   the progress and the export files. The solution reaches the page only when it is due
@@ -332,7 +332,9 @@ _SCRIPT = """<script>(function(){
 var cfg=JSON.parse(document.getElementById('llkit-data').textContent);
 var token=new URLSearchParams(location.search).get('token')||'';
 var key='llkit:'+cfg.chapter+':'+cfg.institution,states={},urls=[];
-try{states=JSON.parse(sessionStorage.getItem(key)||'{}')||{};}catch(e){states={};}
+var fbs={};
+try{states=JSON.parse(sessionStorage.getItem(key)||'{}')||{};fbs=JSON.parse(sessionStorage.getItem(key+':fb')||'{}')||{};}
+catch(e){states={};fbs={};}
 var root=document.getElementById('llkit-root');
 async function send(extra){
  var body=JSON.stringify(Object.assign({chapter:cfg.chapter,institution:cfg.institution,states:states},extra));
@@ -347,7 +349,8 @@ function apply(r,asked){
  states=r.states;try{sessionStorage.setItem(key,JSON.stringify(states));}catch(e){}
  Object.keys(r.parts).forEach(function(id){var b=box(id);if(!b)return;var p=r.parts[id];
   b.querySelector('[data-part=status]').innerHTML=p.status;b.querySelector('[data-part=sol]').innerHTML=p.sol;
-  if(id===asked||p.fb) b.querySelector('[data-part=fb]').innerHTML=p.fb;});
+  if(id===asked||p.fb){b.querySelector('[data-part=fb]').innerHTML=p.fb;fbs[id]=p.fb;}});
+ try{sessionStorage.setItem(key+':fb',JSON.stringify(fbs));}catch(e){}
  document.querySelectorAll('[data-progress]').forEach(function(el){el.textContent=r.progress;});
  document.querySelectorAll('progress.llkit-progress-bar').forEach(function(el){el.max=Math.max(r.graded,1);el.value=r.solved;});
  urls.forEach(function(u){URL.revokeObjectURL(u)});urls=[];
@@ -372,6 +375,7 @@ document.querySelectorAll('.llkit-ex-form').forEach(function(b){
  var h=b.querySelector('.llkit-hint-btn');if(h)h.addEventListener('click',function(){
   var t=b.querySelector('.llkit-hint');if(t)t.hidden=false;});
  fill(b,states[id]);
+ if(fbs[id]) b.querySelector('[data-part=fb]').innerHTML=fbs[id];
 });
 send({}).then(function(r){apply(r,null);});
 root.classList.add('llkit-live');
