@@ -45,10 +45,9 @@ def header(ds: Dataset, institution: str) -> cm.Block:
 def cycle_section(ds: Dataset) -> cm.Block:
     """The cycle from data to pedagogical practice as a numbered flow."""
     lab = cm.labels(ds)
-    children = "børnene" if lab["children"] == "børn" else f"{lab['children']}ne"
     cycle = [TEXTS.paragraphs("cycle_collect", **lab), TEXTS.paragraphs("cycle_analyse", **lab),
              TEXTS.paragraphs("cycle_interpret", **lab), TEXTS.paragraphs("cycle_act", **lab),
-             TEXTS.paragraphs("cycle_follow_up", **lab, the_children=children)]
+             TEXTS.paragraphs("cycle_follow_up", **lab)]
     steps = "".join(f'<li style="margin:0.3em 0"><b>{html.escape(name)}</b> – {html.escape(text)}</li>'
                     for name, text in cycle)
     intro = cm.prose(*TEXTS.paragraphs("cycle_intro", **lab), title=TEXTS.paragraph("cycle_title"))
