@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import html
 import io
 import json
 import sys
@@ -35,6 +34,8 @@ import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+from llkit.present.html import esc as _esc
 
 #: Where a chapter page posts an answer (behind the token).
 ANSWER_PATH = "/llkit/chapter/answer"
@@ -108,10 +109,6 @@ def run_cells(notebook: str | Path, params: Mapping[str, Any], *,
 def _close_figures() -> None:
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
-
-
-def _esc(s: Any) -> str:
-    return html.escape(str(s), quote=True)
 
 
 def _markdown(source: str) -> str:
