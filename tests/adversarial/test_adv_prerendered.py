@@ -32,6 +32,7 @@ import pytest
 from _serve import CHAPTER3, CHROMIUM, DAGTILBUD, institutions, kernels, rss, running_server
 
 from llkit.apps.serve.chapters import ANSWER_PATH, MAX_BODY
+from llkit.apps.serve.static import BACKGROUND_DONE
 
 TOKEN = "adv-pre-token-93e1"
 NAMES = {i: v["name"] for i, v in institutions().items()}
@@ -154,7 +155,8 @@ def test_load_200_requests_then_20_pages_and_memory_returns(server):
     page = f"{base}/voila/render/{CHAPTER}?institution={INSIDE}&token={TOKEN}"
     dash = f"{base}/voila/render/dashboard.ipynb?institution={INSIDE}&token={TOKEN}"
     tab = f"{base}/llkit/dashboard/view?institution={INSIDE}&token={TOKEN}"
-    _request(page), _request(dash), _request(tab)   # the views drawn once: the idle level
+    _request(page), _request(dash), _request(tab)   # the views drawn once: the idle level,
+    _wait_for_log(server, BACKGROUND_DONE)            # with the queued views drawn too
     time.sleep(2)
     idle = rss(pid)
 
@@ -182,6 +184,13 @@ def test_load_200_requests_then_20_pages_and_memory_returns(server):
         _twenty_pages_in_a_row(page)
         _back_to_idle(pid, idle)
     _quiet_log(server)
+
+
+def _wait_for_log(server: dict, line: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while line not in server["log"].read_text(errors="replace"):
+        assert time.monotonic() < deadline, f"no {line!r} in the log in {timeout:.0f} s"
+        time.sleep(1)
 
 
 def _back_to_idle(pid: int, idle: int) -> None:

@@ -329,7 +329,7 @@ def _run_voila(root: Path, *, host: str, port: int, token: str, pool_size: int,
             for rel in (["dashboard.ipynb"] if renderer.dashboard else []) + renderer.chapters:
                 app.log.info(f"Kernel pool of {rel} is filled with 0 kernel(s) "
                              "(pre-rendered: no kernel per viewer)")
-            IOLoop.current().add_callback(renderer.fill_background)
+            IOLoop.current().add_callback(renderer.fill_background, app.log.info)
 
         IOLoop.current().add_callback(ready)
     app.start()

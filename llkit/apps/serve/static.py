@@ -39,6 +39,8 @@ TAB_PATH = "/llkit/dashboard/tab"
 VIEW_PATH = "/llkit/dashboard/view"
 #: The tab key shown first.
 FIRST_TAB = "profile"
+#: The start of the log line once every queued view is drawn (tests and scripts wait for it).
+BACKGROUND_DONE = "Background drawing done"
 
 # ----------------------------------------------------------------------------- workers
 
@@ -194,15 +196,17 @@ class Renderer:
             _, inst, group, measure, rnd = self.first_tab_args(view)
             self.background += [("tab", key, inst, group, measure, rnd) for key, _ in view["tabs"][1:]]
 
-    async def fill_background(self) -> None:
+    async def fill_background(self, log: Callable[[str], None] | None = None) -> None:
         """Draw the queued tabs one at a time, so a viewer's request always finds a
-        free worker."""
+        free worker; then ``log`` how many views are held (``BACKGROUND_DONE``)."""
         while self.background:
             kind, *args = self.background.pop(0)
             try:
                 await self.get(kind, *args)
             except Exception:  # noqa: BLE001 - drawn again when asked for
                 pass
+        if log:
+            log(f"{BACKGROUND_DONE}: {len(self.cache)} view(s) held in memory")
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
