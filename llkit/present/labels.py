@@ -369,7 +369,7 @@ def suppression_text(ds: Dataset, m: str, reason: Any = None, *, short: bool = F
     noun = measure_info(ds).loc[m, "noun"]
     complementary = str(reason) == "complementary"
     if short:
-        return "vises ikke*" if complementary else f"færre end {ds.meta.min_n}"
+        return "vises ikke*" if complementary else f"færre end {tx.fmt_int(ds.meta.min_n)}"
     return tx.suppressed_text(ds.meta.min_n, noun, complementary=complementary)
 
 
@@ -394,8 +394,9 @@ def suppression_note_html(ds: Dataset, noun: str | None = None) -> str:
     '<p class="llkit-note">»færre end 5«: tallet bygger på færre '
     """
     noun = noun or children_noun(ds)
-    return note_html(f"»færre end {ds.meta.min_n}«: tallet bygger på færre end {ds.meta.min_n} {noun} og vises "
-                 f"ikke. »vises ikke*«: tallet er skjult, så et tal for færre end {ds.meta.min_n} ikke kan "
+    k = tx.fmt_int(ds.meta.min_n)
+    return note_html(f"»færre end {k}«: tallet bygger på færre end {k} {noun} og vises "
+                 f"ikke. »vises ikke*«: tallet er skjult, så et tal for færre end {k} ikke kan "
                  "regnes ud af de andre.")
 
 

@@ -51,6 +51,14 @@ def test_paragraphs_comments_and_wrapping():
     assert t.placeholders("b_2") == {"n", "children"}
 
 
+def test_whole_numbers_are_written_the_danish_way():
+    import numpy as np
+
+    t = ChapterTexts({"a": ["færre end {k} {children}; {n} af {m}; {flag}; {x}"]}, "x.md")
+    out = t.paragraph("a", k=1000, children="børn", n=np.int64(12500), m=7, flag=True, x=2.5)
+    assert out == "færre end 1.000 børn; 12.500 af 7; True; 2.5"   # floats are the caller's
+
+
 def test_mistakes_name_the_file_and_passage():
     with pytest.raises(ValueError, match=r"x\.md, line 3: the passage 'a' appears twice"):
         parse_template("## a\n1\n## a\n", "x.md")

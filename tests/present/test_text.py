@@ -100,6 +100,22 @@ def test_suppressed_text():
     )
 
 
+def test_suppression_labels_write_a_large_threshold_the_danish_way():
+    import copy
+    import dataclasses
+
+    import llkit
+    from llkit.present import labels
+
+    ds = copy.copy(llkit.load("data/sample/dagtilbud"))
+    ds.meta = dataclasses.replace(ds.meta, min_n=1000)
+    m = labels.measure_info(ds).index[0]
+    assert labels.suppression_text(ds, m, short=True) == "færre end 1.000"
+    assert labels.suppression_text(ds, m).startswith("færre end 1.000 ")
+    note = labels.suppression_note_html(ds)
+    assert note.count("færre end 1.000") == 3 and "1000" not in note
+
+
 def test_describe_difference():
     assert describe_difference(0.12, -0.1, 0.34) == (
         "Dagtilbuddet ligger 0,1 point over kommunen. "

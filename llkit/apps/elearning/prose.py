@@ -13,6 +13,7 @@ Paragraphs are separated by a blank line; the lines of one paragraph are joined 
 space (so a paragraph may be wrapped in the file). ``{name}`` is a placeholder the
 chapter fills in (a number, a measure's name, the sector's word for the children:
 ``{children}``, ``{department}`` … from :func:`llkit.apps.elearning.common.labels`);
+a whole number is written the Danish way (``1.000``);
 write ``{{`` and ``}}`` for literal braces. Text before the first heading and HTML
 comments (``<!-- … -->``) are notes for the editor and are not shown.
 
@@ -32,11 +33,14 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 import re
 import string
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from llkit.present.text import fmt_int
 
 __all__ = ["ChapterTexts", "chapter_texts", "parse_template"]
 
@@ -100,6 +104,9 @@ class ChapterTexts:
             paras = self.passages[key]
         except KeyError:
             raise KeyError(f"{self.source} has no passage '## {key}'") from None
+        # Whole numbers in Danish format (1.000), as everywhere else the children read.
+        values = {k: fmt_int(v) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else v
+                  for k, v in values.items()}
         try:
             return [p.format(**values) for p in paras]
         except (KeyError, IndexError, ValueError) as e:

@@ -191,7 +191,7 @@ class _GoalForm:
         if row.empty:
             text = f"Ingen data i {self.baseline.value}."
         elif bool(row["suppressed"].iloc[0]):
-            text = (f"{self.baseline.value}: vises ikke (færre end {min_n} {info['noun']}) – "
+            text = (f"{self.baseline.value}: vises ikke (færre end {tx.fmt_int(min_n)} {info['noun']}) – "
                     "vælg et andet udgangspunkt eller hele huset.")
         else:
             r = row.iloc[0]

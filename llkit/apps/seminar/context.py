@@ -336,7 +336,7 @@ class _Ctx:
     def visible(self, row: pd.Series) -> pd.Series:
         if bool(row["suppressed"]):
             raise _Skip(f"Tallet for {self.w['inst_def']} er skjult, fordi der er færre end "
-                        f"{self.ds.meta.min_n} {self.w['children']} med svar – opgaven "
+                        f"{tx.fmt_int(self.ds.meta.min_n)} {self.w['children']} med svar – opgaven "
                         "springes over.")
         return row
 

@@ -146,7 +146,7 @@ def _dag1_skjult(ctx: _Ctx) -> _Number:
     comp = len(hidden) - few
     wrong = []
     if comp:
-        wrong.append((few, 0, f"I har talt de {w['depts']} med færre end {ds.meta.min_n} "
+        wrong.append((few, 0, f"I har talt de {w['depts']} med færre end {tx.fmt_int(ds.meta.min_n)} "
                               f"{w['children']}. Men også {comp} andre er skjult: ellers kunne "
                               f"deres tal regnes ud fra {w['inst_def']}s samlede tal "
                               "(komplementær diskretionering)."))
@@ -156,11 +156,11 @@ def _dag1_skjult(ctx: _Ctx) -> _Number:
     wrong.append((len(t), 0, f"Det er antallet af {w['depts']} med svar i alt, ikke dem med "
                              "skjulte tal."))
     if len(hidden):
-        why = (f"{few} har færre end {ds.meta.min_n} {w['children']} med svar"
+        why = (f"{few} har færre end {tx.fmt_int(ds.meta.min_n)} {w['children']} med svar"
                + (f", og {comp} er skjult, så tallene ikke kan regnes ud ved at trække fra"
                   if comp else "") + ".")
     else:
-        why = (f"Alle jeres {w['depts']} har mindst {ds.meta.min_n} {w['children']} med svar. "
+        why = (f"Alle jeres {w['depts']} har mindst {tx.fmt_int(ds.meta.min_n)} {w['children']} med svar. "
                f"Små grupper skjules for at beskytte de enkelte {w['children']} og familier.")
     return _Number(correct=len(hidden), tolerance=0, decimals=0, unit=_unit(len(hidden), w["dept"], w["depts"]), wrong=wrong,
                    explain=why)
