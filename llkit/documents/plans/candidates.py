@@ -128,11 +128,17 @@ def _staff_rows(ds: Dataset, m: pd.DataFrame, summ: pd.DataFrame, whole: pd.Data
     staff = m[m["subject"] == "respondent"]["measure_id"].astype(str)
     st = summ[summ["measure_id"].isin(staff) & ~summ["suppressed"]].copy()
     if len(st):
-        st["rel"] = st["mean"] - st["measure_id"].map(whole["mean"])
+        mi = m.set_index("measure_id")
+        # worst compared with the municipality in the measure's good direction
+        lower = st["measure_id"].map(lambda x: pd.notna(mi.loc[x, "higher_is_better"])
+                                     and not bool(mi.loc[x, "higher_is_better"]))
+        st["rel"] = (st["mean"] - st["measure_id"].map(whole["mean"])).where(~lower.astype(bool), lambda d: -d)
         r = st.sort_values("rel").iloc[0]
         label = _label(ds, r["measure_id"])
-        mm = m.set_index("measure_id").loc[r["measure_id"]]
+        mm = mi.loc[r["measure_id"]]
+        down = pd.notna(mm["higher_is_better"]) and not bool(mm["higher_is_better"])
         top = float(mm["scale_max"]) if pd.notna(mm["scale_max"]) else math.inf
+        bottom = float(mm["scale_min"]) if pd.notna(mm["scale_min"]) else -math.inf
         rows.append({
             "kind": "staff", "measure_id": r["measure_id"], "label": label, "round": round,
             "value": r["mean"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
@@ -140,7 +146,8 @@ def _staff_rows(ds: Dataset, m: pd.DataFrame, summ: pd.DataFrame, whole: pd.Data
             "why": f"Medarbejdernes {label.lower()} var {fmt_number(r['mean'])} i {round} "
                    f"(interval {fmt_interval(r['ci_low'], r['ci_high'])}; hele kommunen: "
                    f"{fmt_number(whole.loc[r['measure_id'], 'mean'])})",
-            "proposed_target": min(top, round_to(r["mean"] + 0.3, 0.1)),
+            "proposed_target": (max(bottom, round_to(r["mean"] - 0.3, 0.1)) if down
+                                else min(top, round_to(r["mean"] + 0.3, 0.1))),
         })
     return rows
 
