@@ -129,14 +129,14 @@ def _staff_rows(ds: Dataset, m: pd.DataFrame, summ: pd.DataFrame, whole: pd.Data
     st = summ[summ["measure_id"].isin(staff) & ~summ["suppressed"]].copy()
     if len(st):
         mi = m.set_index("measure_id")
+        lower_better = mi["higher_is_better"].eq(False).fillna(False).astype(bool)
         # worst compared with the municipality in the measure's good direction
-        lower = st["measure_id"].map(lambda x: pd.notna(mi.loc[x, "higher_is_better"])
-                                     and not bool(mi.loc[x, "higher_is_better"]))
-        st["rel"] = (st["mean"] - st["measure_id"].map(whole["mean"])).where(~lower.astype(bool), lambda d: -d)
+        sign = st["measure_id"].map(lower_better).map({True: -1.0, False: 1.0})
+        st["rel"] = sign * (st["mean"] - st["measure_id"].map(whole["mean"]))
         r = st.sort_values("rel").iloc[0]
         label = _label(ds, r["measure_id"])
         mm = mi.loc[r["measure_id"]]
-        down = pd.notna(mm["higher_is_better"]) and not bool(mm["higher_is_better"])
+        down = bool(lower_better[r["measure_id"]])
         top = float(mm["scale_max"]) if pd.notna(mm["scale_max"]) else math.inf
         bottom = float(mm["scale_min"]) if pd.notna(mm["scale_min"]) else -math.inf
         rows.append({
